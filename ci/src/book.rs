@@ -1,0 +1,93 @@
+//! Building the mdBook cookbook in `book/` into `target/book/`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::demos::{self, BuiltDemo};
+use crate::recipes;
+use crate::workspace::Workspace;
+
+/// What a book build found.
+#[derive(Debug, Default)]
+pub(crate) struct BookCheck {
+    /// Checks that passed (the build itself, one per page rendered).
+    pub(crate) passed: u64,
+    /// Each problem, named so that a reader can fix it.
+    pub(crate) problems: Vec<String>,
+    /// The demos built into the book.
+    pub(crate) demos: Vec<BuiltDemo>,
+}
+
+/// Where the rendered book goes (set in `book/book.toml` as `build-dir`).
+pub(crate) fn output_dir(ws: &Workspace) -> PathBuf {
+    ws.target_dir.join("book")
+}
+
+/// Builds the book with mdBook, then its demos. Any warning or error mdBook prints is a
+/// problem: a book that builds "with warnings" has a broken include or a missing page.
+pub(crate) fn build(ws: &Workspace, mdbook: &std::path::Path) -> Result<BookCheck> {
+    let out = output_dir(ws);
+    recipes::generate(ws)?;
+    println!("  → mdbook build book → {}", out.display());
+    let output = Command::new(mdbook)
+        .args(["build", "--dest-dir"])
+        .arg(&out)
+        .arg(ws.root.join("book"))
+        .output()
+        .context("running mdbook")?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut check = BookCheck::default();
+    for line in text.lines() {
+        if line.contains("WARN") || line.contains("ERROR") {
+            check.problems.push(format!("book: {}", line.trim()));
+        }
+    }
+    if !output.status.success() {
+        check
+            .problems
+            .push(format!("book: mdbook build failed ({})", output.status));
+        for l in text.lines().rev().take(20) {
+            println!("    | {l}");
+        }
+    } else {
+        check.passed += 1;
+        check.passed += count_pages(&out);
+        println!("    {} pages rendered", check.passed - 1);
+        match demos::build(ws, &out) {
+            Ok(d) => {
+                check.passed += d.len() as u64;
+                check.demos = d;
+            }
+            Err(e) => check.problems.push(format!("book: {e:#}")),
+        }
+    }
+    Ok(check)
+}
+
+fn count_pages(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            let p = e.path();
+            if p.is_dir() {
+                count_pages(&p)
+            } else {
+                u64::from(
+                    p.extension().is_some_and(|x| x == "html")
+                        && !p.ends_with("print.html")
+                        && !p.ends_with("404.html")
+                        && !p.ends_with("toc.html"),
+                )
+            }
+        })
+        .sum()
+}

@@ -1,0 +1,74 @@
+//! Building the live demos: every recipe with `demo = true` is compiled to wasm32 in release
+//! mode and run through `wasm-bindgen --target web` into `<book>/demos/<recipe>/`, where the
+//! book's demo runner (`book/src/js/demo-runner.js`) loads it when the reader presses Run.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::workspace::Workspace;
+
+/// A demo that was built, and what its output must contain.
+#[derive(Debug, Clone)]
+pub(crate) struct BuiltDemo {
+    /// The page that shows it, relative to the book's output directory.
+    pub(crate) page: String,
+    /// Lines its output panel must contain.
+    pub(crate) expect: Vec<String>,
+}
+
+/// Builds every demo into `book_dir/demos/`.
+pub(crate) fn build(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
+    let demos: Vec<_> = ws
+        .recipes()
+        .filter(|c| c.meta.as_ref().is_some_and(|m| m.demo))
+        .collect();
+    if demos.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo.current_dir(&ws.root).args([
+        "build",
+        "--release",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
+    for c in &demos {
+        cargo.args(["-p", &c.name]);
+    }
+    println!("  → building {} demo(s) for wasm32 (release)", demos.len());
+    let status = cargo
+        .status()
+        .context("running cargo build for the demos")?;
+    if !status.success() {
+        bail!("building the demos failed ({status})");
+    }
+    let mut built = Vec::new();
+    for c in demos {
+        let wasm = ws
+            .target_dir
+            .join("wasm32-unknown-unknown/release")
+            .join(format!("{}.wasm", c.ident()));
+        let out = book_dir.join("demos").join(&c.name);
+        let status = Command::new("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&out)
+            .arg(&wasm)
+            .status()
+            .context("running wasm-bindgen (run `cargo xtask setup`)")?;
+        if !status.success() {
+            bail!("wasm-bindgen failed for {} ({status})", c.name);
+        }
+        built.push(BuiltDemo {
+            page: format!("recipes/{}.html", c.name),
+            expect: c
+                .meta
+                .as_ref()
+                .map(|m| m.demo_expect.clone())
+                .unwrap_or_default(),
+        });
+    }
+    Ok(built)
+}

@@ -1,0 +1,99 @@
+//! `cargo xtask`: the automation behind the wasm-rs monorepo.
+//!
+//! Everything a contributor or CI does goes through this binary, so that a fresh
+//! machine with only rustup and cargo needs two commands: `cargo xtask serve` to read
+//! the cookbook with live demos, and `cargo xtask test` to run every check.
+//!
+//! - [`setup`] finds or installs the tools (wasm32 target, wasm-bindgen-cli at the
+//!   workspace's exact wasm-bindgen version, mdBook, Chromium and ChromeDriver).
+//! - [`test`] runs the suites and the environment matrix read from each crate's
+//!   `[package.metadata.wasm-rs]`.
+//! - [`serve`] builds the book and serves it with cross-origin isolation.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+mod book;
+mod demos;
+mod e2e;
+mod env;
+mod links;
+mod recipes;
+mod serve;
+mod setup;
+mod test;
+mod workspace;
+
+/// The wasm-rs automation: setup, the test matrix, and the local book server.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about,
+    after_help = "Start with `cargo xtask serve` to read the cookbook, or `cargo xtask test` to run every check.\n\
+                  Tools are installed on first use and never rebuilt once the right version is present."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Find or install every tool the project needs (idempotent): the wasm32 target,
+    /// wasm-bindgen-cli, mdBook, Chromium and ChromeDriver.
+    Setup,
+    /// Run setup, then every check: rustfmt, clippy (native and wasm32), native tests,
+    /// wasm tests in each environment a crate declares, and the book build.
+    Test(test::TestArgs),
+    /// Build the book and serve it on 127.0.0.1 with COOP/COEP headers, so demos that use
+    /// SharedArrayBuffer work.
+    Serve(serve::ServeArgs),
+    /// Scaffold a recipe from the template in ci/templates/recipe: the crate, its book page,
+    /// and its SUMMARY.md entry. It compiles and its tests pass as generated.
+    NewRecipe(recipes::NewRecipeArgs),
+    /// Check every recipe (files, metadata, book page, a test per environment) and every
+    /// code block and include in the book. Part of `cargo xtask test`.
+    LintRecipes,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` prints the whole context chain on one line, without a backtrace.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let ws = workspace::Workspace::load()?;
+    match cli.command {
+        Command::Setup => {
+            setup::run(&ws)?;
+        }
+        Command::Test(args) => test::run(&ws, &args)?,
+        Command::Serve(args) => serve::run(&ws, &args)?,
+        Command::NewRecipe(args) => recipes::new_recipe(&ws, &args)?,
+        Command::LintRecipes => {
+            let report = recipes::lint(&ws)?;
+            for p in &report.problems {
+                println!("{p}");
+            }
+            println!(
+                "lint-recipes: {} checks, {} problems",
+                report.checked,
+                report.problems.len()
+            );
+            if !report.problems.is_empty() {
+                anyhow::bail!("lint-recipes found {} problem(s)", report.problems.len());
+            }
+        }
+    }
+    Ok(())
+}

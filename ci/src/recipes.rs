@@ -1,0 +1,679 @@
+//! The recipe system: the generated parts of recipe pages, `lint-recipes`, and `new-recipe`.
+//!
+//! A recipe is a crate under `recipes/<name>/` with a book page at
+//! `book/src/recipes/<name>.md`. The page's code comes only through `{{#include}}` from the
+//! crate, and its "tested in" line and demo container are generated into
+//! `book/src/generated/<name>.md` (not committed) from the crate's metadata and the results of
+//! the last `cargo xtask test` on this machine.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use anyhow::{Context, Result, bail};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::env::Environment;
+use crate::workspace::{Crate, Workspace};
+
+/// The book's recipe sections: `topic` in metadata, and the title of its part of SUMMARY.md.
+pub(crate) const TOPICS: &[(&str, &str)] = &[
+    ("executors", "Executors and scheduling"),
+    ("channels", "tokio::sync and channels"),
+    ("workers", "Workers"),
+    ("scripting", "Scripting"),
+    ("networking", "Networking"),
+    ("threads", "Threads"),
+];
+
+fn topic_title(topic: &str) -> Option<&'static str> {
+    TOPICS
+        .iter()
+        .find(|(t, _)| *t == topic)
+        .map(|(_, title)| *title)
+}
+
+/// How an environment is named on a book page.
+fn display_name(env: Environment) -> &'static str {
+    match env {
+        Environment::Native => "native",
+        Environment::Node => "Node",
+        Environment::Browser => "Chromium main thread",
+        Environment::Worker => "Chromium worker",
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Results of the last test run
+// ---------------------------------------------------------------------------------------
+
+/// Outcome of one crate in one environment, as recorded by `cargo xtask test`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct EnvResult {
+    pub(crate) passed: u64,
+    pub(crate) failed: u64,
+    pub(crate) ok: bool,
+}
+
+/// crate → environment → outcome; stored in `target/xtask/results.json`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct TestResults(pub(crate) BTreeMap<String, BTreeMap<String, EnvResult>>);
+
+impl TestResults {
+    fn path(ws: &Workspace) -> PathBuf {
+        ws.target_dir.join("xtask").join("results.json")
+    }
+
+    /// The stored results, or none if no test ran on this machine yet.
+    pub(crate) fn load(ws: &Workspace) -> Self {
+        std::fs::read_to_string(Self::path(ws))
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default()
+    }
+
+    /// Records one outcome and saves the file at once, so an interrupted run keeps what it did.
+    pub(crate) fn record(
+        ws: &Workspace,
+        krate: &str,
+        env: Environment,
+        result: EnvResult,
+    ) -> Result<()> {
+        let mut all = Self::load(ws);
+        all.0
+            .entry(krate.to_string())
+            .or_default()
+            .insert(env.name().to_string(), result);
+        let path = Self::path(ws);
+        std::fs::create_dir_all(path.parent().expect("results live in target/xtask"))?;
+        std::fs::write(&path, serde_json::to_string_pretty(&all)?)?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Generated page parts
+// ---------------------------------------------------------------------------------------
+
+fn generated_dir(ws: &Workspace) -> PathBuf {
+    ws.root.join("book").join("src").join("generated")
+}
+
+/// The "tested in" line for a crate: each declared environment, marked with the outcome of
+/// the last run, or said to be not yet run.
+pub(crate) fn tested_line(c: &Crate, results: &TestResults) -> Result<String> {
+    let envs = c.environments()?;
+    let mine = results.0.get(&c.name);
+    let mut parts = Vec::new();
+    let mut missing = Vec::new();
+    for env in &envs {
+        match mine.and_then(|m| m.get(env.name())) {
+            Some(r) if r.ok => parts.push(format!("{} ✓ ({} tests)", display_name(*env), r.passed)),
+            Some(r) => parts.push(format!(
+                "{} ✗ ({} failed)",
+                display_name(*env),
+                r.failed.max(1)
+            )),
+            None => {
+                parts.push(format!("{} (not run yet)", display_name(*env)));
+                missing.push(*env);
+            }
+        }
+    }
+    let mut line = format!("**Tested in:** {}", parts.join(" · "));
+    if missing.len() == envs.len() {
+        line = format!(
+            "**Declared environments:** {}. Run `cargo xtask test -p {}` to test them on this machine.",
+            envs.iter()
+                .map(|e| display_name(*e))
+                .collect::<Vec<_>>()
+                .join(", "),
+            c.name
+        );
+    } else {
+        line.push_str(" — results of the last `cargo xtask test` that built this book.");
+    }
+    if let Some(m) = &c.meta {
+        if !m.requires.is_empty() {
+            let _ = write!(line, " Requires: {}.", m.requires.join(", "));
+        }
+    }
+    Ok(line)
+}
+
+/// Writes `book/src/generated/<crate>.md` for every crate with metadata.
+pub(crate) fn generate(ws: &Workspace) -> Result<()> {
+    let dir = generated_dir(ws);
+    std::fs::create_dir_all(&dir)?;
+    let results = TestResults::load(ws);
+    for c in &ws.crates {
+        let Some(meta) = &c.meta else { continue };
+        let mut text = String::from(
+            "<!-- generated by `cargo xtask` from the crate's metadata and the last test run; do not edit -->\n\n",
+        );
+        text.push_str(&tested_line(c, &results)?);
+        text.push('\n');
+        if meta.demo {
+            let context = meta.demo_context.as_deref().unwrap_or("main");
+            let _ = write!(
+                text,
+                "\n<div class=\"wasm-rs-demo\" data-recipe=\"{}\" data-module=\"{}\" data-context=\"{}\"></div>\n",
+                c.name,
+                c.ident(),
+                context
+            );
+        }
+        std::fs::write(dir.join(format!("{}.md", c.name)), text)?;
+    }
+    for (topic, _) in TOPICS {
+        let mut list = String::from("<!-- generated by `cargo xtask` from the recipes' metadata; do not edit -->\n\n");
+        let mine: Vec<&Crate> = ws
+            .recipes()
+            .filter(|c| c.meta.as_ref().and_then(|m| m.topic.as_deref()) == Some(topic))
+            .collect();
+        if mine.is_empty() {
+            list.push_str(
+                "No recipe in this section yet. Propose one: see [Contributing a recipe](../contributing.md).\n",
+            );
+        }
+        for c in mine {
+            let m = c.meta.as_ref().expect("recipes were filtered on metadata");
+            let _ = writeln!(list, "- [{}]({}.md): {}", m.title, c.name, m.summary);
+        }
+        std::fs::write(dir.join(format!("topic-{topic}.md")), list)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// lint-recipes
+// ---------------------------------------------------------------------------------------
+
+/// What the linter found.
+#[derive(Debug, Default)]
+pub(crate) struct LintReport {
+    pub(crate) checked: u64,
+    pub(crate) problems: Vec<String>,
+}
+
+impl LintReport {
+    fn check(&mut self, ok: bool, problem: impl FnOnce() -> String) {
+        self.checked += 1;
+        if !ok {
+            self.problems.push(problem());
+        }
+    }
+}
+
+static INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\{\{#(include|rustdoc_include)\s+([^}\s]+)\s*\}\}").expect("valid regex")
+});
+
+/// Checks every recipe and every page of the book. Generates the page parts first, so that
+/// includes of generated files resolve.
+pub(crate) fn lint(ws: &Workspace) -> Result<LintReport> {
+    generate(ws)?;
+    let mut report = LintReport::default();
+    let summary_path = ws.root.join("book/src/SUMMARY.md");
+    let summary = std::fs::read_to_string(&summary_path).context("reading book/src/SUMMARY.md")?;
+    for c in ws.recipes() {
+        lint_recipe(ws, c, &summary, &mut report)?;
+    }
+    lint_book(&ws.root.join("book/src"), &mut report)?;
+    Ok(report)
+}
+
+fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut LintReport) -> Result<()> {
+    let name = &c.name;
+    for file in ["Cargo.toml", "src/lib.rs", "README.md"] {
+        r.check(c.dir.join(file).is_file(), || {
+            format!("{name}: missing {file}")
+        });
+    }
+    let tests: Vec<PathBuf> = std::fs::read_dir(c.dir.join("tests"))
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+                .collect()
+        })
+        .unwrap_or_default();
+    r.check(!tests.is_empty(), || {
+        format!("{name}: no test file in tests/")
+    });
+    let Some(meta) = &c.meta else {
+        r.check(false, || {
+            format!("{name}: Cargo.toml has no [package.metadata.wasm-rs] table")
+        });
+        return Ok(());
+    };
+    let envs = match c.environments() {
+        Ok(e) => e,
+        Err(e) => {
+            r.check(false, || e.to_string());
+            return Ok(());
+        }
+    };
+    r.check(!envs.is_empty(), || {
+        format!("{name}: [package.metadata.wasm-rs] environments is empty")
+    });
+    let topic = meta.topic.as_deref().unwrap_or("");
+    r.check(topic_title(topic).is_some(), || {
+        format!(
+            "{name}: [package.metadata.wasm-rs] topic = \"{topic}\" is not one of {}",
+            TOPICS
+                .iter()
+                .map(|(t, _)| *t)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+
+    // At least one test per declared environment.
+    let test_text: String = tests
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    for env in &envs {
+        let has = if env.is_wasm() {
+            test_text.contains("wasm_bindgen_test")
+        } else {
+            test_text.contains("#[test]") || test_text.contains("unsupported = test")
+        };
+        r.check(has, || {
+            format!(
+                "{name}: declares `{env}` but tests/ has no {} test",
+                if env.is_wasm() {
+                    "#[wasm_bindgen_test]"
+                } else {
+                    "native (#[test] or unsupported = test)"
+                }
+            )
+        });
+    }
+
+    // Demos.
+    if meta.demo {
+        let lib = std::fs::read_to_string(c.dir.join("src/lib.rs")).unwrap_or_default();
+        r.check(lib.contains("fn run_demo"), || {
+            format!("{name}: demo = true but src/lib.rs exports no `run_demo` function")
+        });
+        r.check(!meta.demo_expect.is_empty(), || {
+            format!("{name}: demo = true needs demo-expect = [\"a line the demo prints\", ...]")
+        });
+        let ctx = meta.demo_context.as_deref().unwrap_or("main");
+        r.check(ctx == "main" || ctx == "worker", || {
+            format!("{name}: demo-context must be \"main\" or \"worker\", not \"{ctx}\"")
+        });
+    }
+
+    // README: what it shows, the book page, how to run its tests.
+    let readme = std::fs::read_to_string(c.dir.join("README.md")).unwrap_or_default();
+    r.check(
+        readme.contains(&format!("book/src/recipes/{name}.md")),
+        || format!("{name}: README.md does not link its book page book/src/recipes/{name}.md"),
+    );
+    r.check(
+        readme.contains(&format!("cargo xtask test -p {name}")),
+        || {
+            format!(
+                "{name}: README.md does not say how to run its tests (`cargo xtask test -p {name}`)"
+            )
+        },
+    );
+
+    // The book page.
+    let page_rel = format!("recipes/{name}.md");
+    let page = ws.root.join("book/src").join(&page_rel);
+    let text = std::fs::read_to_string(&page).unwrap_or_default();
+    r.check(page.is_file(), || {
+        format!("{name}: no book page at book/src/{page_rel}")
+    });
+    r.check(summary.contains(&format!("({page_rel})")), || {
+        format!("{name}: book/src/SUMMARY.md does not list {page_rel}")
+    });
+    r.check(text.contains(&format!("{{{{#include ../generated/{name}.md}}}}")), || {
+        format!("{name}: the page does not include its generated part {{{{#include ../generated/{name}.md}}}}")
+    });
+    r.check(text.contains(&format!("../../../recipes/{name}/")), || {
+        format!("{name}: the page includes no code from recipes/{name}/")
+    });
+    Ok(())
+}
+
+/// Every code block in the book is an include, and every include resolves.
+fn lint_book(src: &Path, r: &mut LintReport) -> Result<()> {
+    let mut pages = Vec::new();
+    collect_markdown(src, &mut pages)?;
+    for page in pages {
+        let text = std::fs::read_to_string(&page)?;
+        let rel = page
+            .strip_prefix(src)
+            .unwrap_or(&page)
+            .display()
+            .to_string();
+        for problem in hand_written_code_blocks(&text) {
+            r.check(false, || format!("book/src/{rel}: {problem}"));
+        }
+        for cap in INCLUDE.captures_iter(&text) {
+            let target = &cap[2];
+            r.check(true, String::new);
+            if let Err(e) = check_include(&page, target) {
+                r.problems.push(format!(
+                    "book/src/{rel}: {{{{#{} {target}}}}}: {e}",
+                    &cap[1]
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        if p.is_dir() {
+            collect_markdown(&p, out)?;
+        } else if p.extension().is_some_and(|x| x == "md") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    Ok(())
+}
+
+/// Fenced or indented code blocks whose content is not only `{{#include}}` lines.
+/// Blocks tagged `text` (commands to type, output to expect) are prose, not code.
+pub(crate) fn hand_written_code_blocks(markdown: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for (event, range) in Parser::new(markdown).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([',', ' ']).next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let line = markdown[..range.start].lines().count() + 1;
+                current = Some((format!("{lang}@{line}"), String::new()));
+            }
+            Event::Text(t) => {
+                if let Some((_, body)) = &mut current {
+                    body.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((tag, body)) = current.take() {
+                    let (lang, line) = tag.split_once('@').unwrap_or((&tag, "?"));
+                    if lang == "text" {
+                        continue;
+                    }
+                    let only_includes = body.lines().all(|l| {
+                        let l = l.trim();
+                        l.is_empty() || (l.starts_with("{{#") && l.ends_with("}}"))
+                    }) && !body.trim().is_empty();
+                    if !only_includes {
+                        problems.push(format!(
+                            "line {line}: a `{}` code block is written by hand; include it from a tested crate with {{{{#include path:ANCHOR}}}}",
+                            if lang.is_empty() { "(untagged)" } else { lang }
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// `path`, `path:anchor`, `path:N`, `path:N:M`, `path::M` relative to the page.
+fn check_include(page: &Path, target: &str) -> Result<()> {
+    let (file, selector) = match target.split_once(':') {
+        Some((f, s)) => (f, Some(s)),
+        None => (target, None),
+    };
+    let path = page.parent().unwrap_or(Path::new(".")).join(file);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|_| anyhow::anyhow!("file {} does not exist", path.display()))?;
+    let Some(sel) = selector else { return Ok(()) };
+    let is_range = sel
+        .split(':')
+        .all(|p| p.is_empty() || p.parse::<usize>().is_ok());
+    if is_range {
+        let first = sel
+            .split(':')
+            .next()
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(1);
+        if first > text.lines().count() {
+            bail!("line {first} is past the end of {}", path.display());
+        }
+        return Ok(());
+    }
+    let start = format!("ANCHOR: {sel}");
+    let end = format!("ANCHOR_END: {sel}");
+    let has = |needle: &str| {
+        text.lines().any(|l| {
+            l.split_once(needle).is_some_and(|(_, rest)| {
+                rest.trim().is_empty() || rest.trim_start().starts_with("-->")
+            })
+        })
+    };
+    if !has(&start) || !has(&end) {
+        bail!(
+            "anchor `{sel}` (ANCHOR: {sel} … ANCHOR_END: {sel}) is not in {}",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// new-recipe
+// ---------------------------------------------------------------------------------------
+
+/// Arguments of `cargo xtask new-recipe`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct NewRecipeArgs {
+    /// The recipe's name, in kebab-case (`my-recipe`): the crate, folder and page name.
+    name: String,
+    /// The book section it belongs to.
+    #[arg(long, default_value = "executors", value_parser = clap::builder::PossibleValuesParser::new(TOPICS.iter().map(|(t, _)| *t)))]
+    topic: String,
+    /// The page title.
+    #[arg(long)]
+    title: Option<String>,
+}
+
+/// The template, kept in ci/templates/recipe; `{{name}}`, `{{ident}}`, `{{title}}` and
+/// `{{topic}}` are replaced.
+const TEMPLATE: &[(&str, &str)] = &[
+    (
+        "Cargo.toml",
+        include_str!("../templates/recipe/Cargo.toml.tmpl"),
+    ),
+    (
+        "README.md",
+        include_str!("../templates/recipe/README.md.tmpl"),
+    ),
+    (
+        "src/lib.rs",
+        include_str!("../templates/recipe/src/lib.rs.tmpl"),
+    ),
+    (
+        "tests/{{name}}.rs",
+        include_str!("../templates/recipe/tests/recipe.rs.tmpl"),
+    ),
+];
+const PAGE_TEMPLATE: &str = include_str!("../templates/recipe/page.md.tmpl");
+
+/// Validates a recipe name: lowercase ASCII words joined by single hyphens.
+pub(crate) fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('-').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+}
+
+/// Writes a new recipe crate, its page, and its SUMMARY.md entry. The workspace lists
+/// `recipes/*` as members, so the crate is part of the workspace as soon as it exists.
+pub(crate) fn new_recipe(ws: &Workspace, args: &NewRecipeArgs) -> Result<()> {
+    let name = &args.name;
+    if !valid_name(name) {
+        bail!(
+            "`{name}` is not a valid recipe name: use lowercase words joined by hyphens, e.g. `timers-and-backoff`"
+        );
+    }
+    let dir = ws.root.join("recipes").join(name);
+    if dir.exists() {
+        bail!("recipes/{name} already exists");
+    }
+    let title = args.title.clone().unwrap_or_else(|| {
+        let mut t = name.replace('-', " ");
+        if let Some(first) = t.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        t
+    });
+    let fill = |s: &str| {
+        s.replace("{{name}}", name)
+            .replace("{{ident}}", &name.replace('-', "_"))
+            .replace("{{title}}", &title)
+            .replace("{{topic}}", &args.topic)
+    };
+    for (path, body) in TEMPLATE {
+        let p = dir.join(fill(path));
+        std::fs::create_dir_all(p.parent().expect("template paths have a parent"))?;
+        std::fs::write(&p, fill(body))?;
+        println!(
+            "  created {}",
+            p.strip_prefix(&ws.root).unwrap_or(&p).display()
+        );
+    }
+    let page = ws.root.join("book/src/recipes").join(format!("{name}.md"));
+    std::fs::create_dir_all(page.parent().expect("pages live in book/src/recipes"))?;
+    std::fs::write(&page, fill(PAGE_TEMPLATE))?;
+    println!("  created book/src/recipes/{name}.md");
+    let summary_path = ws.root.join("book/src/SUMMARY.md");
+    let summary = std::fs::read_to_string(&summary_path)?;
+    let updated = add_to_summary(&summary, &args.topic, &title, name)?;
+    std::fs::write(&summary_path, updated)?;
+    println!(
+        "  added it to book/src/SUMMARY.md under {}",
+        topic_title(&args.topic).unwrap_or("")
+    );
+    println!(
+        "next: write the recipe in recipes/{name}/src/lib.rs, then `cargo xtask test -p {name}`"
+    );
+    Ok(())
+}
+
+/// Inserts `  - [title](recipes/name.md)` as the last entry of the topic's list.
+pub(crate) fn add_to_summary(
+    summary: &str,
+    topic: &str,
+    title: &str,
+    name: &str,
+) -> Result<String> {
+    let header = format!("(recipes/{topic}.md)");
+    let mut lines: Vec<String> = summary.lines().map(str::to_string).collect();
+    let Some(pos) = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("- [") && l.contains(&header))
+    else {
+        bail!("book/src/SUMMARY.md has no entry for the topic page recipes/{topic}.md");
+    };
+    let mut insert = pos + 1;
+    while insert < lines.len()
+        && lines[insert].starts_with("  ")
+        && lines[insert].trim_start().starts_with("- ")
+    {
+        insert += 1;
+    }
+    lines.insert(insert, format!("  - [{title}](recipes/{name}.md)"));
+    let mut out = lines.join("\n");
+    out.push('\n');
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_blocks_must_be_includes() {
+        let md = "# Page\n\n```rust\n{{#include ../../../recipes/x/src/lib.rs:main}}\n```\n\n```text\ncargo xtask test\n```\n";
+        assert!(hand_written_code_blocks(md).is_empty());
+        let bad = "text\n\n```rust\nfn main() {}\n```\n";
+        let p = hand_written_code_blocks(bad);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("line 3"), "{p:?}");
+        assert_eq!(
+            hand_written_code_blocks("para\n\n    indented code\n").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn includes_resolve_files_and_anchors() {
+        let dir = std::env::temp_dir().join(format!("xtask-include-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("pages")).unwrap();
+        std::fs::write(
+            dir.join("code.rs"),
+            "// ANCHOR: a\nfn a() {}\n// ANCHOR_END: a\n",
+        )
+        .unwrap();
+        let page = dir.join("pages/p.md");
+        assert!(check_include(&page, "../code.rs").is_ok());
+        assert!(check_include(&page, "../code.rs:a").is_ok());
+        assert!(check_include(&page, "../code.rs:2:3").is_ok());
+        assert!(
+            check_include(&page, "../code.rs:b")
+                .unwrap_err()
+                .to_string()
+                .contains("anchor `b`")
+        );
+        assert!(
+            check_include(&page, "../nope.rs")
+                .unwrap_err()
+                .to_string()
+                .contains("does not exist")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn names_are_kebab_case() {
+        assert!(valid_name("hello-wasm-rs"));
+        assert!(valid_name("timers2"));
+        assert!(!valid_name("Hello"));
+        assert!(!valid_name("a--b"));
+        assert!(!valid_name("-a"));
+        assert!(!valid_name("2fast"));
+        assert!(!valid_name("a_b"));
+    }
+
+    #[test]
+    fn summary_entries_go_under_their_topic() {
+        let s = "# Recipes\n\n- [Executors and scheduling](recipes/executors.md)\n  - [Hello](recipes/hello.md)\n- [Workers](recipes/workers.md)\n";
+        let out = add_to_summary(s, "executors", "Timers", "timers").unwrap();
+        assert_eq!(
+            out,
+            "# Recipes\n\n- [Executors and scheduling](recipes/executors.md)\n  - [Hello](recipes/hello.md)\n  - [Timers](recipes/timers.md)\n- [Workers](recipes/workers.md)\n"
+        );
+        let out = add_to_summary(s, "workers", "Pool", "pool").unwrap();
+        assert!(
+            out.ends_with("- [Workers](recipes/workers.md)\n  - [Pool](recipes/pool.md)\n"),
+            "{out}"
+        );
+        assert!(add_to_summary(s, "threads", "T", "t").is_err());
+    }
+}

@@ -1,0 +1,267 @@
+//! `cargo xtask setup`: find every tool the project needs and install what is missing.
+//!
+//! Idempotent by design: a tool of the right version is never rebuilt (building
+//! wasm-bindgen-cli or mdBook takes about ten minutes on two cores). Each step prints
+//! what it found and what it did.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::workspace::Workspace;
+
+/// The mdBook version the book is built and checked with.
+pub(crate) const MDBOOK_VERSION: &str = "0.5.4";
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Paths to the tools that later steps run.
+#[derive(Debug, Clone)]
+pub(crate) struct Tools {
+    pub(crate) mdbook: PathBuf,
+    /// `None` when only suites without a browser were asked for.
+    pub(crate) chromedriver: Option<PathBuf>,
+}
+
+/// What building and serving the book needs.
+#[derive(Debug, Clone)]
+pub(crate) struct BookTools {
+    pub(crate) mdbook: PathBuf,
+}
+
+/// Finds or installs every tool; returns where they are.
+pub(crate) fn run(ws: &Workspace) -> Result<Tools> {
+    run_for(ws, true)
+}
+
+/// Like [`run`], skipping the browser when no browser suite will run.
+pub(crate) fn run_for(ws: &Workspace, browser: bool) -> Result<Tools> {
+    let BookTools { mdbook } = book_tools(ws)?;
+    let chromedriver = if browser {
+        Some(ensure_chromium()?.1)
+    } else {
+        None
+    };
+    let node = find_tool("node", &["/usr/bin/node", "/usr/local/bin/node"]).context(
+        "Node.js was not found on PATH: install Node.js 18 or newer (Debian/Ubuntu: `apt-get install nodejs`), \
+         then run `cargo xtask setup` again",
+    )?;
+    println!("  node           {}", node.display());
+    println!("xtask setup: all tools present");
+    Ok(Tools {
+        mdbook,
+        chromedriver,
+    })
+}
+
+/// The subset `cargo xtask serve` needs: the wasm32 target, wasm-bindgen-cli (demos are
+/// built with it) and mdBook. No browser is installed just to serve the book.
+pub(crate) fn book_tools(ws: &Workspace) -> Result<BookTools> {
+    println!("xtask setup: checking tools");
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen(&ws.wasm_bindgen_version()?)?;
+    let mdbook = ensure_cargo_tool("mdbook", "mdbook", MDBOOK_VERSION, &["--version"])?;
+    Ok(BookTools { mdbook })
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = output_of(Command::new("rustup").args(["target", "list", "--installed"]));
+    match installed {
+        Some(list) if list.lines().any(|l| l.trim() == WASM_TARGET) => {
+            println!("  {WASM_TARGET:<14} installed");
+        }
+        Some(_) => {
+            println!("  {WASM_TARGET:<14} missing: rustup target add {WASM_TARGET}");
+            run_checked(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
+        }
+        None => bail!(
+            "rustup was not found: install Rust with rustup (https://rustup.rs), which reads \
+             rust-toolchain.toml and adds the {WASM_TARGET} target"
+        ),
+    }
+    Ok(())
+}
+
+/// wasm-bindgen-cli provides both `wasm-bindgen` and `wasm-bindgen-test-runner`; both must
+/// match the library version exactly.
+fn ensure_wasm_bindgen(version: &str) -> Result<()> {
+    let ok = ["wasm-bindgen", "wasm-bindgen-test-runner"]
+        .iter()
+        .all(|bin| tool_version(bin, &["--version"]).as_deref() == Some(version));
+    if ok {
+        println!("  wasm-bindgen   {version} (cli and test runner)");
+        return Ok(());
+    }
+    let found = tool_version("wasm-bindgen", &["--version"]);
+    println!(
+        "  wasm-bindgen   {} → installing wasm-bindgen-cli {version} (about 10 minutes on 2 cores)",
+        found.as_deref().unwrap_or("missing")
+    );
+    // Not `--locked`: the lock file shipped with 0.2.130 names a transitive version that is no
+    // longer in the registry, so a locked install fails.
+    let mut cmd = Command::new("cargo");
+    cmd.args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &format!("={version}"),
+        "--force",
+    ]);
+    run_checked(&mut cmd)?;
+    Ok(())
+}
+
+/// Installs `krate` with cargo unless `bin` already reports `version`.
+fn ensure_cargo_tool(bin: &str, krate: &str, version: &str, args: &[&str]) -> Result<PathBuf> {
+    let found = tool_version(bin, args);
+    if found.as_deref() != Some(version) {
+        println!(
+            "  {bin:<14} {} → cargo install {krate} --version ={version} (several minutes)",
+            found.as_deref().unwrap_or("missing")
+        );
+        let locked = Command::new("cargo")
+            .args([
+                "install",
+                krate,
+                "--version",
+                &format!("={version}"),
+                "--locked",
+                "--force",
+            ])
+            .status()
+            .context("running cargo install")?;
+        if !locked.success() {
+            println!("  {bin:<14} locked install failed; retrying without --locked");
+            run_checked(Command::new("cargo").args([
+                "install",
+                krate,
+                "--version",
+                &format!("={version}"),
+                "--force",
+            ]))?;
+        }
+    } else {
+        println!("  {bin:<14} {version}");
+    }
+    find_tool(bin, &[]).with_context(|| {
+        format!("{bin} was installed but is not on PATH: add ~/.cargo/bin to PATH")
+    })
+}
+
+/// Chromium and ChromeDriver, from PATH or the usual Debian paths; installed with apt when
+/// running as root on Debian/Ubuntu, otherwise a message naming what to install.
+fn ensure_chromium() -> Result<(PathBuf, PathBuf)> {
+    let browsers = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ];
+    let drivers = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"];
+    let find = || {
+        let b = ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .find_map(|n| find_tool(n, &browsers));
+        let d = find_tool("chromedriver", &drivers);
+        (b, d)
+    };
+    if let (Some(b), Some(d)) = find() {
+        println!("  chromium       {}", b.display());
+        println!("  chromedriver   {}", d.display());
+        return Ok((b, d));
+    }
+    if is_root() && which::which("apt-get").is_ok() {
+        println!("  chromium       missing → apt-get install chromium chromium-driver");
+        run_checked(
+            Command::new("apt-get")
+                .arg("update")
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )?;
+        run_checked(
+            Command::new("apt-get")
+                .args([
+                    "install",
+                    "-y",
+                    "--no-install-recommends",
+                    "chromium",
+                    "chromium-driver",
+                ])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )?;
+        if let (Some(b), Some(d)) = find() {
+            println!("  chromium       {}", b.display());
+            println!("  chromedriver   {}", d.display());
+            return Ok((b, d));
+        }
+    }
+    bail!(
+        "Chromium and ChromeDriver are needed for the browser and worker tests but were not found.\n\
+         Install them and run `cargo xtask setup` again:\n\
+         - Debian/Ubuntu: `sudo apt-get install chromium chromium-driver`\n\
+         - elsewhere: Chrome or Chromium plus the ChromeDriver of the same major version, both on PATH"
+    )
+}
+
+/// A tool on PATH, else the first of `fallbacks` that exists.
+pub(crate) fn find_tool(name: &str, fallbacks: &[&str]) -> Option<PathBuf> {
+    which::which(name).ok().or_else(|| {
+        fallbacks
+            .iter()
+            .map(Path::new)
+            .find(|p| p.is_file())
+            .map(Path::to_path_buf)
+    })
+}
+
+/// The first dotted version number in `bin --version`'s output (`mdbook v0.5.4` → `0.5.4`).
+fn tool_version(bin: &str, args: &[&str]) -> Option<String> {
+    let out = output_of(Command::new(bin).args(args))?;
+    extract_version(&out)
+}
+
+fn extract_version(text: &str) -> Option<String> {
+    text.split(|c: char| c.is_whitespace() || c == 'v')
+        .find(|w| {
+            let parts: Vec<_> = w.split('.').collect();
+            parts.len() >= 3 && parts.iter().take(3).all(|p| p.parse::<u32>().is_ok())
+        })
+        .map(|w| w.split('.').take(3).collect::<Vec<_>>().join("."))
+}
+
+fn output_of(cmd: &mut Command) -> Option<String> {
+    let out = cmd.output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn run_checked(cmd: &mut Command) -> Result<()> {
+    let status = cmd.status().with_context(|| format!("starting {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed with {status}");
+    }
+    Ok(())
+}
+
+fn is_root() -> bool {
+    output_of(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extract_version;
+
+    #[test]
+    fn versions_are_read_from_tool_output() {
+        assert_eq!(extract_version("mdbook v0.5.4\n").as_deref(), Some("0.5.4"));
+        assert_eq!(
+            extract_version("wasm-bindgen 0.2.130").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(
+            extract_version("ChromeDriver 156.0.8078.73 (abc)").as_deref(),
+            Some("156.0.8078")
+        );
+        assert_eq!(extract_version("no version here"), None);
+    }
+}

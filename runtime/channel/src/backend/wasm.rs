@@ -1,0 +1,252 @@
+//! wasm32 backend: the header and data region live in one `SharedArrayBuffer`, used
+//! through JS `Atomics` on an `Int32Array` view (header) and bulk `Uint8Array` copies on a
+//! `Uint8Array` view (data). Needs no threads build: the module's own memory is never
+//! shared, only this buffer.
+//!
+//! Everything that differs between the browser main thread, workers and Node is in here:
+//! whether `Atomics.wait` may block ([`is_browser_main_thread`]), whether
+//! `Atomics.waitAsync` exists, and the executor parking hook ([`park`]).
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use core::time::Duration;
+
+use js_sys::{Atomics, Function, Int32Array, Object, Promise, Reflect, SharedArrayBuffer, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::{Memory, WaitOutcome};
+use crate::error::ChannelError;
+use crate::protocol::{HEADER_BYTES, HEADER_WORDS};
+
+/// One channel's `SharedArrayBuffer` and the two views the protocol uses.
+#[derive(Debug)]
+pub(crate) struct WasmMemory {
+    buffer: SharedArrayBuffer,
+    words: Int32Array,
+    data: Uint8Array,
+}
+
+fn global_property(name: &str) -> JsValue {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Whether this is a browser window's main thread, where `Atomics.wait` throws.
+/// (Node's main thread and every worker may block.)
+pub(crate) fn is_browser_main_thread() -> bool {
+    !global_property("document").is_undefined() && !global_property("window").is_undefined()
+}
+
+impl WasmMemory {
+    /// A new zeroed buffer with a data region of `capacity` bytes.
+    pub(crate) fn new(capacity: usize) -> Result<Self, ChannelError> {
+        let ctor = global_property("SharedArrayBuffer");
+        let Some(ctor) = ctor.dyn_ref::<Function>() else {
+            return Err(ChannelError::SharedArrayBufferUnavailable);
+        };
+        let len = JsValue::from_f64((HEADER_BYTES + capacity) as f64);
+        let buffer = Reflect::construct(ctor, &js_sys::Array::of1(&len))
+            .map_err(|_| ChannelError::SharedArrayBufferUnavailable)?;
+        let buffer = buffer.dyn_into::<SharedArrayBuffer>().map_err(|_| ChannelError::SharedArrayBufferUnavailable)?;
+        Ok(Self::from_buffer_unchecked(buffer))
+    }
+
+    fn from_buffer_unchecked(buffer: SharedArrayBuffer) -> Self {
+        let words = Int32Array::new_with_byte_offset_and_length(&buffer, 0, HEADER_WORDS as u32);
+        let data = Uint8Array::new_with_byte_offset(&buffer, HEADER_BYTES as u32);
+        Self { buffer, words, data }
+    }
+
+    /// Views over a buffer received from another thread. Returns the memory and the size of
+    /// its data region; the header itself is checked by the protocol.
+    pub(crate) fn from_buffer(buffer: &JsValue) -> Result<(Self, usize), ChannelError> {
+        let Some(buffer) = buffer.dyn_ref::<SharedArrayBuffer>() else {
+            return Err(ChannelError::NotAChannelEnd("its `buffer` is not a SharedArrayBuffer".into()));
+        };
+        let len = buffer.byte_length() as usize;
+        if len < HEADER_BYTES {
+            return Err(ChannelError::NotAChannelEnd(format!("its buffer has {len} bytes, fewer than the {HEADER_BYTES}-byte header")));
+        }
+        Ok((Self::from_buffer_unchecked(buffer.clone()), len - HEADER_BYTES))
+    }
+
+    /// The `SharedArrayBuffer` holding header and data: what crosses to another thread.
+    pub(crate) fn buffer(&self) -> &SharedArrayBuffer {
+        &self.buffer
+    }
+}
+
+/// State of one end's asynchronous wait.
+#[derive(Debug, Default)]
+pub(crate) struct AsyncWait {
+    /// The promise being awaited and the (word, value) it watches.
+    pending: Option<(usize, u32, JsFuture)>,
+    /// Fallback polling delay in ms when `Atomics.waitAsync` is missing.
+    backoff_ms: u32,
+    /// The (word, value) the fallback last polled, to reset the backoff on change.
+    last: Option<(usize, u32)>,
+}
+
+/// Shortest and longest fallback polling delays (ms) without `Atomics.waitAsync`.
+const BACKOFF_MIN_MS: u32 = 1;
+const BACKOFF_MAX_MS: u32 = 16;
+
+/// `Atomics.waitAsync` if this engine has it.
+fn wait_async_fn() -> Option<Function> {
+    let atomics = global_property("Atomics");
+    Reflect::get(&atomics, &JsValue::from_str("waitAsync")).ok()?.dyn_into::<Function>().ok()
+}
+
+/// A promise resolved by `setTimeout` after `ms` milliseconds.
+fn sleep_promise(ms: u32) -> Promise {
+    Promise::new(&mut |resolve, _reject| {
+        if let Ok(set_timeout) = global_property("setTimeout").dyn_into::<Function>() {
+            let _ = set_timeout.call2(&JsValue::UNDEFINED, &resolve, &JsValue::from(ms));
+        } else {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    })
+}
+
+impl Memory for WasmMemory {
+    type AsyncWait = AsyncWait;
+
+    fn load(&self, index: usize) -> u32 {
+        // Atomics.load on an in-bounds index of a shared Int32Array cannot throw.
+        Atomics::load(&self.words, index as u32).unwrap_or(0) as u32
+    }
+
+    fn store(&self, index: usize, value: u32) {
+        let _ = Atomics::store(&self.words, index as u32, value as i32);
+    }
+
+    fn read(&self, at: usize, out: &mut [u8]) {
+        self.data.subarray(at as u32, (at + out.len()) as u32).copy_to(out);
+    }
+
+    fn write(&self, at: usize, src: &[u8]) {
+        self.data.subarray(at as u32, (at + src.len()) as u32).copy_from(src);
+    }
+
+    fn now_ms(&self) -> f64 {
+        let perf = global_property("performance");
+        Reflect::get(&perf, &JsValue::from_str("now"))
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .and_then(|now| now.call0(&perf).ok())
+            .and_then(|t| t.as_f64())
+            .unwrap_or_else(js_sys::Date::now)
+    }
+
+    fn notify(&self, index: usize) {
+        let _ = Atomics::notify(&self.words, index as u32);
+    }
+
+    fn wait(&self, index: usize, expected: u32, timeout: Option<Duration>) -> WaitOutcome {
+        if is_browser_main_thread() {
+            return WaitOutcome::NotAllowed;
+        }
+        let result = match timeout {
+            None => Atomics::wait(&self.words, index as u32, expected as i32),
+            Some(t) => Atomics::wait_with_timeout(&self.words, index as u32, expected as i32, t.as_secs_f64() * 1000.0),
+        };
+        match result {
+            Ok(s) if s == "timed-out" => WaitOutcome::TimedOut,
+            Ok(_) => WaitOutcome::Woken,
+            // Atomics.wait throws only where blocking is forbidden.
+            Err(_) => WaitOutcome::NotAllowed,
+        }
+    }
+
+    fn poll_wait(&self, index: usize, expected: u32, state: &mut AsyncWait, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some((i, e, fut)) = &mut state.pending {
+            if *i == index && *e == expected {
+                return match Pin::new(fut).poll(cx) {
+                    Poll::Ready(_) => {
+                        state.pending = None;
+                        Poll::Ready(())
+                    }
+                    Poll::Pending => Poll::Pending,
+                };
+            }
+            state.pending = None;
+        }
+        if park::wake_on_change(&self.words, index as u32, expected as i32, cx.waker().clone()) {
+            return Poll::Pending;
+        }
+        let promise = if let Some(wait_async) = wait_async_fn() {
+            let args = js_sys::Array::of3(&self.words, &JsValue::from(index as u32), &JsValue::from(expected as i32));
+            let Ok(result) = wait_async.apply(&JsValue::UNDEFINED, &args) else {
+                return Poll::Ready(());
+            };
+            let is_async = Reflect::get(&result, &JsValue::from_str("async")).ok().and_then(|v| v.as_bool());
+            if is_async != Some(true) {
+                return Poll::Ready(()); // "not-equal": re-check now
+            }
+            match Reflect::get(&result, &JsValue::from_str("value")).ok().and_then(|v| v.dyn_into::<Promise>().ok()) {
+                Some(p) => p,
+                None => return Poll::Ready(()),
+            }
+        } else {
+            // Fallback: poll with exponential backoff, reset whenever the word moved.
+            if state.last != Some((index, expected)) {
+                state.backoff_ms = BACKOFF_MIN_MS;
+                state.last = Some((index, expected));
+            } else {
+                state.backoff_ms = (state.backoff_ms * 2).clamp(BACKOFF_MIN_MS, BACKOFF_MAX_MS);
+            }
+            sleep_promise(state.backoff_ms)
+        };
+        let mut fut = JsFuture::from(promise);
+        match Pin::new(&mut fut).poll(cx) {
+            Poll::Ready(_) => Poll::Ready(()),
+            Poll::Pending => {
+                state.pending = Some((index, expected, fut));
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// Turns a plain JS object `{ end, version, buffer }` into its fields.
+pub(crate) fn end_to_js(end: &str, memory: &WasmMemory) -> JsValue {
+    let obj = Object::new();
+    let _ = Reflect::set(&obj, &"end".into(), &end.into());
+    let _ = Reflect::set(&obj, &"version".into(), &JsValue::from(1));
+    let _ = Reflect::set(&obj, &"buffer".into(), memory.buffer());
+    obj.into()
+}
+
+/// The `buffer` of a value made by [`end_to_js`], after checking its `end` field.
+pub(crate) fn end_from_js(value: &JsValue, expected: &'static str) -> Result<JsValue, ChannelError> {
+    if !value.is_object() {
+        return Err(ChannelError::NotAChannelEnd("it is not an object".into()));
+    }
+    let end = Reflect::get(value, &"end".into()).ok().and_then(|e| e.as_string());
+    let Some(end) = end else {
+        return Err(ChannelError::NotAChannelEnd("it has no `end` string".into()));
+    };
+    if end != expected {
+        return Err(ChannelError::WrongEnd { expected, found: end });
+    }
+    let version = Reflect::get(value, &"version".into()).ok().and_then(|v| v.as_f64());
+    if version != Some(1.0) {
+        return Err(ChannelError::NotAChannelEnd(format!("unsupported version {version:?}")));
+    }
+    Reflect::get(value, &"buffer".into()).map_err(|_| ChannelError::NotAChannelEnd("it has no `buffer`".into()))
+}
+
+/// The executor parking hook, in one place.
+pub(crate) mod park {
+    use core::task::Waker;
+    use js_sys::Int32Array;
+
+    /// Asks a full-time wasm-rs-async-executor on this thread to sleep in `Atomics.wait`
+    /// on `array[index] == expected` when idle and then wake `waker`. False when no
+    /// full-time executor runs on this thread.
+    pub(crate) fn wake_on_change(array: &Int32Array, index: u32, expected: i32, waker: Waker) -> bool {
+        let _ = (array, index, expected, waker);
+        false
+    }
+}

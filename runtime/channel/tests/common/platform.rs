@@ -1,0 +1,170 @@
+//! Where the counterpart runs: a std thread natively, a worker on wasm32 (Node
+//! `worker_threads`, or a dedicated Web Worker in the browser) that instantiates this same
+//! test module and calls [`channel_worker_entry`]. Only this file knows the difference.
+
+use core::future::Future;
+use core::pin::Pin;
+
+use wasm_rs_shared_channel::spsc::{RawReceiver, RawSender, Receiver, Sender};
+
+/// A job for the counterpart thread.
+pub enum Task {
+    RecvU32(Receiver<u32>, u32),
+    SendU32(Sender<u32>, u32),
+    RecvBytes(RawReceiver, u32, usize, u32),
+    SendBytes(RawSender, u32, usize, u32),
+    /// Sends 0, 1, 2, ... until the channel is disconnected (or the thread is killed).
+    SendForever(Sender<u32>),
+}
+
+/// Runs a task to completion on the current thread with blocking calls.
+pub fn run_blocking(task: Task) -> Result<(u32, u32), String> {
+    use super::*;
+    match task {
+        Task::RecvU32(rx, n) => recv_u32_blocking(rx, n),
+        Task::SendU32(tx, n) => send_u32_blocking(tx, n),
+        Task::RecvBytes(rx, n, cap, seed) => recv_bytes_blocking(rx, n, cap, seed),
+        Task::SendBytes(tx, n, cap, seed) => send_bytes_blocking(tx, n, cap, seed),
+        Task::SendForever(mut tx) => {
+            let mut i = 0u32;
+            while tx.send(i).is_ok() {
+                i = i.wrapping_add(1);
+            }
+            Ok((i, 0))
+        }
+    }
+}
+
+pub type Outcome = Pin<Box<dyn Future<Output = Result<(u32, u32), String>>>>;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn spawn(task: Task) -> Outcome {
+    let handle = std::thread::spawn(move || run_blocking(task));
+    Box::pin(async move { handle.join().map_err(|_| "counterpart thread panicked".to_string())? })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn block_on<F: Future>(f: F) -> F::Output {
+    futures::executor::block_on(f)
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use wasm::*;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use super::*;
+    use js_sys::{Array, Function, Object, Promise, Reflect};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_futures::JsFuture;
+
+    /// Entry point the worker calls (this module is instantiated again inside it).
+    #[wasm_bindgen]
+    pub fn channel_worker_entry(task: JsValue) -> Result<Array, JsValue> {
+        let get = |k: &str| Reflect::get(&task, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        let num = |k: &str| get(k).as_f64().unwrap_or(0.0) as u32;
+        let role = get("role").as_string().unwrap_or_default();
+        let end = get("end");
+        let err = |e: wasm_rs_shared_channel::ChannelError| JsValue::from_str(&e.to_string());
+        let (n, cap, seed) = (num("n"), num("cap") as usize, num("seed"));
+        let task = match role.as_str() {
+            "recv_u32" => Task::RecvU32(Receiver::from_js(&end).map_err(err)?, n),
+            "send_u32" => Task::SendU32(Sender::from_js(&end).map_err(err)?, n),
+            "recv_bytes" => Task::RecvBytes(RawReceiver::from_js(&end).map_err(err)?, n, cap, seed),
+            "send_bytes" => Task::SendBytes(RawSender::from_js(&end).map_err(err)?, n, cap, seed),
+            "send_forever" => Task::SendForever(Sender::from_js(&end).map_err(err)?),
+            other => return Err(JsValue::from_str(&format!("unknown role {other}"))),
+        };
+        let (count, sum) = run_blocking(task).map_err(|e| JsValue::from_str(&e))?;
+        Ok(Array::of2(&count.into(), &sum.into()))
+    }
+
+    const SPAWN_JS: &str = r#"
+const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+let worker, done;
+if (isNode) {
+  const req = process.mainModule.require;
+  const { Worker } = req('node:worker_threads');
+  const path = req('node:path');
+  const glue = path.join(path.dirname(process.mainModule.filename), 'wasm-bindgen-test.js');
+  const code = "const { workerData, parentPort } = require('node:worker_threads');" +
+    "const glue = require(workerData.glue);" +
+    "try { parentPort.postMessage({ ok: true, value: glue.channel_worker_entry(workerData.task) }); }" +
+    "catch (e) { parentPort.postMessage({ ok: false, value: String((e && e.stack) || e) }); }";
+  worker = new Worker(code, { eval: true, workerData: { glue, task } });
+  done = new Promise((resolve, reject) => {
+    worker.once('message', (m) => { m.ok ? resolve(m.value) : reject(new Error(m.value)); worker.terminate(); });
+    worker.once('error', reject);
+  });
+} else {
+  const src = "import init, * as glue from '" + self.location.origin + "/wasm-bindgen-test.js';" +
+    "self.onmessage = async (e) => { try { await init({ module_or_path: e.data.module });" +
+    " self.postMessage({ ok: true, value: glue.channel_worker_entry(e.data.task) }); }" +
+    " catch (err) { self.postMessage({ ok: false, value: String((err && err.stack) || err) }); } };";
+  const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+  worker = new Worker(url, { type: 'module' });
+  done = new Promise((resolve, reject) => {
+    worker.addEventListener('message', (e) => {
+      if (e.data && typeof e.data === 'object' && 'ok' in e.data) {
+        e.data.ok ? resolve(e.data.value) : reject(new Error(e.data.value));
+        worker.terminate();
+      }
+    });
+    worker.addEventListener('error', (e) => reject(new Error('worker error: ' + e.message)));
+  });
+  worker.postMessage({ module, task });
+}
+return { worker, done };
+"#;
+
+    /// A running worker.
+    pub struct Worker {
+        handle: JsValue,
+    }
+
+    impl Worker {
+        /// Terminates the worker wherever it is (mid-message included).
+        pub fn terminate(&self) {
+            let worker = Reflect::get(&self.handle, &"worker".into()).unwrap();
+            let f: Function = Reflect::get(&worker, &"terminate".into()).unwrap().into();
+            f.call0(&worker).unwrap();
+        }
+
+        /// The worker's result.
+        pub fn outcome(&self) -> Outcome {
+            let done: Promise = Reflect::get(&self.handle, &"done".into()).unwrap().into();
+            Box::pin(async move {
+                let v = JsFuture::from(done).await.map_err(|e| format!("worker failed: {e:?}"))?;
+                let a: Array = v.into();
+                Ok((a.get(0).as_f64().unwrap() as u32, a.get(1).as_f64().unwrap() as u32))
+            })
+        }
+    }
+
+    /// Starts a worker running `task`.
+    pub fn start_worker(task: Task) -> Worker {
+        let obj = Object::new();
+        let set = |k: &str, v: JsValue| {
+            Reflect::set(&obj, &k.into(), &v).unwrap();
+        };
+        let (role, end, n, cap, seed) = match task {
+            Task::RecvU32(rx, n) => ("recv_u32", rx.into_js(), n, 0, 0),
+            Task::SendU32(tx, n) => ("send_u32", tx.into_js(), n, 0, 0),
+            Task::RecvBytes(rx, n, cap, seed) => ("recv_bytes", rx.into_js(), n, cap, seed),
+            Task::SendBytes(tx, n, cap, seed) => ("send_bytes", tx.into_js(), n, cap, seed),
+            Task::SendForever(tx) => ("send_forever", tx.into_js(), 0, 0, 0),
+        };
+        set("role", role.into());
+        set("end", end);
+        set("n", n.into());
+        set("cap", (cap as u32).into());
+        set("seed", seed.into());
+        let spawn = Function::new_with_args("task, module", SPAWN_JS);
+        let handle = spawn.call2(&JsValue::UNDEFINED, &obj, &wasm_bindgen::module()).unwrap();
+        Worker { handle }
+    }
+
+    pub fn spawn(task: Task) -> Outcome {
+        start_worker(task).outcome()
+    }
+}

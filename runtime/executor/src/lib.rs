@@ -1,0 +1,302 @@
+//! # wasm-rs-async-executor
+//!
+//! One single-threaded async executor for the browser main thread, browser
+//! workers, Node.js and native targets. On wasm32 the JS event loop drives it: it
+//! runs ready tasks in one pass, yields to the browser after a time budget so pages
+//! stay responsive, and schedules nothing at all when no task is ready (0% CPU).
+//! In a worker it can also run full-time, blocking the thread and sleeping in
+//! `Atomics.wait` between tasks. Natively it is a small local executor, so the same
+//! async logic is unit-tested with plain `cargo test`.
+//!
+//! ```
+//! use std::time::Duration;
+//! use wasm_rs_async_executor::{sleep, spawn};
+//!
+//! let handle = spawn(async {
+//!     sleep(Duration::from_millis(1)).await;
+//!     40 + 2
+//! });
+//! // On wasm32, the task now runs by itself from the JS event loop. Natively,
+//! // something must drive the executor: `block_on`, `run_until_stalled` or `run_forever`.
+//! # #[cfg(not(target_arch = "wasm32"))]
+//! assert_eq!(wasm_rs_async_executor::block_on(handle).unwrap().unwrap(), 42);
+//! ```
+//!
+//! ## Why another executor
+//!
+//! `futures::executor::block_on` and `LocalPool::run` panic in the browser, tokio's
+//! runtime needs threads and timers the browser lacks, and
+//! `wasm_bindgen_futures::spawn_local` runs every wake-up in its own microtask: a busy
+//! async workload never lets the page render, and every self-wake costs a
+//! `queueMicrotask` hop. This executor drains its queue in one pass instead, and
+//! hands the thread back to the browser every [`time_budget`] (8 ms by default).
+//!
+//! ## Which function when
+//!
+//! | you want to | use |
+//! |---|---|
+//! | start a task (from anywhere, also from inside a task) | [`spawn`] → [`JoinHandle`] |
+//! | wait for it, stop it, or let it run on | `.await`, [`JoinHandle::abort`], drop the handle |
+//! | run many and collect results as they finish | [`JoinSet`] |
+//! | let other tasks run inside a long loop | [`yield_now`] |
+//! | let the browser render / handle input | [`yield_to_event_loop`] |
+//! | do work once per frame (main thread) | [`yield_animation_frame`] |
+//! | do low-priority work when the page is idle | [`yield_idle`] |
+//! | wait | [`sleep`], [`sleep_until`], [`interval`]; bound a future with [`timeout`] |
+//! | drive tasks natively (tests, CLIs) | [`block_on`], [`run_until_stalled`] |
+//! | own a worker thread and never return to its event loop | [`run_forever`] (or [`block_on`]) |
+//! | check that nothing is scheduled, count tasks | [`stats`], [`task_count`], [`queued_count`] |
+//!
+//! Each thread has its own executor; tasks are `!Send` and stay on the thread that
+//! spawned them. A [`JoinHandle`] is dropped to detach a task (it keeps running).
+//!
+//! ## Where it runs
+//!
+//! - **Browser main thread** ([`Environment::BrowserMain`]): event-loop driven only.
+//!   `spawn` and go; [`block_on`] and [`run_forever`] return [`RunError::MainThread`]
+//!   instead of freezing the page. All yield points work.
+//! - **Dedicated worker** ([`Environment::Worker`]): event-loop driven by default,
+//!   like the main thread (no animation frames, and `yield_idle` falls back to a
+//!   macrotask). Or full-time, see below.
+//! - **Node.js** ([`Environment::Node`]): like a worker; macrotasks use `setImmediate`.
+//! - **Native** ([`Environment::Native`]): nothing runs until you call [`block_on`],
+//!   [`run_until_stalled`] or [`run_forever`]. Wakers are `Send + Sync`: a task
+//!   woken from another thread is queued on its own thread, and a parked
+//!   `block_on`/`run_forever` thread is unparked. A panicking task is caught and
+//!   reported through its [`JoinHandle`] ([`JoinError::is_panic`]); the executor
+//!   goes on. (On wasm32 a panic aborts the module: wasm32-unknown-unknown does
+//!   not unwind.)
+//!
+//! ## Full-time mode (workers, Node)
+//!
+//! [`run_forever`] (and [`block_on`] on wasm32) keep the thread inside the executor
+//! and never return to the JS event loop until they finish. When no task is ready
+//! the thread sleeps in `Atomics.wait` until the next timer is due, or until a
+//! shared-memory cell registered with [`park::wake_on_change`] changes (this is how
+//! `wasm-rs-shared-channel` waits for messages without spinning). This gives a
+//! worker the lowest wake-up latency (about 7 µs from another thread) and no
+//! event-loop overhead. What it gives up:
+//!
+//! - **Works:** [`spawn`], [`JoinHandle`], [`JoinSet`], [`yield_now`], [`sleep`],
+//!   [`sleep_until`], [`timeout`], [`interval`] (timers live in the executor's own
+//!   heap), any waker-based channel between tasks of this thread (tokio::sync,
+//!   async-channel, futures), and shared-memory waits through [`park`].
+//! - **Does not work:** anything that needs the JS event loop: JS promises
+//!   (`JsFuture`) never resolve, `postMessage`/`onmessage`, `fetch`, DOM events,
+//!   `setTimeout` callbacks of other code. [`yield_to_event_loop`],
+//!   [`yield_animation_frame`] and [`yield_idle`] return
+//!   [`YieldError::is_full_time_mode`] errors. When tasks remain but neither a timer
+//!   nor a shared-memory registration can wake the thread, the loop returns
+//!   [`RunError::Stalled`] instead of hanging.
+//! - It needs `SharedArrayBuffer` to sleep (always in Node; in browsers only on
+//!   cross-origin isolated pages), otherwise [`RunError::NoSharedMemory`].
+//!
+//! ## How the event-loop mode schedules (wasm32)
+//!
+//! Spawning or waking a task pushes it to the run queue. Only when the queue goes
+//! from empty to non-empty is one drain scheduled, as a `Promise.then` microtask.
+//! A drain polls ready tasks in one pass (tasks woken during the pass run in the
+//! same pass) until the queue is empty, or until the [`time_budget`] is spent; then
+//! it continues in a macrotask (`MessageChannel`; `setImmediate` in Node), after the
+//! browser has rendered and handled input. All timers share one `setTimeout` for
+//! the earliest deadline. With no ready task and no timer, nothing is scheduled:
+//! [`Stats::is_idle`] checks exactly that. Wakers are deduplicated (a task woken
+//! twice before it runs is polled once), cost one reference count to clone, and can
+//! be called from any JS callback.
+
+mod join_set;
+mod runtime;
+mod sys;
+mod task;
+mod time;
+mod yields;
+
+use std::future::Future;
+
+pub use join_set::JoinSet;
+#[cfg(feature = "debug")]
+pub use runtime::task_names;
+pub use runtime::{
+    DEFAULT_TIME_BUDGET, RunError, Stats, queued_count, set_time_budget, stats, task_count,
+    time_budget,
+};
+pub use sys::Environment;
+pub use task::{JoinError, JoinHandle};
+pub use time::{Elapsed, Interval, Sleep, Timeout, interval, sleep, sleep_until, timeout};
+/// The clock of the timers: `std::time::Instant` natively, `performance.now()`
+/// on wasm32 (re-exported from the `web-time` crate).
+///
+/// ```
+/// let start = wasm_rs_async_executor::Instant::now();
+/// assert!(start.elapsed() >= std::time::Duration::ZERO);
+/// ```
+pub use web_time::Instant;
+pub use yields::{
+    YieldError, YieldNow, yield_animation_frame, yield_idle, yield_now, yield_to_event_loop,
+};
+
+/// Spawns `future` as a task on this thread's executor and returns its
+/// [`JoinHandle`]. Works anywhere, also from inside another task.
+///
+/// On wasm32 the task starts running from the JS event loop (a microtask) once the
+/// current JS call returns. Natively it runs when this thread next drives the
+/// executor ([`block_on`], [`run_until_stalled`], [`run_forever`]).
+///
+/// ```
+/// use wasm_rs_async_executor::{block_on, spawn};
+///
+/// # #[cfg(not(target_arch = "wasm32"))]
+/// block_on(async {
+///     let outer = spawn(async {
+///         let inner = spawn(async { "nested" });
+///         inner.await.unwrap()
+///     });
+///     assert_eq!(outer.await.unwrap(), "nested");
+/// })
+/// .unwrap();
+/// ```
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    runtime::with(|rt| rt.spawn(future))
+}
+
+/// Runs `future` to completion on this thread, driving every spawned task of the
+/// thread meanwhile, and returns its output.
+///
+/// - Natively: parks the thread while nothing is ready (until a timer or a wake
+///   from another thread).
+/// - wasm32 worker or Node: full-time mode until the future completes (see the
+///   crate docs for what works there).
+/// - Browser main thread: returns [`RunError::MainThread`] at once; use [`spawn`].
+/// - Inside a task or another run loop: [`RunError::Nested`]; use `.await`.
+///
+/// ```
+/// use std::time::Duration;
+/// use wasm_rs_async_executor::{block_on, sleep, spawn};
+///
+/// # #[cfg(not(target_arch = "wasm32"))] {
+/// let value = block_on(async {
+///     let task = spawn(async { 5 });
+///     sleep(Duration::from_millis(1)).await;
+///     task.await.unwrap() * 2
+/// })
+/// .unwrap();
+/// assert_eq!(value, 10);
+/// # }
+/// ```
+pub fn block_on<F: Future>(future: F) -> Result<F::Output, RunError> {
+    runtime::with(|rt| rt.block_on(future))
+}
+
+/// Full-time mode: runs this thread's tasks until none is left, sleeping
+/// (`Atomics.wait` on wasm32, thread parking natively) whenever none is ready.
+/// The thread does not return to its JS event loop meanwhile: see the crate docs
+/// for what works in this mode. Meant for a worker that does nothing but run tasks.
+///
+/// Returns `Ok(())` when every task has finished; [`RunError::Stalled`] on wasm32
+/// when tasks remain that nothing can wake; [`RunError::MainThread`] on the
+/// browser main thread; [`RunError::Nested`] inside a task.
+///
+/// ```
+/// use std::time::Duration;
+/// use wasm_rs_async_executor::{run_forever, sleep, spawn, task_count};
+///
+/// # #[cfg(not(target_arch = "wasm32"))] {
+/// for i in 0..3u64 {
+///     spawn(async move { sleep(Duration::from_millis(i)).await });
+/// }
+/// run_forever().unwrap();
+/// assert_eq!(task_count(), 0);
+/// # }
+/// ```
+pub fn run_forever() -> Result<(), RunError> {
+    runtime::with(|rt| rt.run_forever())
+}
+
+/// Runs every task that is ready (and every timer that is due) until none is,
+/// without waiting, and returns how many polls ran. Useful in native tests to step
+/// the executor. [`RunError::Nested`] inside a task.
+///
+/// ```
+/// use wasm_rs_async_executor::{run_until_stalled, spawn};
+///
+/// let handle = spawn(async { 3 });
+/// assert!(!handle.is_finished());
+/// assert_eq!(run_until_stalled(), Ok(1));
+/// assert!(handle.is_finished());
+/// ```
+pub fn run_until_stalled() -> Result<usize, RunError> {
+    runtime::with(|rt| rt.run_until_stalled())
+}
+
+/// Detects where this code runs: native, browser main thread, worker or Node.
+///
+/// ```
+/// use wasm_rs_async_executor::{Environment, environment};
+///
+/// if environment() == Environment::BrowserMain {
+///     // never block here: spawn instead
+/// }
+/// ```
+pub fn environment() -> Environment {
+    sys::environment()
+}
+
+/// Shared-memory waits for full-time mode (wasm32 only).
+///
+/// Natively no such hook is needed: wakers are `Send + Sync`, and waking a task from
+/// another thread unparks its executor.
+#[cfg(target_arch = "wasm32")]
+pub mod park {
+    use std::task::Waker;
+
+    /// If a full-time executor ([`run_forever`](crate::run_forever) or
+    /// [`block_on`](crate::block_on)) is running on this thread, registers a
+    /// shared-memory wait: when the executor next has no ready task, it sleeps in
+    /// `Atomics.wait(array, index, expected)` (bounded by the next timer deadline),
+    /// and on return wakes `waker`. Registrations are one-shot: register again
+    /// after each wake if still needed.
+    ///
+    /// Returns `false` when no full-time executor runs on this thread; the caller
+    /// then waits with `Atomics.waitAsync` (or another event-loop mechanism).
+    ///
+    /// **Several registrations.** When the executor parks, every registration whose
+    /// cell already differs from `expected` is woken without sleeping. Otherwise it
+    /// sleeps on the *most recent* registration only (one thread can wait on one
+    /// address); the others stay registered and are re-checked whenever the thread
+    /// wakes (that cell changing, a timer, a ready task). So a change to an older
+    /// registration may go unnoticed until then: a worker that waits on several
+    /// cells should have its writers notify one shared cell.
+    ///
+    /// The array must view a `SharedArrayBuffer`; otherwise `Atomics.wait` fails and
+    /// the run loop returns [`RunError::WaitFailed`](crate::RunError::WaitFailed).
+    ///
+    /// ```no_run
+    /// use js_sys::{Int32Array, SharedArrayBuffer};
+    /// use std::task::Poll;
+    /// use wasm_rs_async_executor::{park, run_forever, spawn};
+    ///
+    /// let cell = Int32Array::new(&SharedArrayBuffer::new(4));
+    /// let watched = cell.clone();
+    /// spawn(std::future::poll_fn(move |cx| {
+    ///     if js_sys::Atomics::load(&watched, 0).unwrap() != 0 {
+    ///         return Poll::Ready(());
+    ///     }
+    ///     // Another thread will `Atomics.store` + `Atomics.notify` index 0.
+    ///     assert!(park::wake_on_change(&watched, 0, 0, cx.waker().clone()));
+    ///     Poll::Pending
+    /// }));
+    /// run_forever().unwrap();
+    /// ```
+    pub fn wake_on_change(
+        array: &js_sys::Int32Array,
+        index: u32,
+        expected: i32,
+        waker: Waker,
+    ) -> bool {
+        crate::sys::register_park(array, index, expected, waker)
+    }
+}

@@ -1,0 +1,688 @@
+//! The per-thread executor: run queue, task registry, timer heap and run loops.
+//!
+//! Every thread has its own executor, created on first use. Platform specifics
+//! (how a drain gets scheduled, how a blocked thread sleeps) are in [`crate::sys`].
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+use std::future::Future;
+use std::pin::pin;
+use std::ptr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use slab::Slab;
+
+use crate::sys;
+use crate::task::{JoinHandle, Runnable, new_task};
+use crate::Instant;
+
+/// The default time budget of one drain (see [`set_time_budget`]).
+pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_millis(8);
+
+/// The part of an executor that wakers on other threads may touch.
+pub(crate) struct Shared {
+    remote: Mutex<Remote>,
+    has_remote: AtomicBool,
+    unparker: sys::Unparker,
+}
+
+#[derive(Default)]
+struct Remote {
+    queue: Vec<Arc<dyn Runnable>>,
+    closed: bool,
+}
+
+impl Shared {
+    fn push_remote(&self, task: Arc<dyn Runnable>) {
+        sys::check_remote_wake();
+        let mut remote = self.remote.lock().unwrap_or_else(PoisonError::into_inner);
+        if remote.closed {
+            // The owning thread's executor is gone and cancelled the task already.
+            drop(remote);
+            drop(task);
+            return;
+        }
+        remote.queue.push(task);
+        self.has_remote.store(true, Ordering::Release);
+        drop(remote);
+        self.unparker.unpark();
+    }
+}
+
+/// How a run loop ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Outcome {
+    /// Nothing is ready.
+    Idle,
+    /// The time budget ran out with work left.
+    Budget,
+}
+
+struct Timers {
+    map: BTreeMap<(Instant, u64), Waker>,
+    next_id: u64,
+}
+
+/// One thread's executor.
+pub(crate) struct Runtime {
+    shared: Arc<Shared>,
+    queue: RefCell<VecDeque<Arc<dyn Runnable>>>,
+    tasks: RefCell<Slab<Arc<dyn Runnable>>>,
+    timers: RefCell<Timers>,
+    /// A run loop (drain, block_on, run_forever, run_until_stalled) is active.
+    running: Cell<bool>,
+    /// A blocking loop (block_on, run_forever) owns the thread: no JS callback runs.
+    full_time: Cell<bool>,
+    budget: Cell<Duration>,
+    polls: Cell<u64>,
+    drains: Cell<u64>,
+    driver: sys::Driver,
+}
+
+thread_local! {
+    static RUNTIME: Runtime = Runtime::new();
+    /// The `Shared` of this thread's executor, for wakers to tell "same thread" apart
+    /// without touching (or lazily creating) `RUNTIME`.
+    static CURRENT: Cell<*const Shared> = const { Cell::new(ptr::null()) };
+}
+
+/// Runs `f` with this thread's executor.
+pub(crate) fn with<R>(f: impl FnOnce(&Runtime) -> R) -> R {
+    RUNTIME.with(f)
+}
+
+/// Like [`with`], but `Err` during thread shutdown (for destructors).
+pub(crate) fn try_with<R>(f: impl FnOnce(&Runtime) -> R) -> Result<R, std::thread::AccessError> {
+    RUNTIME.try_with(f)
+}
+
+/// Queues a woken task on its executor: directly when the wake happens on the
+/// executor's own thread, through the cross-thread queue otherwise.
+pub(crate) fn schedule(task: Arc<dyn Runnable>) {
+    let target = Arc::as_ptr(task.shared());
+    let local = CURRENT.try_with(|c| ptr::eq(c.get(), target)).unwrap_or(false);
+    if local {
+        // If the executor is being torn down (thread exit), it has cancelled every
+        // task already and the wake is dropped.
+        let _ = RUNTIME.try_with(move |rt| rt.enqueue(task));
+        return;
+    }
+    let shared = Arc::clone(task.shared());
+    shared.push_remote(task);
+}
+
+/// Removes a finished task from this thread's registry.
+pub(crate) fn unregister(key: usize) {
+    let _ = RUNTIME.try_with(|rt| rt.remove(key));
+}
+
+/// Restores the run flags when a run loop ends (also by panic).
+struct RunGuard<'a> {
+    rt: &'a Runtime,
+    full_time: bool,
+    /// Hand leftover work back to the JS event loop when the loop ends.
+    rearm: bool,
+}
+
+impl<'a> RunGuard<'a> {
+    fn enter(rt: &'a Runtime, full_time: bool) -> Result<Self, RunError> {
+        if rt.running.get() {
+            return Err(RunError::Nested);
+        }
+        rt.running.set(true);
+        let was = rt.full_time.replace(full_time);
+        Ok(RunGuard {
+            rt,
+            full_time: was,
+            rearm: true,
+        })
+    }
+}
+
+impl Drop for RunGuard<'_> {
+    fn drop(&mut self) {
+        self.rt.running.set(false);
+        self.rt.full_time.set(self.full_time);
+        if self.rearm && !self.rt.queue.borrow().is_empty() {
+            self.rt.driver.request_drain();
+        }
+        self.rt.sync_timer();
+    }
+}
+
+/// The waker of `block_on`'s own future: a flag plus a thread unpark.
+struct MainWake {
+    woken: AtomicBool,
+    unparker: sys::Unparker,
+}
+
+impl Wake for MainWake {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.woken.swap(true, Ordering::AcqRel) {
+            self.unparker.unpark();
+        }
+    }
+}
+
+impl Runtime {
+    fn new() -> Self {
+        let shared = Arc::new(Shared {
+            remote: Mutex::new(Remote::default()),
+            has_remote: AtomicBool::new(false),
+            unparker: sys::Unparker::current(),
+        });
+        CURRENT.with(|c| c.set(Arc::as_ptr(&shared)));
+        Runtime {
+            shared,
+            queue: RefCell::new(VecDeque::new()),
+            tasks: RefCell::new(Slab::new()),
+            timers: RefCell::new(Timers {
+                map: BTreeMap::new(),
+                next_id: 0,
+            }),
+            running: Cell::new(false),
+            full_time: Cell::new(false),
+            budget: Cell::new(DEFAULT_TIME_BUDGET),
+            polls: Cell::new(0),
+            drains: Cell::new(0),
+            driver: sys::Driver::new(),
+        }
+    }
+
+    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let mut tasks = self.tasks.borrow_mut();
+        let entry = tasks.vacant_entry();
+        let (task, handle) = new_task(future, entry.key(), Arc::clone(&self.shared));
+        entry.insert(Arc::clone(&task));
+        drop(tasks);
+        self.enqueue(task);
+        handle
+    }
+
+    fn enqueue(&self, task: Arc<dyn Runnable>) {
+        let mut queue = self.queue.borrow_mut();
+        let was_empty = queue.is_empty();
+        queue.push_back(task);
+        drop(queue);
+        if was_empty && !self.running.get() {
+            self.driver.request_drain();
+        }
+    }
+
+    fn remove(&self, key: usize) {
+        let mut tasks = self.tasks.borrow_mut();
+        let removed = match tasks.get(key) {
+            Some(task) if task.is_done() => Some(tasks.remove(key)),
+            _ => None,
+        };
+        drop(tasks);
+        drop(removed);
+    }
+
+    /// Moves cross-thread wakes and expired timers into the run queue.
+    /// Returns whether the queue has work.
+    fn collect(&self) -> bool {
+        if self.shared.has_remote.load(Ordering::Acquire) {
+            let mut remote = self
+                .shared
+                .remote
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            self.shared.has_remote.store(false, Ordering::Release);
+            let woken = std::mem::take(&mut remote.queue);
+            drop(remote);
+            self.queue.borrow_mut().extend(woken);
+        }
+        if !self.timers.borrow().map.is_empty() {
+            self.fire_timers(Instant::now());
+        }
+        !self.queue.borrow().is_empty()
+    }
+
+    /// Runs ready tasks in one pass until none is ready or `budget` is spent.
+    pub(crate) fn run_ready(&self, budget: Option<Duration>) -> Outcome {
+        self.drains.set(self.drains.get() + 1);
+        let start = budget.map(|_| Instant::now());
+        let mut last_check = start;
+        let mut stride: u32 = 1;
+        let mut until_check = stride;
+        self.collect();
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            let Some(task) = next else {
+                if self.collect() {
+                    continue;
+                }
+                return Outcome::Idle;
+            };
+            self.polls.set(self.polls.get() + 1);
+            if task.run() {
+                self.remove(task.key());
+            }
+            drop(task);
+            if let (Some(budget), Some(start), Some(last)) = (budget, start, last_check) {
+                until_check -= 1;
+                if until_check == 0 {
+                    // Reading the clock costs a JS call on wasm: read it every
+                    // `stride` polls, and widen the stride while polls are short.
+                    let now = Instant::now();
+                    if now.duration_since(start) >= budget {
+                        if self.collect() {
+                            return Outcome::Budget;
+                        }
+                        return Outcome::Idle;
+                    }
+                    stride = if now.duration_since(last) < budget / 64 {
+                        (stride * 2).min(64)
+                    } else {
+                        1
+                    };
+                    until_check = stride;
+                    last_check = Some(now);
+                }
+            }
+        }
+    }
+
+    /// One drain from the JS event loop (wasm32): run, then yield or go idle.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn event_loop_drain(&self) {
+        let Ok(mut guard) = RunGuard::enter(self, false) else {
+            return;
+        };
+        let outcome = self.run_ready(Some(self.budget.get()));
+        if outcome == Outcome::Budget {
+            // Yield to the event loop (rendering, input) before the next slice.
+            guard.rearm = false;
+            self.driver.arm_macrotask();
+        }
+    }
+
+    /// Fires expired timers (wasm32 timer callback, and the run loops).
+    pub(crate) fn fire_timers(&self, now: Instant) {
+        let mut expired = Vec::new();
+        {
+            let mut timers = self.timers.borrow_mut();
+            while let Some(entry) = timers.map.first_entry() {
+                if entry.key().0 > now {
+                    break;
+                }
+                expired.push(entry.remove());
+            }
+        }
+        for waker in expired {
+            waker.wake();
+        }
+    }
+
+    /// Tells the platform when the earliest timer is due (wasm32: one setTimeout).
+    pub(crate) fn sync_timer(&self) {
+        if self.full_time.get() {
+            return;
+        }
+        let earliest = self.timers.borrow().map.first_key_value().map(|(k, _)| k.0);
+        self.driver.sync_timer(earliest);
+    }
+
+    /// Registers (or refreshes) a timer entry for a `Sleep`.
+    pub(crate) fn register_timer(&self, deadline: Instant, id: &mut Option<u64>, waker: &Waker) {
+        let mut timers = self.timers.borrow_mut();
+        if let Some(existing) = *id {
+            if let Some(w) = timers.map.get_mut(&(deadline, existing)) {
+                if !w.will_wake(waker) {
+                    *w = waker.clone();
+                }
+                return;
+            }
+        }
+        let new_id = timers.next_id;
+        timers.next_id += 1;
+        timers.map.insert((deadline, new_id), waker.clone());
+        *id = Some(new_id);
+        let earliest = timers.map.first_key_value().map(|(k, _)| *k) == Some((deadline, new_id));
+        drop(timers);
+        if earliest {
+            self.sync_timer();
+        }
+    }
+
+    /// Removes a timer entry (a `Sleep` dropped before it fired).
+    pub(crate) fn cancel_timer(&self, deadline: Instant, id: u64) {
+        let mut timers = self.timers.borrow_mut();
+        let removed = timers.map.remove(&(deadline, id));
+        let now_empty = timers.map.is_empty();
+        drop(timers);
+        drop(removed);
+        if now_empty {
+            self.sync_timer();
+        }
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        self.timers.borrow().map.first_key_value().map(|(k, _)| k.0)
+    }
+
+    /// The blocking loop behind `block_on` and `run_forever`.
+    fn drive<R>(
+        &self,
+        mut poll_main: impl FnMut() -> Option<R>,
+        main_pending: impl Fn() -> bool,
+    ) -> Result<R, RunError> {
+        sys::check_can_block()?;
+        let _guard = RunGuard::enter(self, true)?;
+        loop {
+            if let Some(result) = poll_main() {
+                return Ok(result);
+            }
+            if self.run_ready(Some(self.budget.get())) == Outcome::Budget || main_pending() {
+                continue;
+            }
+            if let Some(result) = poll_main() {
+                return Ok(result);
+            }
+            if main_pending() || self.shared.has_remote.load(Ordering::Acquire) {
+                continue;
+            }
+            let tasks = self.tasks.borrow().len();
+            self.driver.park(self.next_deadline(), tasks)?;
+        }
+    }
+
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output, RunError> {
+        let main = Arc::new(MainWake {
+            woken: AtomicBool::new(true),
+            unparker: sys::Unparker::current(),
+        });
+        let waker = Waker::from(Arc::clone(&main));
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        self.drive(
+            || {
+                if !main.woken.swap(false, Ordering::AcqRel) {
+                    return None;
+                }
+                match future.as_mut().poll(&mut cx) {
+                    Poll::Ready(output) => Some(output),
+                    Poll::Pending => None,
+                }
+            },
+            || main.woken.load(Ordering::Acquire),
+        )
+    }
+
+    pub(crate) fn run_forever(&self) -> Result<(), RunError> {
+        self.drive(
+            || self.tasks.borrow().is_empty().then_some(()),
+            || false,
+        )
+    }
+
+    pub(crate) fn run_until_stalled(&self) -> Result<usize, RunError> {
+        let _guard = RunGuard::enter(self, self.full_time.get())?;
+        let before = self.polls.get();
+        while self.run_ready(None) == Outcome::Budget {}
+        Ok((self.polls.get() - before) as usize)
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn is_full_time(&self) -> bool {
+        self.full_time.get()
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn driver(&self) -> &sys::Driver {
+        &self.driver
+    }
+
+    pub(crate) fn set_budget(&self, budget: Duration) {
+        self.budget.set(budget);
+    }
+
+    pub(crate) fn budget(&self) -> Duration {
+        self.budget.get()
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        Stats {
+            tasks: self.tasks.borrow().len(),
+            queued: self.queue.borrow().len(),
+            timers: self.timers.borrow().map.len(),
+            drain_scheduled: self.driver.drain_scheduled(),
+            timer_armed: self.driver.timer_armed(),
+            polls: self.polls.get(),
+            drains: self.drains.get(),
+        }
+    }
+
+    #[cfg(feature = "debug")]
+    pub(crate) fn task_names(&self) -> Vec<&'static str> {
+        self.tasks.borrow().iter().map(|(_, t)| t.type_name()).collect()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        let _ = CURRENT.try_with(|c| c.set(ptr::null()));
+        let stranded = {
+            let mut remote = self
+                .shared
+                .remote
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            remote.closed = true;
+            std::mem::take(&mut remote.queue)
+        };
+        drop(stranded);
+        // Drop every future here, on the owning thread (see `Task`'s `Send` impl).
+        let tasks: Vec<_> = self.tasks.get_mut().drain().collect();
+        for task in &tasks {
+            task.cancel();
+        }
+        drop(tasks);
+        self.queue.get_mut().clear();
+        self.timers.get_mut().map.clear();
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime").field("stats", &self.stats()).finish()
+    }
+}
+
+/// A snapshot of this thread's executor, from [`stats`].
+///
+/// ```
+/// use wasm_rs_async_executor::stats;
+///
+/// let s = stats();
+/// assert_eq!(s.tasks, 0);
+/// assert!(s.is_idle());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Spawned tasks whose future has not been dropped yet.
+    pub tasks: usize,
+    /// Entries in the run queue (tasks woken and not yet polled).
+    pub queued: usize,
+    /// Registered timers (pending `sleep`s, `timeout`s and `interval`s).
+    pub timers: usize,
+    /// wasm32: a drain is scheduled on the JS event loop (a microtask or a
+    /// macrotask). Always false natively.
+    pub drain_scheduled: bool,
+    /// wasm32: a JS `setTimeout` is pending for the earliest timer. Always false natively.
+    pub timer_armed: bool,
+    /// Polls run since the thread's executor was created.
+    pub polls: u64,
+    /// Drains (passes of the run loop) since the thread's executor was created.
+    pub drains: u64,
+}
+
+impl Stats {
+    /// True when the executor has scheduled nothing: no queued task, no drain and
+    /// no JS timer pending. An idle executor uses no CPU.
+    ///
+    /// ```
+    /// assert!(wasm_rs_async_executor::stats().is_idle());
+    /// ```
+    pub fn is_idle(&self) -> bool {
+        self.queued == 0 && !self.drain_scheduled && !self.timer_armed
+    }
+}
+
+/// Why [`block_on`](crate::block_on), [`run_forever`](crate::run_forever) or
+/// [`run_until_stalled`](crate::run_until_stalled) could not run.
+///
+/// ```
+/// use wasm_rs_async_executor::{RunError, block_on};
+///
+/// # #[cfg(not(target_arch = "wasm32"))]
+/// block_on(async {
+///     // A run loop cannot be started from inside a task.
+///     let nested = block_on(async {});
+///     assert_eq!(nested, Err(RunError::Nested));
+/// })
+/// .unwrap();
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RunError {
+    /// Called on the browser main thread, which must never block.
+    MainThread,
+    /// Called from inside a task or another run loop on this thread.
+    Nested,
+    /// Tasks are pending but nothing can wake them while the thread blocks.
+    Stalled {
+        /// Tasks still alive.
+        tasks: usize,
+    },
+    /// Blocking needs `SharedArrayBuffer` and `Atomics.wait`, which this context lacks.
+    NoSharedMemory,
+    /// `Atomics.wait` failed (for example on a non-shared array registered with
+    /// `park::wake_on_change`); the JS message is included.
+    WaitFailed(String),
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::MainThread => f.write_str(
+                "cannot block the browser main thread (Atomics.wait is forbidden there and the \
+                 page would freeze): use spawn() and let the JS event loop drive the task",
+            ),
+            RunError::Nested => f.write_str(
+                "a run loop is already active on this thread (called from inside a task?): \
+                 use .await, or spawn() the future",
+            ),
+            RunError::Stalled { tasks } => write!(
+                f,
+                "{tasks} task(s) are pending but nothing can wake this blocked thread: no timer \
+                 and no park::wake_on_change registration. JS promises and callbacks cannot run \
+                 in full-time mode; use spawn() on the event loop for JS-driven work"
+            ),
+            RunError::NoSharedMemory => f.write_str(
+                "blocking needs SharedArrayBuffer and Atomics.wait, missing here: serve the page \
+                 cross-origin isolated (COOP same-origin, COEP require-corp), or use spawn()",
+            ),
+            RunError::WaitFailed(msg) => write!(
+                f,
+                "Atomics.wait failed: {msg} (register only Int32Arrays over a SharedArrayBuffer)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Sets the time budget of one drain: after running tasks this long, the executor
+/// yields to the JS event loop (a macrotask) so the page can render and handle
+/// input. Default [`DEFAULT_TIME_BUDGET`] (8 ms). Natively, and in full-time mode,
+/// the budget decides how often timers and cross-thread wakes are looked at.
+///
+/// ```
+/// use std::time::Duration;
+/// use wasm_rs_async_executor::{set_time_budget, time_budget};
+///
+/// set_time_budget(Duration::from_millis(4));
+/// assert_eq!(time_budget(), Duration::from_millis(4));
+/// ```
+pub fn set_time_budget(budget: Duration) {
+    with(|rt| rt.set_budget(budget));
+}
+
+/// The current time budget of one drain on this thread (see [`set_time_budget`]).
+///
+/// ```
+/// use wasm_rs_async_executor::{DEFAULT_TIME_BUDGET, time_budget};
+///
+/// assert_eq!(time_budget(), DEFAULT_TIME_BUDGET);
+/// ```
+pub fn time_budget() -> Duration {
+    with(|rt| rt.budget())
+}
+
+/// A snapshot of this thread's executor: task, queue and timer counts, and whether
+/// anything is scheduled on the JS event loop.
+///
+/// ```
+/// use wasm_rs_async_executor::{spawn, stats};
+///
+/// let before = stats();
+/// let handle = spawn(async {});
+/// assert_eq!(stats().tasks, before.tasks + 1);
+/// handle.abort();
+/// assert_eq!(stats().tasks, before.tasks);
+/// ```
+pub fn stats() -> Stats {
+    with(|rt| rt.stats())
+}
+
+/// The number of live tasks (spawned, future not yet dropped) on this thread.
+///
+/// ```
+/// assert_eq!(wasm_rs_async_executor::task_count(), 0);
+/// ```
+pub fn task_count() -> usize {
+    with(|rt| rt.tasks.borrow().len())
+}
+
+/// The number of run-queue entries (woken, not yet polled) on this thread.
+///
+/// ```
+/// use wasm_rs_async_executor::{queued_count, spawn};
+///
+/// let handle = spawn(async {});
+/// assert_eq!(queued_count(), 1);
+/// # handle.abort();
+/// ```
+pub fn queued_count() -> usize {
+    with(|rt| rt.queue.borrow().len())
+}
+
+/// The future type names of this thread's live tasks (feature `debug`).
+///
+/// ```
+/// # #[cfg(feature = "debug")] {
+/// let handle = wasm_rs_async_executor::spawn(std::future::ready(1u8));
+/// let names = wasm_rs_async_executor::task_names();
+/// assert!(names.iter().any(|n| n.contains("Ready<u8>")));
+/// # handle.abort();
+/// # }
+/// ```
+#[cfg(feature = "debug")]
+pub fn task_names() -> Vec<&'static str> {
+    with(|rt| rt.task_names())
+}

@@ -1,0 +1,57 @@
+//! Platform layer: everything that differs between the JS event loop (wasm32) and
+//! native threads lives behind this one module, with the same API on both.
+//!
+//! - [`Driver`]: schedules drains and the earliest timer on the host's event loop
+//!   (wasm32) and parks a blocked thread until a timer or a wake.
+//! - [`Unparker`]: wakes a parked thread from another thread.
+//! - the yield primitives behind `yield_to_event_loop`, `yield_animation_frame`
+//!   and `yield_idle`, and [`environment`].
+
+use std::fmt;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use native::*;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use web::*;
+
+/// Where this code runs, from [`environment`](crate::environment()).
+///
+/// ```
+/// use wasm_rs_async_executor::{Environment, environment};
+///
+/// let here = environment();
+/// # #[cfg(not(target_arch = "wasm32"))]
+/// assert_eq!(here, Environment::Native);
+/// println!("running in {here}");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Environment {
+    /// A native (non-wasm) target: threads, `block_on`, no JS.
+    Native,
+    /// A browser window's main thread: never blocks, has `requestAnimationFrame`.
+    BrowserMain,
+    /// A browser worker (`WorkerGlobalScope`): may block with `Atomics.wait`.
+    Worker,
+    /// Node.js (main thread or `worker_threads`): may block with `Atomics.wait`.
+    Node,
+    /// Another JS host (Deno, a shell, ...): treated like a worker.
+    OtherJs,
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Environment::Native => "native",
+            Environment::BrowserMain => "the browser main thread",
+            Environment::Worker => "a browser worker",
+            Environment::Node => "Node.js",
+            Environment::OtherJs => "an unrecognised JS host",
+        })
+    }
+}

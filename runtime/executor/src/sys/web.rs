@@ -1,0 +1,468 @@
+//! wasm32: the JS event loop drives the executor.
+//!
+//! - A drain is scheduled with one `Promise.then` microtask when the run queue goes
+//!   from empty to non-empty, and with a macrotask (`setImmediate` in Node, a
+//!   `MessageChannel` message elsewhere, `setTimeout(0)` as a last resort) when a
+//!   drain used up its time budget.
+//! - The earliest timer of the executor's timer heap is armed as one `setTimeout`.
+//! - Full-time mode (`block_on`, `run_forever`) sleeps in `Atomics.wait`: on a
+//!   registered shared-memory cell (`park::wake_on_change`) or on a private one,
+//!   bounded by the next timer.
+
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::task::Waker;
+
+use js_sys::{Atomics, Function, Int32Array, Promise, Reflect, SharedArrayBuffer};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::Environment;
+use crate::Instant;
+use crate::runtime::{self, RunError};
+use crate::yields::YieldError;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: &JsValue);
+    #[wasm_bindgen(js_name = setImmediate)]
+    fn set_immediate(callback: &Function);
+    #[wasm_bindgen(js_name = requestAnimationFrame)]
+    fn request_animation_frame(callback: &Function) -> JsValue;
+    #[wasm_bindgen(js_name = requestIdleCallback)]
+    fn request_idle_callback(callback: &Function) -> JsValue;
+
+    type Scheduler;
+    #[wasm_bindgen(method, js_name = "yield")]
+    fn yield_(this: &Scheduler) -> Promise;
+
+    type MessageChannel;
+    #[wasm_bindgen(constructor)]
+    fn new() -> MessageChannel;
+    #[wasm_bindgen(method, getter)]
+    fn port1(this: &MessageChannel) -> MessagePort;
+    #[wasm_bindgen(method, getter)]
+    fn port2(this: &MessageChannel) -> MessagePort;
+
+    type MessagePort;
+    #[wasm_bindgen(method, setter)]
+    fn set_onmessage(this: &MessagePort, handler: &Function);
+    #[wasm_bindgen(method, js_name = postMessage)]
+    fn post_message(this: &MessagePort, message: &JsValue);
+}
+
+fn global_has(name: &str) -> bool {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+        .map(|v| !v.is_undefined() && !v.is_null())
+        .unwrap_or(false)
+}
+
+thread_local! {
+    static ENVIRONMENT: Environment = detect_environment();
+}
+
+fn detect_environment() -> Environment {
+    if global_has("window") && global_has("document") {
+        return Environment::BrowserMain;
+    }
+    if global_has("WorkerGlobalScope") {
+        return Environment::Worker;
+    }
+    let global = js_sys::global();
+    let node = Reflect::get(&global, &"process".into())
+        .and_then(|p| Reflect::get(&p, &"versions".into()))
+        .and_then(|v| Reflect::get(&v, &"node".into()))
+        .map(|n| n.is_string())
+        .unwrap_or(false);
+    if node {
+        Environment::Node
+    } else {
+        Environment::OtherJs
+    }
+}
+
+pub(crate) fn environment() -> Environment {
+    ENVIRONMENT.with(|e| *e)
+}
+
+/// How this host runs a macrotask.
+enum Macrotask {
+    /// Node: `setImmediate`.
+    Immediate,
+    /// Browsers: a message on our own `MessageChannel` (not clamped like `setTimeout`).
+    Channel {
+        _channel: MessageChannel,
+        port: MessagePort,
+        _on_message: Closure<dyn FnMut(JsValue)>,
+        pending: std::rc::Rc<RefCell<VecDeque<Function>>>,
+    },
+    /// Anything else.
+    Timeout,
+}
+
+impl Macrotask {
+    fn new() -> Self {
+        if global_has("setImmediate") {
+            return Macrotask::Immediate;
+        }
+        if global_has("MessageChannel") {
+            let channel = MessageChannel::new();
+            let pending = std::rc::Rc::new(RefCell::new(VecDeque::<Function>::new()));
+            let queue = pending.clone();
+            let on_message = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+                let next = queue.borrow_mut().pop_front();
+                if let Some(f) = next {
+                    let _ = f.call0(&JsValue::UNDEFINED);
+                }
+            });
+            channel.port1().set_onmessage(on_message.as_ref().unchecked_ref());
+            return Macrotask::Channel {
+                port: channel.port2(),
+                _channel: channel,
+                _on_message: on_message,
+                pending,
+            };
+        }
+        Macrotask::Timeout
+    }
+
+    fn post(&self, callback: Function) {
+        match self {
+            Macrotask::Immediate => set_immediate(&callback),
+            Macrotask::Channel { port, pending, .. } => {
+                pending.borrow_mut().push_back(callback);
+                port.post_message(&JsValue::UNDEFINED);
+            }
+            Macrotask::Timeout => {
+                set_timeout(&callback, 0.0);
+            }
+        }
+    }
+}
+
+/// The JS callbacks, created on first use.
+struct Hooks {
+    resolved: Promise,
+    drain: Closure<dyn FnMut(JsValue)>,
+    timer: Closure<dyn FnMut()>,
+    macrotask: Macrotask,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Armed {
+    Nothing,
+    Microtask,
+    Macrotask,
+}
+
+struct Registration {
+    array: Int32Array,
+    index: u32,
+    expected: i32,
+    waker: Waker,
+}
+
+/// The executor's link to the JS event loop.
+pub(crate) struct Driver {
+    hooks: OnceCell<Hooks>,
+    armed: Cell<Armed>,
+    timer: RefCell<Option<(Instant, JsValue)>>,
+    parks: RefCell<Vec<Registration>>,
+    sleeper: OnceCell<Option<Int32Array>>,
+}
+
+fn drain_callback() {
+    runtime::with(|rt| {
+        rt.driver().armed.set(Armed::Nothing);
+        rt.event_loop_drain();
+    });
+}
+
+fn timer_callback() {
+    runtime::with(|rt| {
+        rt.driver().timer.borrow_mut().take();
+        rt.fire_timers(Instant::now());
+        rt.sync_timer();
+    });
+}
+
+impl Driver {
+    pub(crate) fn new() -> Self {
+        Driver {
+            hooks: OnceCell::new(),
+            armed: Cell::new(Armed::Nothing),
+            timer: RefCell::new(None),
+            parks: RefCell::new(Vec::new()),
+            sleeper: OnceCell::new(),
+        }
+    }
+
+    fn hooks(&self) -> &Hooks {
+        self.hooks.get_or_init(|| Hooks {
+            resolved: Promise::resolve(&JsValue::UNDEFINED),
+            drain: Closure::new(|_: JsValue| drain_callback()),
+            timer: Closure::new(timer_callback),
+            macrotask: Macrotask::new(),
+        })
+    }
+
+    /// The queue went from empty to non-empty outside a run loop: one microtask.
+    pub(crate) fn request_drain(&self) {
+        if self.armed.get() != Armed::Nothing {
+            return;
+        }
+        self.armed.set(Armed::Microtask);
+        let hooks = self.hooks();
+        let _ = hooks.resolved.then(&hooks.drain);
+    }
+
+    /// The budget ran out: continue in a macrotask, after rendering and input.
+    pub(crate) fn arm_macrotask(&self) {
+        if self.armed.get() != Armed::Nothing {
+            return;
+        }
+        self.armed.set(Armed::Macrotask);
+        let hooks = self.hooks();
+        hooks
+            .macrotask
+            .post(hooks.drain.as_ref().unchecked_ref::<Function>().clone());
+    }
+
+    /// Keeps exactly one `setTimeout` for the earliest timer (none when there is none).
+    pub(crate) fn sync_timer(&self, earliest: Option<Instant>) {
+        let mut armed = self.timer.borrow_mut();
+        match (earliest, armed.as_ref()) {
+            (None, None) => {}
+            (None, Some((_, handle))) => {
+                clear_timeout(handle);
+                *armed = None;
+            }
+            // An earlier setTimeout is pending: it re-syncs when it fires.
+            (Some(deadline), Some((at, _))) if *at <= deadline => {}
+            (Some(deadline), current) => {
+                if let Some((_, handle)) = current {
+                    clear_timeout(handle);
+                }
+                let ms = deadline
+                    .saturating_duration_since(Instant::now())
+                    .as_secs_f64()
+                    * 1000.0;
+                let handle = set_timeout(
+                    self.hooks().timer.as_ref().unchecked_ref(),
+                    ms.ceil(),
+                );
+                *armed = Some((deadline, handle));
+            }
+        }
+    }
+
+    pub(crate) fn drain_scheduled(&self) -> bool {
+        self.armed.get() != Armed::Nothing
+    }
+
+    pub(crate) fn timer_armed(&self) -> bool {
+        self.timer.borrow().is_some()
+    }
+
+    pub(crate) fn register_park(&self, array: Int32Array, index: u32, expected: i32, waker: Waker) {
+        self.parks.borrow_mut().push(Registration {
+            array,
+            index,
+            expected,
+            waker,
+        });
+    }
+
+    fn sleeper(&self) -> Option<&Int32Array> {
+        self.sleeper
+            .get_or_init(|| {
+                has_shared_memory().then(|| Int32Array::new(&SharedArrayBuffer::new(4)))
+            })
+            .as_ref()
+    }
+
+    /// Blocks the thread (full-time mode) until a registered cell changes, the next
+    /// timer is due, or — with no registration and no timer — reports a stall.
+    ///
+    /// Policy with several registrations: first every registration whose cell
+    /// already differs from its expected value is woken (no sleep at all). Otherwise
+    /// the thread waits on the most recent registration, bounded by the next timer,
+    /// and the others stay registered: a change to them is noticed only when the
+    /// thread next wakes (that cell changing, a timer, or a ready task).
+    pub(crate) fn park(&self, deadline: Option<Instant>, tasks: usize) -> Result<(), RunError> {
+        let mut ready = Vec::new();
+        self.parks.borrow_mut().retain_mut(|reg| {
+            let changed = Atomics::load(&reg.array, reg.index)
+                .map(|v| v != reg.expected)
+                .unwrap_or(true);
+            if changed {
+                ready.push(reg.waker.clone());
+            }
+            !changed
+        });
+        if !ready.is_empty() {
+            ready.into_iter().for_each(Waker::wake);
+            return Ok(());
+        }
+        let timeout_ms = deadline.map(|d| {
+            d.saturating_duration_since(Instant::now()).as_secs_f64() * 1000.0
+        });
+        let newest = self.parks.borrow_mut().pop();
+        if let Some(reg) = newest {
+            let waited = Atomics::wait_with_timeout(
+                &reg.array,
+                reg.index,
+                reg.expected,
+                timeout_ms.unwrap_or(f64::INFINITY),
+            );
+            reg.waker.wake();
+            return waited.map(drop).map_err(wait_error);
+        }
+        let Some(ms) = timeout_ms else {
+            return Err(RunError::Stalled { tasks });
+        };
+        let cell = self.sleeper().ok_or(RunError::NoSharedMemory)?;
+        Atomics::wait_with_timeout(cell, 0, 0, ms)
+            .map(drop)
+            .map_err(wait_error)
+    }
+}
+
+fn wait_error(err: JsValue) -> RunError {
+    let msg = err
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_else(|| format!("{err:?}"));
+    RunError::WaitFailed(msg)
+}
+
+fn has_shared_memory() -> bool {
+    global_has("SharedArrayBuffer") && global_has("Atomics")
+}
+
+/// A browser main thread may never block; elsewhere blocking needs shared memory
+/// only when it actually sleeps (checked in `park`).
+pub(crate) fn check_can_block() -> Result<(), RunError> {
+    if environment() == Environment::BrowserMain {
+        return Err(RunError::MainThread);
+    }
+    Ok(())
+}
+
+/// Wakers of one executor always run on its own thread on wasm32.
+pub(crate) fn check_remote_wake() {
+    panic!(
+        "wasm-rs-async-executor: a task was woken from another wasm thread; cross-thread \
+         wakes are not supported on wasm32 (the owning thread may be inside the JS event \
+         loop, which another thread cannot schedule). Send a message to the task's own \
+         thread instead, e.g. over wasm-rs-shared-channel."
+    );
+}
+
+/// Unparking another thread is never needed on wasm32 (see `check_remote_wake`).
+pub(crate) struct Unparker;
+
+impl Unparker {
+    pub(crate) fn current() -> Self {
+        Unparker
+    }
+
+    pub(crate) fn unpark(&self) {}
+}
+
+pub(crate) fn register_park(array: &Int32Array, index: u32, expected: i32, waker: Waker) -> bool {
+    runtime::with(|rt| {
+        if !rt.is_full_time() {
+            return false;
+        }
+        rt.driver()
+            .register_park(array.clone(), index, expected, waker);
+        true
+    })
+}
+
+fn check_event_loop(what: &'static str) -> Result<(), YieldError> {
+    if runtime::with(|rt| rt.is_full_time()) {
+        return Err(YieldError::full_time(what));
+    }
+    Ok(())
+}
+
+fn promise_from(register: impl FnOnce(&Function)) -> Promise {
+    let mut register = Some(register);
+    Promise::new(&mut |resolve, _reject| {
+        if let Some(register) = register.take() {
+            register(&resolve);
+        }
+    })
+}
+
+fn macrotask_promise() -> Promise {
+    runtime::with(|rt| {
+        let hooks = rt.driver().hooks();
+        promise_from(|resolve| hooks.macrotask.post(resolve.clone()))
+    })
+}
+
+pub(crate) fn event_loop_turn(
+    what: &'static str,
+) -> Result<impl Future<Output = ()>, YieldError> {
+    check_event_loop(what)?;
+    let promise = if global_has("scheduler") {
+        let scheduler: Scheduler = Reflect::get(&js_sys::global(), &"scheduler".into())
+            .map(JsCast::unchecked_into)
+            .map_err(|_| YieldError::full_time(what))?;
+        let has_yield = Reflect::get(&scheduler, &"yield".into())
+            .map(|f| f.is_function())
+            .unwrap_or(false);
+        if has_yield {
+            scheduler.yield_()
+        } else {
+            macrotask_promise()
+        }
+    } else {
+        macrotask_promise()
+    };
+    Ok(async move {
+        let _ = JsFuture::from(promise).await;
+    })
+}
+
+pub(crate) fn idle_period(what: &'static str) -> Result<impl Future<Output = ()>, YieldError> {
+    check_event_loop(what)?;
+    let promise = if global_has("requestIdleCallback") {
+        promise_from(|resolve| {
+            request_idle_callback(resolve);
+        })
+    } else {
+        macrotask_promise()
+    };
+    Ok(async move {
+        let _ = JsFuture::from(promise).await;
+    })
+}
+
+pub(crate) fn animation_frame() -> Result<impl Future<Output = f64>, YieldError> {
+    const WHAT: &str = "yield_animation_frame()";
+    check_event_loop(WHAT)?;
+    let here = environment();
+    if here != Environment::BrowserMain || !global_has("requestAnimationFrame") {
+        return Err(YieldError::unsupported(WHAT, "the browser main thread", here));
+    }
+    let promise = promise_from(|resolve| {
+        request_animation_frame(resolve);
+    });
+    Ok(async move {
+        JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_f64())
+            .unwrap_or(0.0)
+    })
+}

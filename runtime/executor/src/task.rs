@@ -1,0 +1,520 @@
+//! Tasks: one allocation per spawned future, its waker, and its [`JoinHandle`].
+//!
+//! A task is an `Arc<Task<F>>`. Three kinds of owners hold it:
+//! - the executor's registry (from spawn until the future is dropped), so that the
+//!   future can only ever be dropped on the thread that owns the executor;
+//! - the run queue (once per pending wake-up);
+//! - wakers and the [`JoinHandle`].
+//!
+//! Only the atomic `state` and the `Arc<Shared>` are touched from other threads
+//! (by wakers). Everything else — the future, its output, the join waker — is read
+//! and written on the owning thread only.
+
+use std::any::Any;
+use std::cell::{Cell, UnsafeCell};
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::mem::{self, ManuallyDrop};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+use crate::runtime::{self, Shared};
+
+/// The task sits in a run queue (or is about to be pushed into one).
+const SCHEDULED: u8 = 1;
+/// The future has been dropped (completed, panicked or aborted): wakes are ignored.
+const DONE: u8 = 2;
+
+/// Owner-thread-only flags.
+const RUNNING: u8 = 1;
+const ABORT_REQUESTED: u8 = 2;
+const DETACHED: u8 = 4;
+
+/// What a task holds: first the future, then its output until the `JoinHandle` takes it.
+enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+/// A spawned future together with its state. Always lives inside an `Arc`.
+pub(crate) struct Task<F: Future> {
+    state: AtomicU8,
+    local: Cell<u8>,
+    key: usize,
+    shared: Arc<Shared>,
+    stage: UnsafeCell<Stage<F>>,
+    join_waker: UnsafeCell<Option<Waker>>,
+}
+
+// SAFETY: a `Task` is shared with other threads only through wakers (and the
+// executor's cross-thread wake queue). On those threads only `state` (atomic),
+// `shared` (`Arc<Shared>`, which is `Send + Sync`) and the `Arc` reference count are
+// used. `local`, `stage` and `join_waker` are read and written only on the thread
+// that owns the executor: by its run loop, by `JoinHandle` (which is `!Send`) and by
+// the registry. The future and its output are always dropped on that thread before
+// the registry lets go of the task (see `finish`), so when the last `Arc` is dropped
+// on another thread, `stage` is `Stage::Consumed` and drops nothing of `F`;
+// `join_waker` holds at most a `Waker`, which is `Send`.
+unsafe impl<F: Future> Send for Task<F> {}
+// SAFETY: see the `Send` impl above: shared access from other threads is limited to
+// the atomic `state` and the `Sync` field `shared`.
+unsafe impl<F: Future> Sync for Task<F> {}
+
+/// The type-erased view of a task that the executor's queue and registry use.
+pub(crate) trait Runnable: Send + Sync {
+    /// Polls the future once. Returns `true` when the task is finished and must
+    /// leave the registry. Owner thread only.
+    fn run(&self) -> bool;
+    /// Drops the future now and records the task as cancelled. Owner thread only.
+    fn cancel(&self);
+    /// The registry key given at spawn.
+    fn key(&self) -> usize;
+    /// Whether the future has been dropped.
+    fn is_done(&self) -> bool;
+    /// The executor the task belongs to.
+    fn shared(&self) -> &Arc<Shared>;
+    /// The future's type name (the `debug` feature).
+    #[cfg(feature = "debug")]
+    fn type_name(&self) -> &'static str;
+}
+
+impl<F: Future + 'static> Task<F> {
+    pub(crate) fn new(future: F, key: usize, shared: Arc<Shared>) -> Self {
+        Task {
+            // A new task starts out scheduled: the spawner pushes it to the queue.
+            state: AtomicU8::new(SCHEDULED),
+            local: Cell::new(0),
+            key,
+            shared,
+            stage: UnsafeCell::new(Stage::Running(future)),
+            join_waker: UnsafeCell::new(None),
+        }
+    }
+
+    fn raw_waker(this: *const Self) -> RawWaker {
+        RawWaker::new(this.cast(), Self::VTABLE)
+    }
+
+    const VTABLE: &'static RawWakerVTable = &RawWakerVTable::new(
+        Self::waker_clone,
+        Self::waker_wake,
+        Self::waker_wake_by_ref,
+        Self::waker_drop,
+    );
+
+    unsafe fn waker_clone(ptr: *const ()) -> RawWaker {
+        // SAFETY: every waker of this vtable is built from a pointer obtained from a
+        // live `Arc<Task<F>>` and owns one strong count (or borrows one, for the waker
+        // lent to `poll`), so the allocation is alive and the count can be raised.
+        unsafe { Arc::increment_strong_count(ptr.cast::<Self>()) };
+        Self::raw_waker(ptr.cast())
+    }
+
+    unsafe fn waker_wake(ptr: *const ()) {
+        // SAFETY: `wake` consumes the waker, which owns one strong count (see clone).
+        let task = unsafe { Arc::from_raw(ptr.cast::<Self>()) };
+        Self::schedule(task);
+    }
+
+    unsafe fn waker_wake_by_ref(ptr: *const ()) {
+        // SAFETY: the waker is alive for this call, so `ptr` points into a live `Arc`;
+        // `ManuallyDrop` keeps the borrowed strong count untouched.
+        let task = ManuallyDrop::new(unsafe { Arc::from_raw(ptr.cast::<Self>()) });
+        if task.mark_scheduled() {
+            runtime::schedule(Arc::clone(&*task) as Arc<dyn Runnable>);
+        }
+    }
+
+    unsafe fn waker_drop(ptr: *const ()) {
+        // SAFETY: the waker owns one strong count, released here exactly once.
+        unsafe { Arc::decrement_strong_count(ptr.cast::<Self>()) };
+    }
+
+    /// Sets `SCHEDULED`; true when the caller must push the task to a queue.
+    /// A task woken twice before it runs is queued once.
+    fn mark_scheduled(&self) -> bool {
+        let prev = self.state.fetch_or(SCHEDULED, Ordering::AcqRel);
+        prev & (SCHEDULED | DONE) == 0
+    }
+
+    fn schedule(task: Arc<Self>) {
+        if task.mark_scheduled() {
+            runtime::schedule(task);
+        }
+    }
+
+    /// Drops the future (owner thread, not while it is being polled), stores the
+    /// result for the `JoinHandle` and wakes whoever awaits it.
+    fn finish(&self, result: Result<F::Output, JoinError>) {
+        // SAFETY: owner thread only (see the `Send` impl), and the future is not being
+        // polled (callers check `RUNNING`), so nobody else holds a reference into `stage`.
+        let old = mem::replace(unsafe { &mut *self.stage.get() }, Stage::Consumed);
+        // Drop the future with no borrow of `stage` alive: its destructor may run any
+        // code, including this task's own `JoinHandle::drop` or `abort`, which see
+        // `RUNNING` and leave `stage` alone.
+        let local = self.local.get();
+        self.local.set(local | RUNNING);
+        let dropped = catch_unwind(AssertUnwindSafe(move || drop(old)));
+        self.local.set(self.local.get() & !RUNNING);
+        let result = match (result, dropped) {
+            (Ok(_), Err(payload)) => Err(JoinError::panicked(payload)),
+            (result, _) => result,
+        };
+        self.state.fetch_or(DONE, Ordering::AcqRel);
+        if self.local.get() & DETACHED != 0 {
+            drop(result);
+        } else {
+            // SAFETY: owner thread, and no reference into `stage` is alive.
+            unsafe { *self.stage.get() = Stage::Finished(result) };
+        }
+        // SAFETY: owner thread; the waker is taken out before it is called.
+        let waker = unsafe { (*self.join_waker.get()).take() };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+impl<F: Future + 'static> Runnable for Task<F> {
+    fn run(&self) -> bool {
+        let prev = self.state.fetch_and(!SCHEDULED, Ordering::AcqRel);
+        if prev & DONE != 0 {
+            return false; // aborted while it waited in the queue; already unregistered
+        }
+        let waker_data: *const Self = self;
+        // SAFETY: `self` lives inside an `Arc<Task<F>>` (tasks are only created by
+        // `runtime::spawn` in an `Arc`), so the pointer is the one the vtable expects.
+        // The waker is lent, not owned: `ManuallyDrop` keeps its count untouched.
+        let waker = ManuallyDrop::new(unsafe { Waker::from_raw(Self::raw_waker(waker_data)) });
+        let mut cx = Context::from_waker(&waker);
+        self.local.set(self.local.get() | RUNNING);
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: owner thread; `RUNNING` keeps `finish` and `JoinHandle` away from
+            // `stage` during the poll, so this is the only reference.
+            let stage = unsafe { &mut *self.stage.get() };
+            match stage {
+                // SAFETY: the future stays inside the `Arc` allocation until it is
+                // dropped in place by `finish`; it is never moved.
+                Stage::Running(future) => unsafe { Pin::new_unchecked(future) }.poll(&mut cx),
+                _ => Poll::Pending,
+            }
+        }));
+        let local = self.local.get() & !RUNNING;
+        self.local.set(local);
+        match polled {
+            Ok(Poll::Ready(output)) => self.finish(Ok(output)),
+            Ok(Poll::Pending) if local & ABORT_REQUESTED != 0 => {
+                self.finish(Err(JoinError::cancelled()))
+            }
+            Ok(Poll::Pending) => return false,
+            Err(payload) => self.finish(Err(JoinError::panicked(payload))),
+        }
+        true
+    }
+
+    fn cancel(&self) {
+        if self.state.load(Ordering::Acquire) & DONE == 0 {
+            self.finish(Err(JoinError::cancelled()));
+        }
+    }
+
+    fn key(&self) -> usize {
+        self.key
+    }
+
+    fn is_done(&self) -> bool {
+        self.state.load(Ordering::Acquire) & DONE != 0
+    }
+
+    fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    #[cfg(feature = "debug")]
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<F>()
+    }
+}
+
+/// What a [`JoinHandle`] needs from its task, without naming the future's type.
+trait JoinTarget<T> {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+    fn abort(&self);
+    fn is_finished(&self) -> bool;
+    fn detach(&self);
+}
+
+impl<F: Future + 'static> JoinTarget<F::Output> for Task<F> {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        if self.state.load(Ordering::Acquire) & DONE == 0 {
+            // SAFETY: owner thread (`JoinHandle` is `!Send`); `finish` takes the waker
+            // out before calling it, so no other reference exists.
+            let slot = unsafe { &mut *self.join_waker.get() };
+            match slot {
+                Some(w) if w.will_wake(cx.waker()) => {}
+                _ => *slot = Some(cx.waker().clone()),
+            }
+            return Poll::Pending;
+        }
+        // SAFETY: owner thread; the future is gone (`DONE`), so nothing else borrows `stage`.
+        match mem::replace(unsafe { &mut *self.stage.get() }, Stage::Consumed) {
+            Stage::Finished(result) => Poll::Ready(result),
+            // The output was taken by an earlier poll.
+            _ => panic!("JoinHandle polled again after it returned Ready"),
+        }
+    }
+
+    fn abort(&self) {
+        if self.state.load(Ordering::Acquire) & DONE != 0 {
+            return;
+        }
+        if self.local.get() & RUNNING != 0 {
+            // The task aborts itself from inside its own poll: the run loop drops the
+            // future as soon as this poll returns.
+            self.local.set(self.local.get() | ABORT_REQUESTED);
+        } else {
+            self.finish(Err(JoinError::cancelled()));
+            runtime::unregister(self.key);
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        self.state.load(Ordering::Acquire) & DONE != 0
+    }
+
+    fn detach(&self) {
+        self.local.set(self.local.get() | DETACHED);
+        if self.state.load(Ordering::Acquire) & DONE != 0 && self.local.get() & RUNNING == 0 {
+            // Drop an output nobody will read, here on the owner thread.
+            // SAFETY: owner thread; the future is gone, nothing borrows `stage`.
+            let old = mem::replace(unsafe { &mut *self.stage.get() }, Stage::Consumed);
+            drop(old);
+        }
+    }
+}
+
+/// Creates a task for `future`; used by the runtime's `spawn`.
+pub(crate) fn new_task<F: Future + 'static>(
+    future: F,
+    key: usize,
+    shared: Arc<Shared>,
+) -> (Arc<dyn Runnable>, JoinHandle<F::Output>) {
+    let task = Arc::new(Task::new(future, key, shared));
+    let handle = JoinHandle {
+        task: task.clone(),
+        _not_send: PhantomData,
+    };
+    (task, handle)
+}
+
+/// An owned permission to await a spawned task's output, returned by [`spawn`](crate::spawn).
+///
+/// `JoinHandle<T>` is a future of `Result<T, JoinError>`: `Ok` with the task's
+/// output, or a [`JoinError`] if the task was aborted or panicked.
+///
+/// **Dropping a `JoinHandle` detaches the task**: it keeps running to completion and
+/// its output is dropped. To stop it, call [`abort`](JoinHandle::abort) first.
+/// A `JoinHandle` stays on the thread that spawned the task (it is `!Send`).
+///
+/// ```
+/// use wasm_rs_async_executor::{block_on, spawn};
+///
+/// # #[cfg(not(target_arch = "wasm32"))]
+/// block_on(async {
+///     let handle = spawn(async { 6 * 7 });
+///     assert_eq!(handle.await.unwrap(), 42);
+/// })
+/// .unwrap();
+/// ```
+#[must_use = "dropping a JoinHandle detaches the task; `.await` it or call `abort()`"]
+pub struct JoinHandle<T> {
+    task: Arc<dyn JoinTarget<T>>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl<T> JoinHandle<T> {
+    /// Stops the task: its future is dropped right away (or, if the task aborts
+    /// itself from inside its own poll, as soon as that poll returns). Awaiting the
+    /// handle then gives [`JoinError`] with [`is_cancelled`](JoinError::is_cancelled).
+    /// Aborting a finished task does nothing.
+    ///
+    /// ```
+    /// use wasm_rs_async_executor::{block_on, spawn};
+    ///
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// block_on(async {
+    ///     let handle = spawn(std::future::pending::<()>());
+    ///     handle.abort();
+    ///     assert!(handle.is_finished());
+    ///     assert!(handle.await.unwrap_err().is_cancelled());
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn abort(&self) {
+        self.task.abort();
+    }
+
+    /// Whether the task's future has been dropped: it completed, panicked or was aborted.
+    ///
+    /// ```
+    /// use wasm_rs_async_executor::{block_on, spawn, yield_now};
+    ///
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// block_on(async {
+    ///     let handle = spawn(async {});
+    ///     assert!(!handle.is_finished()); // spawned, not yet run
+    ///     yield_now().await;
+    ///     assert!(handle.is_finished());
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.task.poll_join(cx)
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        self.task.detach();
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
+
+/// Why a task produced no output: it was aborted, or it panicked.
+///
+/// ```
+/// use wasm_rs_async_executor::{block_on, spawn};
+///
+/// # #[cfg(not(target_arch = "wasm32"))]
+/// block_on(async {
+///     let handle = spawn(async { panic!("boom") });
+///     let err: wasm_rs_async_executor::JoinError = handle.await.unwrap_err();
+///     assert!(err.is_panic());
+///     assert_eq!(err.to_string(), "task panicked: boom");
+/// })
+/// .unwrap();
+/// ```
+pub struct JoinError {
+    panic: Option<Box<dyn Any + Send + 'static>>,
+}
+
+impl JoinError {
+    pub(crate) fn cancelled() -> Self {
+        JoinError { panic: None }
+    }
+
+    pub(crate) fn panicked(payload: Box<dyn Any + Send + 'static>) -> Self {
+        JoinError {
+            panic: Some(payload),
+        }
+    }
+
+    /// True when the task was aborted ([`JoinHandle::abort`], a dropped
+    /// [`JoinSet`](crate::JoinSet), or the executor's thread shutting down).
+    ///
+    /// ```
+    /// use wasm_rs_async_executor::{block_on, spawn};
+    ///
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// block_on(async {
+    ///     let handle = spawn(async {});
+    ///     handle.abort();
+    ///     assert!(handle.await.unwrap_err().is_cancelled());
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        self.panic.is_none()
+    }
+
+    /// True when the task panicked. Natively the panic is caught and the executor
+    /// goes on; on wasm32 a panic aborts the module (wasm32-unknown-unknown does not
+    /// unwind), so this is only ever true natively.
+    ///
+    /// ```
+    /// use wasm_rs_async_executor::{block_on, spawn};
+    ///
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// block_on(async {
+    ///     let err = spawn(async { panic!("oops") }).await.unwrap_err();
+    ///     assert!(err.is_panic());
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn is_panic(&self) -> bool {
+        self.panic.is_some()
+    }
+
+    /// The panic payload, to re-raise with [`std::panic::resume_unwind`]; `Err(self)`
+    /// if the task was cancelled instead.
+    ///
+    /// ```
+    /// use wasm_rs_async_executor::{block_on, spawn};
+    ///
+    /// # #[cfg(not(target_arch = "wasm32"))]
+    /// block_on(async {
+    ///     let err = spawn(async { panic!("oops") }).await.unwrap_err();
+    ///     let payload = err.into_panic().unwrap();
+    ///     assert_eq!(payload.downcast_ref::<&str>(), Some(&"oops"));
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
+        match self.panic {
+            Some(payload) => Ok(payload),
+            None => Err(self),
+        }
+    }
+
+    fn panic_message(&self) -> Option<&str> {
+        let payload = self.panic.as_ref()?;
+        payload
+            .downcast_ref::<&'static str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.panic, self.panic_message()) {
+            (None, _) => f.write_str(
+                "task was aborted before it finished (JoinHandle::abort, a dropped JoinSet, \
+                 or its thread's executor shutting down)",
+            ),
+            (Some(_), Some(msg)) => write!(f, "task panicked: {msg}"),
+            (Some(_), None) => f.write_str("task panicked with a non-string payload"),
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.panic {
+            None => f.write_str("JoinError::Cancelled"),
+            Some(_) => write!(f, "JoinError::Panic({:?})", self.panic_message()),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}

@@ -1,0 +1,161 @@
+//! Full-time mode: `run_forever` and `block_on` keep the thread, sleep between
+//! tasks, and refuse to block the browser main thread.
+
+mod common;
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use wasm_rs_async_executor::{
+    Environment, Instant, RunError, block_on, environment, run_forever, sleep, spawn, task_count,
+    yield_now,
+};
+
+/// A sync test: runs natively and in every wasm environment.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn run_forever_runs_timers_and_tasks_until_none_is_left() {
+    let done = Rc::new(Cell::new(0));
+    let start = Instant::now();
+    for ms in [20u64, 5, 10] {
+        let done = done.clone();
+        drop(spawn(async move {
+            sleep(Duration::from_millis(ms)).await;
+            yield_now().await;
+            done.set(done.get() + 1);
+        }));
+    }
+    let result = run_forever();
+    if environment() == Environment::BrowserMain {
+        assert_eq!(result, Err(RunError::MainThread));
+        assert!(result.unwrap_err().to_string().contains("spawn()"));
+        // Leave the tasks to the event loop; they finish on their own.
+        return;
+    }
+    result.unwrap();
+    assert_eq!(done.get(), 3);
+    assert_eq!(task_count(), 0);
+    assert!(start.elapsed() >= Duration::from_millis(20));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn block_on_returns_the_output_or_refuses_the_main_thread() {
+    let result = block_on(async {
+        let task = spawn(async {
+            sleep(Duration::from_millis(5)).await;
+            3
+        });
+        task.await.unwrap() * 2
+    });
+    match environment() {
+        Environment::BrowserMain => assert_eq!(result, Err(RunError::MainThread)),
+        _ => assert_eq!(result, Ok(6)),
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod web {
+    use super::*;
+    use js_sys::{Atomics, Int32Array, SharedArrayBuffer};
+    use std::task::Poll;
+    use wasm_bindgen_futures::JsFuture;
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use wasm_rs_async_executor::{park, yield_animation_frame, yield_idle, yield_to_event_loop};
+
+    fn blocking_allowed() -> bool {
+        environment() != Environment::BrowserMain
+    }
+
+    #[wasm_bindgen_test]
+    fn event_loop_yields_are_errors_in_full_time_mode() {
+        if !blocking_allowed() {
+            return;
+        }
+        let errors = block_on(async {
+            [
+                yield_to_event_loop().await.unwrap_err(),
+                yield_idle().await.unwrap_err(),
+                yield_animation_frame().await.unwrap_err(),
+            ]
+        })
+        .unwrap();
+        for err in errors {
+            assert!(err.is_full_time_mode(), "{err}");
+            assert!(err.to_string().contains("full-time mode"), "{err}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_js_promise_in_full_time_mode_is_a_stall_error_not_a_hang() {
+        if !blocking_allowed() {
+            return;
+        }
+        let never = js_sys::Promise::new(&mut |_, _| {});
+        let handle = spawn(async move {
+            let _ = JsFuture::from(never).await;
+        });
+        let result = run_forever();
+        assert_eq!(result, Err(RunError::Stalled { tasks: 1 }));
+        assert!(result.unwrap_err().to_string().contains("JS promises"));
+        handle.abort();
+        assert_eq!(task_count(), 0);
+    }
+
+    #[wasm_bindgen_test]
+    fn wake_on_change_is_refused_outside_full_time_mode() {
+        let cell = Int32Array::new(&js_sys::ArrayBuffer::new(4));
+        let registered = park::wake_on_change(&cell, 0, 0, std::task::Waker::noop().clone());
+        assert!(!registered);
+    }
+
+    /// A task waits on a shared-memory cell; a timer task changes it. The executor
+    /// sleeps in `Atomics.wait` (bounded by the timer) and wakes the waiter.
+    #[wasm_bindgen_test]
+    fn wake_on_change_wakes_a_waiting_task_in_full_time_mode() {
+        if !blocking_allowed() {
+            return;
+        }
+        let cell = Int32Array::new(&SharedArrayBuffer::new(4));
+        let polls = Rc::new(Cell::new(0u32));
+        let (watched, counted) = (cell.clone(), polls.clone());
+        let waiter = spawn(std::future::poll_fn(move |cx| {
+            counted.set(counted.get() + 1);
+            let value = Atomics::load(&watched, 0).unwrap();
+            if value != 0 {
+                return Poll::Ready(value);
+            }
+            assert!(park::wake_on_change(&watched, 0, 0, cx.waker().clone()));
+            Poll::Pending
+        }));
+        let writer = cell.clone();
+        drop(spawn(async move {
+            sleep(Duration::from_millis(30)).await;
+            Atomics::store(&writer, 0, 7).unwrap();
+            Atomics::notify(&writer, 0).unwrap();
+        }));
+        let value = block_on(waiter).unwrap().unwrap();
+        assert_eq!(value, 7);
+        // Polled once at start, once after the timer bound the wait (spurious but
+        // bounded), once after the change: never spinning.
+        assert!(polls.get() <= 4, "the waiter was polled {} times", polls.get());
+        assert_eq!(task_count(), 0);
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn run_forever_sleeps_until_a_wake_from_another_thread() {
+    let (tx, rx) = futures::channel::oneshot::channel::<u32>();
+    let sender = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(30));
+        tx.send(11).unwrap();
+    });
+    let got = Rc::new(Cell::new(0));
+    let slot = got.clone();
+    drop(spawn(async move { slot.set(rx.await.unwrap()) }));
+    run_forever().unwrap();
+    sender.join().unwrap();
+    assert_eq!(got.get(), 11);
+}
