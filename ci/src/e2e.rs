@@ -163,7 +163,11 @@ async fn drive(
         if !screenshot_taken {
             screenshot_taken = true;
             let path = screenshot(client, screenshot_dir, &demo.page).await?;
-            println!("    screenshot of {} after Run: {}", demo.page, path.display());
+            println!(
+                "    screenshot of {} after Run: {}",
+                demo.page,
+                path.display()
+            );
         }
         if report.problems.len() == before {
             report.passed += 1;
@@ -210,12 +214,19 @@ async fn run_demo(
     for (index, button) in buttons.iter().enumerate() {
         button.click().await?;
         let outcome = client
-            .execute_async(WAIT_FOR_DEMO, vec![json!(index), json!(DEMO_TIMEOUT.as_millis() as u64)])
+            .execute_async(
+                WAIT_FOR_DEMO,
+                vec![json!(index), json!(DEMO_TIMEOUT.as_millis() as u64)],
+            )
             .await?;
         let status = outcome["status"].as_str().unwrap_or("").to_owned();
         let lines: Vec<String> = outcome["lines"]
             .as_array()
-            .map(|a| a.iter().filter_map(|l| l.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|l| l.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         match status.as_str() {
             "done" => {}
@@ -290,7 +301,10 @@ struct BrowserLog;
 
 impl WebDriverCompatibleCommand for BrowserLog {
     fn endpoint(&self, base_url: &Url, session_id: Option<&str>) -> Result<Url, url::ParseError> {
-        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _request_url: &Url) -> (http::Method, Option<String>) {
@@ -436,8 +450,8 @@ impl ChromeDriver {
     fn start(binary: &Path, scratch: &Path) -> Result<Self> {
         let port = free_port()?;
         let log = scratch.join("chromedriver.log");
-        let out = std::fs::File::create(&log)
-            .with_context(|| format!("creating {}", log.display()))?;
+        let out =
+            std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let child = Command::new(binary)
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
@@ -494,7 +508,9 @@ impl Drop for ChromeDriver {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         if let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
             let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-            let _ = s.write_all(b"GET /shutdown HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            let _ = s.write_all(
+                b"GET /shutdown HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            );
             let _ = s.read_to_end(&mut Vec::new());
         }
         let deadline = Instant::now() + Duration::from_secs(3);
@@ -527,7 +543,9 @@ mod tests {
     #[test]
     fn expected_lines_match_inside_output_lines() {
         let output = strings(&["[src/lib.rs:3:5] answer = 42", "hello from wasm-rs"]);
-        assert!(missing_lines(&strings(&["answer = 42", " hello from wasm-rs "]), &output).is_empty());
+        assert!(
+            missing_lines(&strings(&["answer = 42", " hello from wasm-rs "]), &output).is_empty()
+        );
         assert_eq!(
             missing_lines(&strings(&["answer = 42", "goodbye"]), &output),
             strings(&["goodbye"])
@@ -551,7 +569,14 @@ mod tests {
     #[test]
     fn pages_skip_print_404_and_toc_and_urls_are_escaped() {
         let dir = tempfile::tempdir().unwrap();
-        for p in ["index.html", "print.html", "404.html", "toc.html", "recipes/a b.html", "css/x.css"] {
+        for p in [
+            "index.html",
+            "print.html",
+            "404.html",
+            "toc.html",
+            "recipes/a b.html",
+            "css/x.css",
+        ] {
             let path = dir.path().join(p);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "").unwrap();
@@ -574,9 +599,18 @@ mod tests {
         let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("../book/src/js");
         let mut all: Vec<(String, String)> = ["demo-runner.js", "demo-worker.js"]
             .iter()
-            .map(|f| (format!("js/{f}"), std::fs::read_to_string(js.join(f)).unwrap()))
+            .map(|f| {
+                (
+                    format!("js/{f}"),
+                    std::fs::read_to_string(js.join(f)).unwrap(),
+                )
+            })
             .collect();
-        all.extend(files.iter().map(|(p, t)| ((*p).to_owned(), (*t).to_owned())));
+        all.extend(
+            files
+                .iter()
+                .map(|(p, t)| ((*p).to_owned(), (*t).to_owned())),
+        );
         for (path, text) in all {
             let p = dir.path().join(path);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -587,7 +621,7 @@ mod tests {
 
     fn page(body: &str) -> String {
         format!(
-            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>t</title></head><body>{body}\
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>t</title><link rel=\"icon\" href=\"data:,\"></head><body>{body}\
              <script>const path_to_root = \"\";</script><script src=\"js/demo-runner.js\"></script></body></html>"
         )
     }
@@ -625,19 +659,30 @@ mod tests {
             .expect("this test drives Chromium: install Chromium and ChromeDriver (`cargo xtask setup`)");
         let dir = site(&[
             ("index.html", &page("<h1>clean</h1>")),
-            ("throws.html", &page("<script>throw new Error('boom from a page script');</script>")),
+            (
+                "throws.html",
+                &page("<script>throw new Error('boom from a page script');</script>"),
+            ),
             (
                 "module-throws.html",
-                &page("<script type=\"module\">await null; throw new TypeError('late module boom');</script>"),
+                &page(
+                    "<script type=\"module\">await null; throw new TypeError('late module boom');</script>",
+                ),
             ),
-            ("logs.html", &page("<script>console.error('an error logged by the page');</script>")),
+            (
+                "logs.html",
+                &page("<script>console.error('an error logged by the page');</script>"),
+            ),
             ("main.html", &demo("good", "main")),
             ("worker.html", &demo("good", "worker")),
             ("fails.html", &demo("failing", "worker")),
             ("silent.html", &demo("good", "main")),
             ("demos/good/good.js", GOOD_MODULE),
             ("demos/failing/failing.js", FAILING_MODULE),
-            ("print.html", &page("<script>throw new Error('print.html is not visited');</script>")),
+            (
+                "print.html",
+                &page("<script>throw new Error('print.html is not visited');</script>"),
+            ),
         ]);
         let shots = tempfile::tempdir().unwrap();
         let expect = |page: &str, lines: &[&str]| DemoExpectation {
@@ -650,33 +695,139 @@ mod tests {
             &chromedriver,
             shots.path(),
             &[
-                expect("main.html", &["hello from the demo", "answer = 42", "crossOriginIsolated: true"]),
-                expect("worker.html", &["hello from the demo", "answer = 42", "crossOriginIsolated: true"]),
+                expect(
+                    "main.html",
+                    &[
+                        "hello from the demo",
+                        "answer = 42",
+                        "crossOriginIsolated: true",
+                    ],
+                ),
+                expect(
+                    "worker.html",
+                    &[
+                        "hello from the demo",
+                        "answer = 42",
+                        "crossOriginIsolated: true",
+                    ],
+                ),
                 expect("fails.html", &["about to fail"]),
                 expect("silent.html", &["a line the demo never prints"]),
                 expect("nowhere.html", &[]),
             ],
         )
         .unwrap();
-        eprintln!("e2e self-test took {:?}; problems: {:#?}", started.elapsed(), report.problems);
+        eprintln!(
+            "e2e self-test took {:?}; problems: {:#?}",
+            started.elapsed(),
+            report.problems
+        );
 
-        let has = |needle: &str| report.problems.iter().filter(|p| p.contains(needle)).count();
-        assert_eq!(has("throws.html: console error"), 1);
+        let has = |needle: &str| {
+            report
+                .problems
+                .iter()
+                .filter(|p| p.contains(needle))
+                .count()
+        };
+        assert_eq!(has("e2e: throws.html: console error"), 1);
         assert_eq!(has("boom from a page script"), 1);
         assert_eq!(has("module-throws.html: console error"), 1);
         assert_eq!(has("late module boom"), 1);
         assert_eq!(has("logs.html: console error"), 1);
         assert_eq!(has("an error logged by the page"), 1);
         assert_eq!(has("fails.html demo #0: ended with status `error`"), 1);
-        assert_eq!(has("Error: the demo failed on purpose"), 2, "panel line and console error");
-        assert_eq!(has("silent.html: expected output missing: `a line the demo never prints`"), 1);
+        assert_eq!(
+            has("Error: the demo failed on purpose"),
+            2,
+            "panel line and console error"
+        );
+        assert_eq!(
+            has("silent.html: expected output missing: `a line the demo never prints`"),
+            1
+        );
         assert_eq!(has("nowhere.html is not in the book"), 1);
         assert_eq!(has("print.html"), 0);
         assert_eq!(has("not cross-origin isolated"), 0);
-        assert_eq!(report.problems.len(), 10, "{:#?}", report.problems);
+        assert_eq!(report.problems.len(), 7, "{:#?}", report.problems);
         // Pages: index, main, worker, fails, silent; demos: main, worker.
         assert_eq!(report.passed, 7);
         let png = std::fs::read(shots.path().join("main.png")).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
+    }
+
+    #[test]
+    fn tmp_fixture_zz() {
+        let Ok(book) = std::env::var("TMP_E2E_BOOK") else {
+            return;
+        };
+        let exp = |page: &str, lines: &[&str]| DemoExpectation {
+            page: page.to_owned(),
+            expect: strings(lines),
+        };
+        let t = Instant::now();
+        let report = run(
+            Path::new(&book),
+            Path::new("/usr/bin/chromedriver"),
+            Path::new("/tmp/e2e-shots"),
+            &[
+                exp(
+                    "recipes/main-demo.html",
+                    &[
+                        "hello from the e2e demo",
+                        "answer = 42",
+                        "SharedArrayBuffer present: true",
+                    ],
+                ),
+                exp(
+                    "recipes/worker-demo.html",
+                    &[
+                        "hello from the e2e demo",
+                        "answer = 42",
+                        "SharedArrayBuffer present: true",
+                    ],
+                ),
+                exp("recipes/panic-demo.html", &["x"]),
+            ],
+        )
+        .unwrap();
+        eprintln!(
+            "took {:?} passed {} problems {:#?}",
+            t.elapsed(),
+            report.passed,
+            report.problems
+        );
+        let l = crate::links::check(Path::new(&book)).unwrap();
+        eprintln!(
+            "links checked {} external {} problems {:#?}",
+            l.checked, l.external, l.problems
+        );
+    }
+
+    #[test]
+    fn tmp_coi_zz() {
+        let Ok(url) = std::env::var("TMP_COI_URL") else {
+            return;
+        };
+        let profile = tempfile::tempdir().unwrap();
+        let driver =
+            ChromeDriver::start(Path::new("/usr/bin/chromedriver"), profile.path()).unwrap();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(capabilities(profile.path()))
+                .connect(&driver.url).await.unwrap();
+            for round in 0..2 {
+                client.goto(&url).await.unwrap();
+                client.execute_async("setTimeout(arguments[0], 3000)", vec![]).await.unwrap();
+                let v = client.execute("return [self.crossOriginIsolated, performance.getEntriesByType('navigation')[0].type, sessionStorage.getItem('wasm-rs-coi-reloaded'), String(!!navigator.serviceWorker && navigator.serviceWorker.controller), (document.querySelector('.wasm-rs-demo-notice')||{}).textContent, location.href]", vec![]).await.unwrap();
+                eprintln!("round {round}: {v}");
+            }
+            client.find(Locator::Css(".wasm-rs-demo-run")).await.unwrap().click().await.unwrap();
+            let out = client.execute_async(WAIT_FOR_DEMO, vec![json!(0), json!(10000)]).await.unwrap();
+            eprintln!("demo: {out}");
+            eprintln!("log: {:?}", browser_log(&client).await.unwrap());
+            client.close().await.unwrap();
+        });
     }
 }

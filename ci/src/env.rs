@@ -1,7 +1,53 @@
 //! The test environments a crate can declare in `[package.metadata.wasm-rs] environments`.
+//!
+//! `native` and `node` name one environment each. A browser environment is an engine and a
+//! context, written `<engine>-<context>`: `chromium-main`, `firefox-worker`, `webkit-main`, ...
+//! Two shorthands expand to every engine: `browser` (each engine's main thread) and `worker`
+//! (a dedicated worker in each engine).
 
 use std::fmt;
 use std::str::FromStr;
+
+/// A browser engine that wasm-bindgen-test-runner can drive headless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub(crate) enum Engine {
+    /// Chromium, through ChromeDriver.
+    Chromium,
+    /// Firefox, through geckodriver.
+    Firefox,
+    /// WebKitGTK's MiniBrowser, through WebKitWebDriver under Xvfb.
+    Webkit,
+}
+
+impl Engine {
+    pub(crate) const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::Webkit];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox",
+            Engine::Webkit => "webkit",
+        }
+    }
+
+    /// How the book names it.
+    pub(crate) fn display(self) -> &'static str {
+        match self {
+            Engine::Chromium => "Chromium",
+            Engine::Firefox => "Firefox",
+            Engine::Webkit => "WebKit",
+        }
+    }
+}
+
+/// Where in a page the tests run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Context {
+    /// The page's main thread.
+    Main,
+    /// A dedicated worker.
+    Worker,
+}
 
 /// One place a crate's tests run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -10,27 +56,38 @@ pub(crate) enum Environment {
     Native,
     /// wasm-bindgen-test-runner's default: Node.js.
     Node,
-    /// Headless Chromium, on the page's main thread.
-    Browser,
-    /// Headless Chromium, inside a dedicated worker.
-    Worker,
+    /// A headless browser engine, on the main thread or in a dedicated worker.
+    Browser(Engine, Context),
 }
 
 impl Environment {
-    pub(crate) const ALL: [Environment; 4] = [
-        Environment::Native,
-        Environment::Node,
-        Environment::Browser,
-        Environment::Worker,
-    ];
+    /// Every environment, in the order suites run and rows print.
+    pub(crate) fn all() -> Vec<Environment> {
+        let mut v = vec![Environment::Native, Environment::Node];
+        for e in Engine::ALL {
+            v.push(Environment::Browser(e, Context::Main));
+            v.push(Environment::Browser(e, Context::Worker));
+        }
+        v
+    }
 
     /// The name used in metadata, in `--only`, and in the summary table.
-    pub(crate) fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> String {
         match self {
-            Environment::Native => "native",
-            Environment::Node => "node",
-            Environment::Browser => "browser",
-            Environment::Worker => "worker",
+            Environment::Native => "native".into(),
+            Environment::Node => "node".into(),
+            Environment::Browser(e, Context::Main) => format!("{}-main", e.name()),
+            Environment::Browser(e, Context::Worker) => format!("{}-worker", e.name()),
+        }
+    }
+
+    /// How a book page names it.
+    pub(crate) fn display(self) -> String {
+        match self {
+            Environment::Native => "native".into(),
+            Environment::Node => "Node".into(),
+            Environment::Browser(e, Context::Main) => format!("{} main thread", e.display()),
+            Environment::Browser(e, Context::Worker) => format!("{} worker", e.display()),
         }
     }
 
@@ -39,26 +96,46 @@ impl Environment {
         !matches!(self, Environment::Native)
     }
 
-    /// Whether the environment needs a browser and its WebDriver.
-    pub(crate) fn needs_browser(self) -> bool {
-        matches!(self, Environment::Browser | Environment::Worker)
+    /// The engine, for browser environments.
+    pub(crate) fn engine(self) -> Option<Engine> {
+        match self {
+            Environment::Browser(e, _) => Some(e),
+            _ => None,
+        }
     }
 
-    /// The variables that make wasm-bindgen-test-runner pick this environment
-    /// (a test crate that calls `wasm_bindgen_test_configure!` overrides them, which is why
-    /// tests are written without it).
+    /// The variables that make wasm-bindgen-test-runner pick the context (a test crate that
+    /// calls `wasm_bindgen_test_configure!` overrides them, which is why tests are written
+    /// without it). The engine is picked by which driver variable is set; see `test.rs`.
     pub(crate) fn runner_vars(self) -> &'static [(&'static str, &'static str)] {
         match self {
             Environment::Native | Environment::Node => &[],
-            Environment::Browser => &[("WASM_BINDGEN_USE_BROWSER", "1")],
-            Environment::Worker => &[("WASM_BINDGEN_USE_DEDICATED_WORKER", "1")],
+            Environment::Browser(_, Context::Main) => &[("WASM_BINDGEN_USE_BROWSER", "1")],
+            Environment::Browser(_, Context::Worker) => {
+                &[("WASM_BINDGEN_USE_DEDICATED_WORKER", "1")]
+            }
+        }
+    }
+
+    /// Parses one entry of `environments`, expanding `browser` and `worker` to every engine.
+    pub(crate) fn parse_declared(s: &str) -> Result<Vec<Environment>, String> {
+        match s {
+            "browser" => Ok(Engine::ALL
+                .iter()
+                .map(|e| Environment::Browser(*e, Context::Main))
+                .collect()),
+            "worker" => Ok(Engine::ALL
+                .iter()
+                .map(|e| Environment::Browser(*e, Context::Worker))
+                .collect()),
+            other => other.parse().map(|e| vec![e]),
         }
     }
 }
 
 impl fmt::Display for Environment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.name())
     }
 }
 
@@ -66,11 +143,14 @@ impl FromStr for Environment {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Environment::ALL
+        Environment::all()
             .into_iter()
             .find(|e| e.name() == s)
             .ok_or_else(|| {
-                format!("unknown environment `{s}`: expected one of native, node, browser, worker")
+                format!(
+                    "unknown environment `{s}`: expected native, node, browser, worker, or <engine>-<main|worker> \
+                     with engine chromium, firefox or webkit"
+                )
             })
     }
 }
@@ -81,9 +161,25 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for e in Environment::ALL {
+        for e in Environment::all() {
             assert_eq!(e.name().parse::<Environment>(), Ok(e));
         }
-        assert!("chrome".parse::<Environment>().is_err());
+        assert_eq!(Environment::all().len(), 8);
+        assert!("chrome-main".parse::<Environment>().is_err());
+    }
+
+    #[test]
+    fn shorthands_expand_to_every_engine() {
+        let b = Environment::parse_declared("browser").unwrap();
+        assert_eq!(
+            b.iter().map(|e| e.name()).collect::<Vec<_>>(),
+            ["chromium-main", "firefox-main", "webkit-main"]
+        );
+        let w = Environment::parse_declared("worker").unwrap();
+        assert!(w.iter().all(|e| e.name().ends_with("-worker")));
+        assert_eq!(
+            Environment::parse_declared("firefox-worker").unwrap(),
+            [Environment::Browser(Engine::Firefox, Context::Worker)]
+        );
     }
 }

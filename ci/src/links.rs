@@ -339,7 +339,10 @@ mod tests {
     #[test]
     fn a_missing_anchor_is_named_with_its_target() {
         let dir = book(&[
-            ("a.html", r##"<a href="b.html#nope">x</a><a href="#self-nope">y</a>"##),
+            (
+                "a.html",
+                r##"<a href="b.html#nope">x</a><a href="#self-nope">y</a>"##,
+            ),
             ("b.html", r#"<h1 id="yes">b</h1>"#),
         ]);
         let report = check(dir.path()).unwrap();
@@ -377,7 +380,10 @@ mod tests {
     fn an_empty_book_is_an_error_that_says_to_build_it() {
         let dir = book(&[]);
         let err = check(dir.path()).unwrap_err();
-        assert!(format!("{err:#}").contains("build the book first"), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("build the book first"),
+            "{err:#}"
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! the cookbook with live demos, and `cargo xtask test` to run every check.
 //!
 //! - [`setup`] finds or installs the tools (wasm32 target, wasm-bindgen-cli at the
-//!   workspace's exact wasm-bindgen version, mdBook, Chromium and ChromeDriver).
+//!   workspace's exact wasm-bindgen version, mdBook, and Chromium, Firefox and WebKit with
+//!   their WebDriver servers).
 //! - [`test`] runs the suites and the environment matrix read from each crate's
 //!   `[package.metadata.wasm-rs]`.
 //! - [`serve`] builds the book and serves it with cross-origin isolation.
@@ -43,10 +44,11 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Find or install every tool the project needs (idempotent): the wasm32 target,
-    /// wasm-bindgen-cli, mdBook, Chromium and ChromeDriver.
+    /// wasm-bindgen-cli, mdBook, and Chromium, Firefox and WebKit with their drivers.
     Setup,
-    /// Run setup, then every check: rustfmt, clippy (native and wasm32), native tests,
-    /// wasm tests in each environment a crate declares, and the book build.
+    /// Run setup, then every check: rustfmt, recipe lint, clippy (native and wasm32), native
+    /// tests, wasm tests in each environment a crate declares (Node; Chromium, Firefox and
+    /// WebKit, main thread and worker), the book build, its links, and the e2e test.
     Test(test::TestArgs),
     /// Build the book and serve it on 127.0.0.1 with COOP/COEP headers, so demos that use
     /// SharedArrayBuffer work.

@@ -4,11 +4,13 @@
 //! wasm-bindgen-cli or mdBook takes about ten minutes on two cores). Each step prints
 //! what it found and what it did.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::env::Engine;
 use crate::workspace::Workspace;
 
 /// The mdBook version the book is built and checked with.
@@ -16,12 +18,30 @@ pub(crate) const MDBOOK_VERSION: &str = "0.5.4";
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
+/// The geckodriver version installed when none is found.
+pub(crate) const GECKODRIVER_VERSION: &str = "0.37.1";
+
 /// Paths to the tools that later steps run.
 #[derive(Debug, Clone)]
 pub(crate) struct Tools {
     pub(crate) mdbook: PathBuf,
-    /// `None` when only suites without a browser were asked for.
-    pub(crate) chromedriver: Option<PathBuf>,
+    /// The driver of each engine that the requested suites need.
+    pub(crate) drivers: BTreeMap<Engine, Driver>,
+}
+
+/// How wasm-bindgen-test-runner reaches one engine.
+#[derive(Debug, Clone)]
+pub(crate) enum Driver {
+    /// `CHROMEDRIVER=<path>`.
+    Chromium { chromedriver: PathBuf },
+    /// `GECKODRIVER=<path>`.
+    Firefox { geckodriver: PathBuf },
+    /// `SAFARIDRIVER=<WebKitWebDriver>`, capabilities naming MiniBrowser, under `xvfb-run -a`.
+    Webkit {
+        driver: PathBuf,
+        minibrowser: PathBuf,
+        xvfb_run: PathBuf,
+    },
 }
 
 /// What building and serving the book needs.
@@ -32,27 +52,30 @@ pub(crate) struct BookTools {
 
 /// Finds or installs every tool; returns where they are.
 pub(crate) fn run(ws: &Workspace) -> Result<Tools> {
-    run_for(ws, true)
+    run_for(ws, &Engine::ALL)
 }
 
-/// Like [`run`], skipping the browser when no browser suite will run.
-pub(crate) fn run_for(ws: &Workspace, browser: bool) -> Result<Tools> {
+/// Like [`run`], with only the browser engines in `engines`.
+pub(crate) fn run_for(ws: &Workspace, engines: &[Engine]) -> Result<Tools> {
     let BookTools { mdbook } = book_tools(ws)?;
-    let chromedriver = if browser {
-        Some(ensure_chromium()?.1)
-    } else {
-        None
-    };
+    let mut drivers = BTreeMap::new();
+    for engine in engines {
+        let driver = match engine {
+            Engine::Chromium => Driver::Chromium {
+                chromedriver: ensure_chromium()?.1,
+            },
+            Engine::Firefox => ensure_firefox()?,
+            Engine::Webkit => ensure_webkit()?,
+        };
+        drivers.insert(*engine, driver);
+    }
     let node = find_tool("node", &["/usr/bin/node", "/usr/local/bin/node"]).context(
         "Node.js was not found on PATH: install Node.js 18 or newer (Debian/Ubuntu: `apt-get install nodejs`), \
          then run `cargo xtask setup` again",
     )?;
     println!("  node           {}", node.display());
     println!("xtask setup: all tools present");
-    Ok(Tools {
-        mdbook,
-        chromedriver,
-    })
+    Ok(Tools { mdbook, drivers })
 }
 
 /// The subset `cargo xtask serve` needs: the wasm32 target, wasm-bindgen-cli (demos are
@@ -170,35 +193,122 @@ fn ensure_chromium() -> Result<(PathBuf, PathBuf)> {
         println!("  chromedriver   {}", d.display());
         return Ok((b, d));
     }
-    if is_root() && which::which("apt-get").is_ok() {
-        println!("  chromium       missing → apt-get install chromium chromium-driver");
-        run_checked(
-            Command::new("apt-get")
-                .arg("update")
-                .env("DEBIAN_FRONTEND", "noninteractive"),
-        )?;
-        run_checked(
-            Command::new("apt-get")
-                .args([
-                    "install",
-                    "-y",
-                    "--no-install-recommends",
-                    "chromium",
-                    "chromium-driver",
-                ])
-                .env("DEBIAN_FRONTEND", "noninteractive"),
-        )?;
-        if let (Some(b), Some(d)) = find() {
-            println!("  chromium       {}", b.display());
-            println!("  chromedriver   {}", d.display());
-            return Ok((b, d));
-        }
+    apt_install(
+        &["chromium", "chromium-driver"],
+        "Chromium and ChromeDriver (Debian/Ubuntu: `sudo apt-get install chromium chromium-driver`; \
+         elsewhere Chrome or Chromium plus the ChromeDriver of the same major version, both on PATH)",
+    )?;
+    if let (Some(b), Some(d)) = find() {
+        println!("  chromium       {}", b.display());
+        println!("  chromedriver   {}", d.display());
+        return Ok((b, d));
     }
-    bail!(
-        "Chromium and ChromeDriver are needed for the browser and worker tests but were not found.\n\
-         Install them and run `cargo xtask setup` again:\n\
-         - Debian/Ubuntu: `sudo apt-get install chromium chromium-driver`\n\
-         - elsewhere: Chrome or Chromium plus the ChromeDriver of the same major version, both on PATH"
+    bail!("chromium-driver was installed but chromium or chromedriver is still not on PATH")
+}
+
+/// Firefox and geckodriver: Firefox ESR from apt when root on Debian/Ubuntu, geckodriver
+/// with `cargo install` (about 3.5 minutes on two cores, once).
+fn ensure_firefox() -> Result<Driver> {
+    let browsers = ["/usr/bin/firefox-esr", "/usr/bin/firefox"];
+    let find = || {
+        ["firefox-esr", "firefox"]
+            .iter()
+            .find_map(|n| find_tool(n, &browsers))
+    };
+    let firefox = match find() {
+        Some(f) => f,
+        None => {
+            apt_install(
+                &["firefox-esr"],
+                "Firefox (Debian/Ubuntu: `sudo apt-get install firefox-esr`)",
+            )?;
+            find().context("firefox-esr was installed but `firefox-esr` is not on PATH")?
+        }
+    };
+    println!("  firefox        {}", firefox.display());
+    let geckodriver = ensure_cargo_tool(
+        "geckodriver",
+        "geckodriver",
+        GECKODRIVER_VERSION,
+        &["--version"],
+    )?;
+    println!("  geckodriver    {}", geckodriver.display());
+    Ok(Driver::Firefox { geckodriver })
+}
+
+/// WebKitGTK: WebKitWebDriver and MiniBrowser (package webkit2gtk-driver), and Xvfb, since
+/// MiniBrowser needs a display even when headless.
+fn ensure_webkit() -> Result<Driver> {
+    let find = || {
+        let driver = find_tool("WebKitWebDriver", &["/usr/bin/WebKitWebDriver"]);
+        let minibrowser = minibrowser();
+        let xvfb = find_tool("xvfb-run", &["/usr/bin/xvfb-run"]);
+        (driver, minibrowser, xvfb)
+    };
+    if let (Some(driver), Some(minibrowser), Some(xvfb_run)) = find() {
+        println!(
+            "  webkit         {} (MiniBrowser {})",
+            driver.display(),
+            minibrowser.display()
+        );
+        return Ok(Driver::Webkit {
+            driver,
+            minibrowser,
+            xvfb_run,
+        });
+    }
+    apt_install(
+        &["webkit2gtk-driver", "xvfb", "xauth"],
+        "WebKitGTK's driver and Xvfb (Debian/Ubuntu: `sudo apt-get install webkit2gtk-driver xvfb xauth`)",
+    )?;
+    match find() {
+        (Some(driver), Some(minibrowser), Some(xvfb_run)) => {
+            println!(
+                "  webkit         {} (MiniBrowser {})",
+                driver.display(),
+                minibrowser.display()
+            );
+            Ok(Driver::Webkit {
+                driver,
+                minibrowser,
+                xvfb_run,
+            })
+        }
+        _ => bail!(
+            "webkit2gtk-driver was installed but WebKitWebDriver, MiniBrowser or xvfb-run is still missing"
+        ),
+    }
+}
+
+/// MiniBrowser lives in an architecture-specific directory of WebKitGTK's.
+fn minibrowser() -> Option<PathBuf> {
+    let lib = Path::new("/usr/lib");
+    std::fs::read_dir(lib).ok()?.flatten().find_map(|e| {
+        ["webkit2gtk-4.1", "webkit2gtk-4.0", "webkitgtk-6.0"]
+            .iter()
+            .map(|v| e.path().join(v).join("MiniBrowser"))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Installs Debian packages when running as root with apt; otherwise explains what to install.
+fn apt_install(packages: &[&str], what: &str) -> Result<()> {
+    if !(is_root() && which::which("apt-get").is_ok()) {
+        bail!(
+            "{what} is needed for the browser tests but was not found; install it and run `cargo xtask setup` again"
+        );
+    }
+    println!("  apt-get install {}", packages.join(" "));
+    run_checked(
+        Command::new("apt-get")
+            .arg("update")
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    run_checked(
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(packages)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }
 

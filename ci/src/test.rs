@@ -15,21 +15,26 @@ use std::sync::LazyLock;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use clap::ValueEnum;
 use regex::Regex;
 
 use crate::book;
-use crate::env::Environment;
+use crate::env::{Context as PageContext, Engine, Environment};
 use crate::recipes::{self, EnvResult, TestResults};
-use crate::setup::{self, Tools};
+use crate::setup::{self, Driver, Tools};
 use crate::workspace::{Crate, Workspace};
+use crate::{e2e, links};
 
 /// Arguments of `cargo xtask test`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct TestArgs {
-    /// Run only these suites (repeatable, or comma-separated).
+    /// Run only these suites (repeatable, or comma-separated): fmt, lint, clippy, native, node,
+    /// browser (every engine's main thread), worker (every engine's dedicated worker),
+    /// <engine>-<main|worker> (e.g. firefox-worker), book, links, e2e.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Only these browser engines (repeatable, or comma-separated).
     #[arg(long, value_enum, value_delimiter = ',')]
-    only: Vec<Suite>,
+    engine: Vec<Engine>,
     /// Narrow the crate suites (clippy and the environments) to these crates.
     #[arg(short = 'p', long = "package")]
     packages: Vec<String>,
@@ -39,60 +44,75 @@ pub(crate) struct TestArgs {
 }
 
 /// A row of the summary table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Suite {
     /// `cargo fmt --check`.
     Fmt,
-    /// `cargo xtask lint-recipes`: recipe files, metadata, pages, includes.
+    /// `cargo xtask lint-recipes` and the new-recipe template check.
     Lint,
     /// clippy with `-D warnings`, natively and for wasm32.
     Clippy,
-    /// `cargo test` on the host.
-    Native,
-    /// wasm tests in Node.js.
-    Node,
-    /// wasm tests in headless Chromium, main thread.
-    Browser,
-    /// wasm tests in a headless Chromium dedicated worker.
-    Worker,
-    /// The mdBook build.
+    /// The crates' tests in one environment.
+    Env(Environment),
+    /// The mdBook build and the demos.
     Book,
+    /// Every internal link and `#anchor` of the rendered book.
+    Links,
+    /// The book in headless Chromium: every page loads cleanly, every Run button works.
+    E2e,
 }
 
 impl Suite {
-    const ALL: [Suite; 8] = [
-        Suite::Fmt,
-        Suite::Lint,
-        Suite::Clippy,
-        Suite::Native,
-        Suite::Node,
-        Suite::Browser,
-        Suite::Worker,
-        Suite::Book,
-    ];
+    fn all() -> Vec<Suite> {
+        let mut v = vec![Suite::Fmt, Suite::Lint, Suite::Clippy];
+        v.extend(Environment::all().into_iter().map(Suite::Env));
+        v.extend([Suite::Book, Suite::Links, Suite::E2e]);
+        v
+    }
 
-    fn name(self) -> &'static str {
+    fn name(self) -> String {
         match self {
-            Suite::Fmt => "fmt",
-            Suite::Lint => "lint",
-            Suite::Clippy => "clippy",
-            Suite::Native => "native",
-            Suite::Node => "node",
-            Suite::Browser => "browser",
-            Suite::Worker => "worker",
-            Suite::Book => "book",
+            Suite::Fmt => "fmt".into(),
+            Suite::Lint => "lint".into(),
+            Suite::Clippy => "clippy".into(),
+            Suite::Env(e) => e.name(),
+            Suite::Book => "book".into(),
+            Suite::Links => "links".into(),
+            Suite::E2e => "e2e".into(),
         }
     }
 
-    fn environment(self) -> Option<Environment> {
-        match self {
-            Suite::Native => Some(Environment::Native),
-            Suite::Node => Some(Environment::Node),
-            Suite::Browser => Some(Environment::Browser),
-            Suite::Worker => Some(Environment::Worker),
-            _ => None,
+    /// Whether `--only <word>` selects this suite.
+    fn selected_by(self, word: &str) -> bool {
+        match (self, word) {
+            (Suite::Env(Environment::Browser(_, PageContext::Main)), "browser") => true,
+            (Suite::Env(Environment::Browser(_, PageContext::Worker)), "worker") => true,
+            _ => self.name() == word,
         }
     }
+}
+
+/// The suites `--only` and `--engine` select, in run order.
+fn select(only: &[String], engines: &[Engine]) -> Result<Vec<Suite>> {
+    let all = Suite::all();
+    for word in only {
+        if !all.iter().any(|s| s.selected_by(word)) {
+            bail!(
+                "--only {word}: no such suite; choose from fmt, lint, clippy, native, node, browser, worker, \
+                 <engine>-<main|worker>, book, links, e2e"
+            );
+        }
+    }
+    Ok(all
+        .into_iter()
+        .filter(|s| only.is_empty() || only.iter().any(|w| s.selected_by(w)))
+        .filter(|s| match s {
+            Suite::Env(e) => e
+                .engine()
+                .is_none_or(|en| engines.is_empty() || engines.contains(&en)),
+            _ => true,
+        })
+        .collect())
 }
 
 /// The result of one suite.
@@ -190,18 +210,25 @@ fn print_tail(text: &str, n: usize) {
 pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
     let started = Instant::now();
     let crates = ws.tested_crates(&args.packages)?;
-    let suites: Vec<Suite> = if args.only.is_empty() {
-        Suite::ALL.to_vec()
-    } else {
-        Suite::ALL
-            .into_iter()
-            .filter(|s| args.only.contains(s))
-            .collect()
-    };
-    let browser = suites
-        .iter()
-        .any(|s| s.environment().is_some_and(Environment::needs_browser));
-    let tools = setup::run_for(ws, browser)?;
+    let suites = select(&args.only, &args.engine)?;
+    // Only the engines of suites that will run a declared environment, plus Chromium for e2e.
+    let mut engines: Vec<Engine> = Vec::new();
+    for s in &suites {
+        let engine = match s {
+            Suite::Env(e) => {
+                let declared = crates
+                    .iter()
+                    .any(|c| c.environments().is_ok_and(|envs| envs.contains(e)));
+                e.engine().filter(|_| declared)
+            }
+            Suite::E2e => Some(Engine::Chromium),
+            _ => None,
+        };
+        if let Some(en) = engine.filter(|en| !engines.contains(en)) {
+            engines.push(en);
+        }
+    }
+    let tools = setup::run_for(ws, &engines)?;
     println!("\nxtask test: the matrix");
     for c in &crates {
         if let Some(line) = c.describe() {
@@ -217,11 +244,12 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
     };
 
     let mut rows = Vec::new();
+    let mut built: Option<Vec<crate::demos::BuiltDemo>> = None;
     for suite in suites {
         println!("\n== {} ==", suite.name());
         let t = Instant::now();
         let mut row = Row {
-            name: suite.name().to_string(),
+            name: suite.name(),
             ..Row::default()
         };
         match suite {
@@ -234,7 +262,11 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                 );
             }
             Suite::Lint => {
-                let report = recipes::lint(ws)?;
+                let mut report = recipes::lint(ws)?;
+                println!("  → new-recipe template: scaffold, lint, test natively and in Node");
+                let template = recipes::check_template(ws)?;
+                report.checked += template.checked;
+                report.problems.extend(template.problems);
                 println!(
                     "    {} checks, {} problems",
                     report.checked,
@@ -246,19 +278,61 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                     .extend(report.problems.into_iter().map(|p| format!("lint: {p}")));
             }
             Suite::Clippy => clippy(&runner, &crates, &args.packages, &mut row)?,
+            Suite::Env(env) => {
+                let with_ci =
+                    args.packages.is_empty() || args.packages.iter().any(|p| p == "wasm-rs-ci");
+                environment(ws, &runner, &tools, &crates, env, with_ci, &mut row)?;
+            }
             Suite::Book => {
                 let check = book::build(ws, &tools.mdbook)?;
                 row.passed += check.passed;
                 row.failed += check.problems.len() as u64;
                 row.problems.extend(check.problems);
+                built = Some(check.demos);
             }
-            _ => {
-                let env = suite
-                    .environment()
-                    .expect("crate suites have an environment");
-                let with_ci =
-                    args.packages.is_empty() || args.packages.iter().any(|p| p == "wasm-rs-ci");
-                environment(ws, &runner, &tools, &crates, env, with_ci, &mut row)?;
+            Suite::Links => {
+                if built.is_none() {
+                    built = Some(build_book_quietly(ws, &tools, &mut row)?);
+                }
+                let report = links::check(&book::output_dir(ws))?;
+                println!(
+                    "    {} internal links checked, {} external not fetched, {} broken",
+                    report.checked,
+                    report.external,
+                    report.problems.len()
+                );
+                row.passed += report.checked - report.problems.len() as u64;
+                row.failed += report.problems.len() as u64;
+                row.problems
+                    .extend(report.problems.into_iter().map(|p| format!("links: {p}")));
+            }
+            Suite::E2e => {
+                let demos = match built.take() {
+                    Some(d) => d,
+                    None => build_book_quietly(ws, &tools, &mut row)?,
+                };
+                let Some(Driver::Chromium { chromedriver }) = tools.drivers.get(&Engine::Chromium)
+                else {
+                    bail!("the e2e suite needs Chromium; `cargo xtask setup` installs it");
+                };
+                let expectations: Vec<e2e::DemoExpectation> = demos
+                    .iter()
+                    .map(|d| e2e::DemoExpectation {
+                        page: d.page.clone(),
+                        expect: d.expect.clone(),
+                    })
+                    .collect();
+                let report = e2e::run(
+                    &book::output_dir(ws),
+                    chromedriver,
+                    &ws.target_dir.join("xtask").join("screenshots"),
+                    &expectations,
+                )?;
+                row.passed += report.passed;
+                row.failed += report.problems.len() as u64;
+                row.problems
+                    .extend(report.problems.into_iter().map(|p| format!("e2e: {p}")));
+                built = Some(demos);
             }
         }
         row.seconds = t.elapsed().as_secs_f64();
@@ -358,14 +432,18 @@ fn environment(
         any = true;
         let mut cmd = cargo();
         cmd.args(["test", "--no-fail-fast", "-p", &c.name]);
+        // The runner's precedence between drivers is not ours to rely on: set exactly one.
+        for var in ["CHROMEDRIVER", "GECKODRIVER", "SAFARIDRIVER"] {
+            cmd.env_remove(var);
+        }
         if env.is_wasm() {
             cmd.args(["--target", "wasm32-unknown-unknown", "--tests"]);
         }
         for (k, v) in env.runner_vars() {
             cmd.env(k, v);
         }
-        if let (true, Some(driver)) = (env.needs_browser(), &tools.chromedriver) {
-            cmd.env("CHROMEDRIVER", driver);
+        if let Some(engine) = env.engine() {
+            cmd = with_driver(ws, cmd, tools, engine)?;
         }
         if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
             // The runner's default (20 s) is too short for the million-task tests in debug builds.
@@ -407,6 +485,67 @@ fn environment(
     Ok(())
 }
 
+/// Points wasm-bindgen-test-runner at one engine's driver. WebKit also needs capabilities
+/// naming MiniBrowser and a display, so its command is wrapped in `xvfb-run -a`.
+fn with_driver(ws: &Workspace, cmd: Command, tools: &Tools, engine: Engine) -> Result<Command> {
+    let driver = tools
+        .drivers
+        .get(&engine)
+        .with_context(|| format!("no driver was set up for {}", engine.name()))?;
+    let mut cmd = cmd;
+    match driver {
+        Driver::Chromium { chromedriver } => {
+            cmd.env("CHROMEDRIVER", chromedriver);
+        }
+        Driver::Firefox { geckodriver } => {
+            cmd.env("GECKODRIVER", geckodriver);
+        }
+        Driver::Webkit {
+            driver,
+            minibrowser,
+            xvfb_run,
+        } => {
+            let caps = ws.target_dir.join("xtask").join("webdriver-webkit.json");
+            std::fs::create_dir_all(caps.parent().expect("under target/xtask"))?;
+            let json = serde_json::json!({
+                "webkitgtk:browserOptions": {
+                    "binary": minibrowser,
+                    "args": ["--automation", "--headless"],
+                }
+            });
+            std::fs::write(&caps, serde_json::to_string_pretty(&json)?)?;
+            let mut wrapped = Command::new(xvfb_run);
+            wrapped
+                .arg("-a")
+                .arg(cmd.get_program())
+                .args(cmd.get_args());
+            for (k, v) in cmd.get_envs() {
+                match v {
+                    Some(v) => wrapped.env(k, v),
+                    None => wrapped.env_remove(k),
+                };
+            }
+            wrapped
+                .env("SAFARIDRIVER", driver)
+                .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &caps);
+            cmd = wrapped;
+        }
+    }
+    Ok(cmd)
+}
+
+/// Builds the book for the links or e2e suite when the book suite did not run first.
+fn build_book_quietly(
+    ws: &Workspace,
+    tools: &Tools,
+    row: &mut Row,
+) -> Result<Vec<crate::demos::BuiltDemo>> {
+    let check = book::build(ws, &tools.mdbook)?;
+    row.failed += check.problems.len() as u64;
+    row.problems.extend(check.problems);
+    Ok(check.demos)
+}
+
 fn record(row: &mut Row, c: &Crate, env: Environment, r: &Run) {
     row.passed += r.counts.passed;
     row.failed += r.counts.failed;
@@ -436,12 +575,12 @@ fn record(row: &mut Row, c: &Crate, env: Environment, r: &Run) {
 
 fn render_table(rows: &[Row]) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "| suite    | passed | failed | seconds |");
-    let _ = writeln!(s, "|----------|-------:|-------:|--------:|");
+    let _ = writeln!(s, "| suite          | passed | failed | seconds |");
+    let _ = writeln!(s, "|----------------|-------:|-------:|--------:|");
     for r in rows {
         let _ = writeln!(
             s,
-            "| {:<8} | {:>6} | {:>6} | {:>7.1} |",
+            "| {:<14} | {:>6} | {:>6} | {:>7.1} |",
             r.name, r.passed, r.failed, r.seconds
         );
     }

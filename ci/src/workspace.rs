@@ -62,13 +62,18 @@ impl Crate {
         let Some(meta) = &self.meta else {
             return Ok(Vec::new());
         };
-        meta.environments
-            .iter()
-            .map(|s| {
-                s.parse::<Environment>()
-                    .map_err(|e| anyhow::anyhow!("{}: [package.metadata.wasm-rs] {e}", self.name))
-            })
-            .collect()
+        let mut out = Vec::new();
+        for s in &meta.environments {
+            let envs = Environment::parse_declared(s)
+                .map_err(|e| anyhow::anyhow!("{}: [package.metadata.wasm-rs] {e}", self.name))?;
+            for e in envs {
+                if !out.contains(&e) {
+                    out.push(e);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
     }
 
     /// One line for the matrix overview: title, environments, requirements.
@@ -109,7 +114,16 @@ impl Crate {
 impl Workspace {
     /// Reads the workspace through `cargo metadata`.
     pub(crate) fn load() -> Result<Self> {
-        let md = cargo_metadata::MetadataCommand::new()
+        Self::load_from(None)
+    }
+
+    /// Reads the workspace containing `dir` (the current directory if `None`).
+    pub(crate) fn load_from(dir: Option<&Path>) -> Result<Self> {
+        let mut cmd = cargo_metadata::MetadataCommand::new();
+        if let Some(d) = dir {
+            cmd.current_dir(d);
+        }
+        let md = cmd
             .no_deps()
             .exec()
             .context("running `cargo metadata` (is this the wasm-rs checkout?)")?;

@@ -60,7 +60,11 @@
     }
   }
 
+  // An error already described by the worker: its message is shown as is.
+  class WorkerReport extends Error {}
+
   function describeError(error) {
+    if (error instanceof WorkerReport) return error.message;
     if (error instanceof Error) {
       let text = `${error.name}: ${error.message}`;
       if (error instanceof WebAssembly.RuntimeError && /unreachable/.test(error.message)) {
@@ -177,7 +181,7 @@
           resolve();
         } else if (message.kind === "error") {
           worker.terminate();
-          reject(new Error(message.text));
+          reject(new WorkerReport(message.text));
         }
       });
       // Fired when the worker script itself cannot load or throws outside the demo.

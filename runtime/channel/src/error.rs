@@ -17,7 +17,9 @@ use core::fmt;
 #[non_exhaustive]
 pub enum Corruption {
     /// The first header word is not the channel's magic number.
-    #[error("the buffer does not start with the channel's magic number (found {found:#x}): it is not a wasm-rs-shared-channel buffer")]
+    #[error(
+        "the buffer does not start with the channel's magic number (found {found:#x}): it is not a wasm-rs-shared-channel buffer"
+    )]
     BadMagic {
         /// The word found.
         found: u32,
@@ -81,7 +83,9 @@ pub enum Corruption {
 #[non_exhaustive]
 pub enum ChannelError {
     /// The requested capacity is out of range.
-    #[error("capacity {requested} bytes is out of range: choose between {min} and {max} bytes (each message also takes 4 bytes of framing)")]
+    #[error(
+        "capacity {requested} bytes is out of range: choose between {min} and {max} bytes (each message also takes 4 bytes of framing)"
+    )]
     InvalidCapacity {
         /// The capacity asked for.
         requested: usize,
@@ -91,13 +95,19 @@ pub enum ChannelError {
         max: usize,
     },
     /// `SharedArrayBuffer` is not available in this JavaScript context.
-    #[error("SharedArrayBuffer is not available: serve the page with `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp` (check `crossOriginIsolated`), or fall back to postMessage")]
+    #[error(
+        "SharedArrayBuffer is not available: serve the page with `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp` (check `crossOriginIsolated`), or fall back to postMessage"
+    )]
     SharedArrayBufferUnavailable,
     /// The `JsValue` is not a channel end produced by `into_js`.
-    #[error("the value is not a channel end made by `into_js` ({0}): post the value `into_js` returned, unchanged")]
+    #[error(
+        "the value is not a channel end made by `into_js` ({0}): post the value `into_js` returned, unchanged"
+    )]
     NotAChannelEnd(String),
     /// The `JsValue` is the other end (a receiver passed to `Sender::from_js`, or vice versa).
-    #[error("the value is a {found} end, expected a {expected} end: call from_js on the type that matches the end you posted")]
+    #[error(
+        "the value is a {found} end, expected a {expected} end: call from_js on the type that matches the end you posted"
+    )]
     WrongEnd {
         /// The end expected.
         expected: &'static str,
@@ -131,13 +141,17 @@ pub enum RecvError {
     Disconnected,
     /// A blocking receive was called on the browser main thread, where `Atomics.wait` is
     /// forbidden.
-    #[error("Atomics.wait is not allowed on the browser main thread: use recv_async() or the Stream instead of recv()")]
+    #[error(
+        "Atomics.wait is not allowed on the browser main thread: use recv_async() or the Stream instead of recv()"
+    )]
     MainThread,
     /// The buffer holds a state no correct sender writes.
     #[error("the channel buffer is corrupt ({0}): drop both ends and create a new channel")]
     Corrupt(Corruption),
     /// The bytes did not decode as the receiver's message type.
-    #[error("a message did not decode as the expected type ({0}): both ends must use the same message type")]
+    #[error(
+        "a message did not decode as the expected type ({0}): both ends must use the same message type"
+    )]
     Decode(String),
 }
 
@@ -154,13 +168,17 @@ pub enum RecvError {
 #[non_exhaustive]
 pub enum SendErrorKind {
     /// No room now (only from `try_send`).
-    #[error("the channel is full: try again after the receiver catches up, or use send_async()/send() to wait")]
+    #[error(
+        "the channel is full: try again after the receiver catches up, or use send_async()/send() to wait"
+    )]
     Full,
     /// The receiver is gone; nothing more will be read.
     #[error("the receiver was dropped: stop sending")]
     Disconnected,
     /// The encoded message can never fit in this channel.
-    #[error("the message is {len} bytes but this channel carries at most {max} bytes per message: create the channel with a larger capacity or split the message")]
+    #[error(
+        "the message is {len} bytes but this channel carries at most {max} bytes per message: create the channel with a larger capacity or split the message"
+    )]
     TooLarge {
         /// Encoded length of the message.
         len: usize,
@@ -168,7 +186,9 @@ pub enum SendErrorKind {
         max: usize,
     },
     /// A blocking send was called on the browser main thread.
-    #[error("Atomics.wait is not allowed on the browser main thread: use send_async() or try_send() instead of send()")]
+    #[error(
+        "Atomics.wait is not allowed on the browser main thread: use send_async() or try_send() instead of send()"
+    )]
     MainThread,
     /// The message could not be encoded.
     #[error("the message could not be encoded with postcard ({0})")]
@@ -256,7 +276,9 @@ impl<T> SendError<T> {
 
 impl<T> fmt::Debug for SendError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendError").field("kind", &self.kind).finish_non_exhaustive()
+        f.debug_struct("SendError")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
     }
 }
 

@@ -35,7 +35,10 @@ pub mod testing {
     pub fn ends_from_image(
         words: &[u32; HEADER_WORDS],
         data: &[u8],
-    ) -> (Result<RawSender, ChannelError>, Result<RawReceiver, ChannelError>) {
+    ) -> (
+        Result<RawSender, ChannelError>,
+        Result<RawReceiver, ChannelError>,
+    ) {
         crate::spsc::ends_from_image(words, data)
     }
 }

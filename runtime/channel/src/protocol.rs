@@ -25,7 +25,10 @@ pub(crate) const RX_WAITING: usize = 33;
 /// Number of `u32` words in the header (three 64-byte lines).
 pub(crate) const HEADER_WORDS: usize = 48;
 /// Size of the header in bytes; the data region starts here.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code, reason = "only the wasm32 backend addresses bytes"))]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    allow(dead_code, reason = "only the wasm32 backend addresses bytes")
+)]
 pub(crate) const HEADER_BYTES: usize = HEADER_WORDS * 4;
 /// "WSC1": wasm-rs shared channel, layout version 1.
 pub(crate) const MAGIC_VALUE: u32 = 0x5753_4331;
@@ -33,6 +36,8 @@ pub(crate) const MAGIC_VALUE: u32 = 0x5753_4331;
 pub(crate) const CLOSED: u32 = 1 << 31;
 /// Every record starts with its payload length as a little-endian `u32`.
 pub(crate) const LEN_BYTES: usize = 4;
+/// Published bytes up to this size are copied out in one batch.
+const BATCH_BYTES: usize = 64 * 1024;
 /// Smallest capacity accepted by channel constructors.
 pub const MIN_CAPACITY: usize = 8;
 /// Largest capacity accepted (positions run modulo `2 * capacity`, below bit 31).
@@ -40,7 +45,11 @@ pub const MAX_CAPACITY: usize = 1 << 30;
 
 /// Distance from position `from` to position `to`, both below `2 * cap`.
 fn distance(from: u32, to: u32, cap: u32) -> u32 {
-    if to >= from { to - from } else { to + 2 * cap - from }
+    if to >= from {
+        to - from
+    } else {
+        to + 2 * cap - from
+    }
 }
 
 /// Position `p` moved forward by `n` bytes (`n <= cap`), modulo `2 * cap`.
@@ -67,7 +76,10 @@ pub(crate) fn check_header<M: Memory>(mem: &M, data_len: usize) -> Result<u32, C
     }
     let cap = mem.load(CAPACITY);
     if cap as usize != data_len || (cap as usize) < MIN_CAPACITY || cap as usize > MAX_CAPACITY {
-        return Err(Corruption::BadCapacity { header: cap, actual: data_len });
+        return Err(Corruption::BadCapacity {
+            header: cap,
+            actual: data_len,
+        });
     }
     Ok(cap)
 }
@@ -104,6 +116,8 @@ pub(crate) struct SenderCore<M: Memory> {
     pub(crate) mem: Arc<M>,
     cap: u32,
     tail: u32,
+    /// Record being written: length prefix and payload, copied into the ring at once.
+    frame: Vec<u8>,
     waiting: bool,
     peer_gone: bool,
     wait: M::AsyncWait,
@@ -115,9 +129,20 @@ impl<M: Memory> SenderCore<M> {
         let word = mem.load(TAIL);
         let tail = word & !CLOSED;
         if word & CLOSED != 0 || tail >= 2 * cap {
-            return Err(Corruption::TailOutOfRange { tail: word, limit: 2 * cap });
+            return Err(Corruption::TailOutOfRange {
+                tail: word,
+                limit: 2 * cap,
+            });
         }
-        Ok(Self { mem, cap, tail, waiting: false, peer_gone: false, wait: M::AsyncWait::default() })
+        Ok(Self {
+            mem,
+            cap,
+            tail,
+            frame: Vec::new(),
+            waiting: false,
+            peer_gone: false,
+            wait: M::AsyncWait::default(),
+        })
     }
 
     /// Capacity of the data region in bytes.
@@ -142,11 +167,17 @@ impl<M: Memory> SenderCore<M> {
             return Err(SendErrorKind::Disconnected);
         }
         if word >= 2 * self.cap {
-            return Err(SendErrorKind::Corrupt(Corruption::HeadOutOfRange { head: word, limit: 2 * self.cap }));
+            return Err(SendErrorKind::Corrupt(Corruption::HeadOutOfRange {
+                head: word,
+                limit: 2 * self.cap,
+            }));
         }
         let used = distance(word, self.tail, self.cap);
         if used > self.cap {
-            return Err(SendErrorKind::Corrupt(Corruption::Overfull { used, capacity: self.cap }));
+            return Err(SendErrorKind::Corrupt(Corruption::Overfull {
+                used,
+                capacity: self.cap,
+            }));
         }
         Ok(self.cap - used)
     }
@@ -155,16 +186,20 @@ impl<M: Memory> SenderCore<M> {
     pub(crate) fn try_send(&mut self, payload: &[u8]) -> Result<(), SendErrorKind> {
         let need = payload.len().saturating_add(LEN_BYTES);
         if need > self.cap as usize {
-            return Err(SendErrorKind::TooLarge { len: payload.len(), max: self.max_message() });
+            return Err(SendErrorKind::TooLarge {
+                len: payload.len(),
+                max: self.max_message(),
+            });
         }
         let need = need as u32;
         if self.free()? < need {
             return Err(SendErrorKind::Full);
         }
-        let len = (payload.len() as u32).to_le_bytes();
-        ring_write(&*self.mem, self.cap, self.tail, &len);
-        let body = advance(self.tail, LEN_BYTES as u32, self.cap);
-        ring_write(&*self.mem, self.cap, body, payload);
+        self.frame.clear();
+        self.frame
+            .extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        self.frame.extend_from_slice(payload);
+        ring_write(&*self.mem, self.cap, self.tail, &self.frame);
         self.tail = advance(self.tail, need, self.cap);
         // Publication: the receiver sees the record only after this store.
         self.mem.store(TAIL, self.tail);
@@ -202,7 +237,11 @@ impl<M: Memory> SenderCore<M> {
     }
 
     /// Appends one record once there is space, registering `cx` while the ring is full.
-    pub(crate) fn poll_send(&mut self, payload: &[u8], cx: &mut Context<'_>) -> Poll<Result<(), SendErrorKind>> {
+    pub(crate) fn poll_send(
+        &mut self,
+        payload: &[u8],
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), SendErrorKind>> {
         loop {
             let seen = self.mem.load(HEAD);
             match self.try_send(payload) {
@@ -210,7 +249,11 @@ impl<M: Memory> SenderCore<M> {
                 other => return Poll::Ready(other),
             }
             self.set_waiting(true);
-            if self.mem.poll_wait(HEAD, seen, &mut self.wait, cx).is_pending() {
+            if self
+                .mem
+                .poll_wait(HEAD, seen, &mut self.wait, cx)
+                .is_pending()
+            {
                 return Poll::Pending;
             }
         }
@@ -230,6 +273,10 @@ pub(crate) struct ReceiverCore<M: Memory> {
     pub(crate) mem: Arc<M>,
     cap: u32,
     head: u32,
+    /// Records copied out of the ring in one bulk copy and already released to the
+    /// sender, not yet handed to the caller: `batch[batch_pos..]`.
+    batch: Vec<u8>,
+    batch_pos: usize,
     waiting: bool,
     peer_gone: bool,
     wait: M::AsyncWait,
@@ -240,9 +287,21 @@ impl<M: Memory> ReceiverCore<M> {
     pub(crate) fn attach(mem: Arc<M>, cap: u32) -> Result<Self, Corruption> {
         let word = mem.load(HEAD);
         if word >= 2 * cap {
-            return Err(Corruption::HeadOutOfRange { head: word, limit: 2 * cap });
+            return Err(Corruption::HeadOutOfRange {
+                head: word,
+                limit: 2 * cap,
+            });
         }
-        Ok(Self { mem, cap, head: word, waiting: false, peer_gone: false, wait: M::AsyncWait::default() })
+        Ok(Self {
+            mem,
+            cap,
+            head: word,
+            batch: Vec::new(),
+            batch_pos: 0,
+            waiting: false,
+            peer_gone: false,
+            wait: M::AsyncWait::default(),
+        })
     }
 
     /// Capacity of the data region in bytes.
@@ -268,47 +327,123 @@ impl<M: Memory> ReceiverCore<M> {
         self.try_recv_seen(out).map_err(|(e, _)| e)
     }
 
+    /// Hands out the next record of the local batch, if any.
+    fn next_from_batch(&mut self, out: &mut Vec<u8>) -> Option<Result<(), Corruption>> {
+        let rest = &self.batch[self.batch_pos..];
+        if rest.is_empty() {
+            return None;
+        }
+        let Some((len, body)) = rest.split_first_chunk::<LEN_BYTES>() else {
+            return Some(Err(Corruption::TruncatedRecord {
+                used: rest.len() as u32,
+            }));
+        };
+        let len = u32::from_le_bytes(*len);
+        if len as usize > body.len() {
+            return Some(Err(Corruption::LengthTooLong {
+                len,
+                available: body.len() as u32,
+            }));
+        }
+        out.clear();
+        out.extend_from_slice(&body[..len as usize]);
+        self.batch_pos += LEN_BYTES + len as usize;
+        Some(Ok(()))
+    }
+
     /// As `try_recv`, also returning the TAIL word it saw when the ring was empty.
     fn try_recv_seen(&mut self, out: &mut Vec<u8>) -> Result<(), (RecvError, u32)> {
+        if let Some(r) = self.next_from_batch(out) {
+            return r.map_err(|c| (RecvError::Corrupt(c), 0));
+        }
         let cap = self.cap;
         let word = self.mem.load(TAIL);
         let tail = word & !CLOSED;
         let corrupt = |c| Err((RecvError::Corrupt(c), word));
         if tail >= 2 * cap {
-            return corrupt(Corruption::TailOutOfRange { tail: word, limit: 2 * cap });
+            return corrupt(Corruption::TailOutOfRange {
+                tail: word,
+                limit: 2 * cap,
+            });
         }
         let used = distance(self.head, tail, cap);
         if used > cap {
-            return corrupt(Corruption::Overfull { used, capacity: cap });
+            return corrupt(Corruption::Overfull {
+                used,
+                capacity: cap,
+            });
         }
         if used == 0 {
             let gone = word & CLOSED != 0 || self.peer_gone;
-            return Err((if gone { RecvError::Disconnected } else { RecvError::Empty }, word));
+            return Err((
+                if gone {
+                    RecvError::Disconnected
+                } else {
+                    RecvError::Empty
+                },
+                word,
+            ));
         }
         if (used as usize) < LEN_BYTES {
             return corrupt(Corruption::TruncatedRecord { used });
         }
-        let mut len = [0u8; LEN_BYTES];
-        ring_read(&*self.mem, cap, self.head, &mut len);
-        let len = u32::from_le_bytes(len);
-        if len > used - LEN_BYTES as u32 {
-            return corrupt(Corruption::LengthTooLong { len, available: used - LEN_BYTES as u32 });
+        let take = if used as usize <= BATCH_BYTES {
+            // Everything published, in one bulk copy: whole records only, since the sender
+            // publishes a record with a single TAIL store after writing all of it.
+            used
+        } else {
+            let mut len = [0u8; LEN_BYTES];
+            ring_read(&*self.mem, cap, self.head, &mut len);
+            let len = u32::from_le_bytes(len);
+            if len > used - LEN_BYTES as u32 {
+                return corrupt(Corruption::LengthTooLong {
+                    len,
+                    available: used - LEN_BYTES as u32,
+                });
+            }
+            len + LEN_BYTES as u32
+        };
+        self.batch.clear();
+        self.batch.resize(take as usize, 0);
+        self.batch_pos = 0;
+        ring_read(&*self.mem, cap, self.head, &mut self.batch);
+        // Validate the whole batch before releasing it, so a corrupt record is reported
+        // without consuming the ring.
+        let mut at = 0usize;
+        while at < self.batch.len() {
+            let Some((len, body)) = self.batch[at..].split_first_chunk::<LEN_BYTES>() else {
+                self.batch.clear();
+                return corrupt(Corruption::TruncatedRecord {
+                    used: (self.batch.len() - at) as u32,
+                });
+            };
+            let len = u32::from_le_bytes(*len);
+            if len as usize > body.len() {
+                let available = body.len() as u32;
+                self.batch.clear();
+                return corrupt(Corruption::LengthTooLong { len, available });
+            }
+            at += LEN_BYTES + len as usize;
         }
-        out.clear();
-        out.resize(len as usize, 0);
-        ring_read(&*self.mem, cap, advance(self.head, LEN_BYTES as u32, cap), out);
-        self.head = advance(self.head, len + LEN_BYTES as u32, cap);
+        self.head = advance(self.head, take, cap);
         // Release: the sender may reuse these bytes only after this store.
         self.mem.store(HEAD, self.head);
         if self.mem.load(TX_WAITING) != 0 {
             self.mem.notify(HEAD);
         }
         self.set_waiting(false);
-        Ok(())
+        match self.next_from_batch(out) {
+            Some(r) => r.map_err(|c| (RecvError::Corrupt(c), word)),
+            None => Err((RecvError::Empty, word)),
+        }
     }
 
     /// Takes the oldest record, sleeping until one arrives or `timeout` elapses.
-    pub(crate) fn recv_blocking(&mut self, out: &mut Vec<u8>, timeout: Option<Duration>) -> Result<(), RecvError> {
+    pub(crate) fn recv_blocking(
+        &mut self,
+        out: &mut Vec<u8>,
+        timeout: Option<Duration>,
+    ) -> Result<(), RecvError> {
         let start = self.mem.now_ms();
         loop {
             let seen = match self.try_recv_seen(out) {
@@ -339,14 +474,22 @@ impl<M: Memory> ReceiverCore<M> {
     }
 
     /// Takes the oldest record, registering `cx` while the ring is empty.
-    pub(crate) fn poll_recv(&mut self, out: &mut Vec<u8>, cx: &mut Context<'_>) -> Poll<Result<(), RecvError>> {
+    pub(crate) fn poll_recv(
+        &mut self,
+        out: &mut Vec<u8>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), RecvError>> {
         loop {
             let seen = match self.try_recv_seen(out) {
                 Err((RecvError::Empty, seen)) => seen,
                 other => return Poll::Ready(other.map_err(|(e, _)| e)),
             };
             self.set_waiting(true);
-            if self.mem.poll_wait(TAIL, seen, &mut self.wait, cx).is_pending() {
+            if self
+                .mem
+                .poll_wait(TAIL, seen, &mut self.wait, cx)
+                .is_pending()
+            {
                 return Poll::Pending;
             }
         }

@@ -39,13 +39,27 @@ pub use crate::protocol::{MAX_CAPACITY as MAX_CAPACITY_BYTES, MIN_CAPACITY as MI
 /// ```
 pub fn raw_channel(capacity_bytes: usize) -> Result<(RawSender, RawReceiver), ChannelError> {
     if !(MIN_CAPACITY..=MAX_CAPACITY).contains(&capacity_bytes) {
-        return Err(ChannelError::InvalidCapacity { requested: capacity_bytes, min: MIN_CAPACITY, max: MAX_CAPACITY });
+        return Err(ChannelError::InvalidCapacity {
+            requested: capacity_bytes,
+            min: MIN_CAPACITY,
+            max: MAX_CAPACITY,
+        });
     }
     let memory = Arc::new(backend::allocate(capacity_bytes)?);
     let cap = capacity_bytes as u32;
     let tx = SenderCore::attach(memory.clone(), cap).map_err(ChannelError::Corrupt)?;
     let rx = ReceiverCore::attach(memory, cap).map_err(ChannelError::Corrupt)?;
-    Ok((RawSender { core: tx, close_on_drop: true }, RawReceiver { core: rx, close_on_drop: true, done: false }))
+    Ok((
+        RawSender {
+            core: tx,
+            close_on_drop: true,
+        },
+        RawReceiver {
+            core: rx,
+            close_on_drop: true,
+            done: false,
+        },
+    ))
 }
 
 /// Creates a channel of serde messages of type `T`, encoded with postcard, whose ring holds
@@ -84,10 +98,21 @@ pub fn channel<T>(capacity_bytes: usize) -> Result<(Sender<T>, Receiver<T>), Cha
 /// t.join().unwrap();
 /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
 /// ```
-pub fn duplex<Req, Resp>(capacity_bytes: usize) -> Result<(Duplex<Req, Resp>, Duplex<Resp, Req>), ChannelError> {
+pub fn duplex<Req, Resp>(
+    capacity_bytes: usize,
+) -> Result<(Duplex<Req, Resp>, Duplex<Resp, Req>), ChannelError> {
     let (req_tx, req_rx) = channel::<Req>(capacity_bytes)?;
     let (resp_tx, resp_rx) = channel::<Resp>(capacity_bytes)?;
-    Ok((Duplex { tx: req_tx, rx: resp_rx }, Duplex { tx: resp_tx, rx: req_rx }))
+    Ok((
+        Duplex {
+            tx: req_tx,
+            rx: resp_rx,
+        },
+        Duplex {
+            tx: resp_tx,
+            rx: req_rx,
+        },
+    ))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -143,7 +168,9 @@ impl RawSender {
     /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
     /// ```
     pub fn try_send<'a>(&mut self, bytes: &'a [u8]) -> Result<(), SendError<&'a [u8]>> {
-        self.core.try_send(bytes).map_err(|k| SendError::new(bytes, k))
+        self.core
+            .try_send(bytes)
+            .map_err(|k| SendError::new(bytes, k))
     }
 
     /// Enqueues `bytes`, blocking the thread while the channel is full. For workers, Node
@@ -158,7 +185,9 @@ impl RawSender {
     /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
     /// ```
     pub fn send<'a>(&mut self, bytes: &'a [u8]) -> Result<(), SendError<&'a [u8]>> {
-        self.core.send_blocking(bytes).map_err(|k| SendError::new(bytes, k))
+        self.core
+            .send_blocking(bytes)
+            .map_err(|k| SendError::new(bytes, k))
     }
 
     /// Enqueues `bytes`, waiting asynchronously while the channel is full. Works on the
@@ -172,7 +201,9 @@ impl RawSender {
     /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
     /// ```
     pub async fn send_async<'a>(&mut self, bytes: &'a [u8]) -> Result<(), SendError<&'a [u8]>> {
-        poll_fn(|cx| self.core.poll_send(bytes, cx)).await.map_err(|k| SendError::new(bytes, k))
+        poll_fn(|cx| self.core.poll_send(bytes, cx))
+            .await
+            .map_err(|k| SendError::new(bytes, k))
     }
 
     /// Declares the receiver gone without its cooperation: call it after terminating the
@@ -306,7 +337,9 @@ impl RawReceiver {
     /// ```
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<Vec<u8>, RecvError> {
         let mut out = Vec::new();
-        self.core.recv_blocking(&mut out, Some(timeout)).map(|()| out)
+        self.core
+            .recv_blocking(&mut out, Some(timeout))
+            .map(|()| out)
     }
 
     /// Takes the oldest message, waiting asynchronously. Works on the browser main thread.
@@ -410,13 +443,19 @@ pub struct Sender<T> {
 
 impl<T> core::fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Sender").field("raw", &self.raw).finish_non_exhaustive()
+        f.debug_struct("Sender")
+            .field("raw", &self.raw)
+            .finish_non_exhaustive()
     }
 }
 
 impl<T> Sender<T> {
     fn from_raw(raw: RawSender) -> Self {
-        Self { raw, scratch: Vec::new(), _message: PhantomData }
+        Self {
+            raw,
+            scratch: Vec::new(),
+            _message: PhantomData,
+        }
     }
 
     /// The byte-level end underneath (the receiver must then read bytes too).
@@ -482,7 +521,10 @@ impl<T: Serialize> Sender<T> {
         if let Err(k) = self.encode(&message) {
             return Err(SendError::new(message, k));
         }
-        self.raw.core.try_send(&self.scratch).map_err(|k| SendError::new(message, k))
+        self.raw
+            .core
+            .try_send(&self.scratch)
+            .map_err(|k| SendError::new(message, k))
     }
 
     /// Enqueues `message`, blocking while the channel is full (workers, Node, native).
@@ -498,7 +540,10 @@ impl<T: Serialize> Sender<T> {
         if let Err(k) = self.encode(&message) {
             return Err(SendError::new(message, k));
         }
-        self.raw.core.send_blocking(&self.scratch).map_err(|k| SendError::new(message, k))
+        self.raw
+            .core
+            .send_blocking(&self.scratch)
+            .map_err(|k| SendError::new(message, k))
     }
 
     /// Enqueues `message`, waiting asynchronously for room (works on the main thread).
@@ -514,7 +559,9 @@ impl<T: Serialize> Sender<T> {
             return Err(SendError::new(message, k));
         }
         let Self { raw, scratch, .. } = self;
-        poll_fn(|cx| raw.core.poll_send(scratch, cx)).await.map_err(|k| SendError::new(message, k))
+        poll_fn(|cx| raw.core.poll_send(scratch, cx))
+            .await
+            .map_err(|k| SendError::new(message, k))
     }
 }
 
@@ -539,13 +586,19 @@ pub struct Receiver<T> {
 
 impl<T> core::fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Receiver").field("raw", &self.raw).finish_non_exhaustive()
+        f.debug_struct("Receiver")
+            .field("raw", &self.raw)
+            .finish_non_exhaustive()
     }
 }
 
 impl<T> Receiver<T> {
     fn from_raw(raw: RawReceiver) -> Self {
-        Self { raw, scratch: Vec::new(), _message: PhantomData }
+        Self {
+            raw,
+            scratch: Vec::new(),
+            _message: PhantomData,
+        }
     }
 
     /// The byte-level end underneath.
@@ -629,7 +682,9 @@ impl<T: DeserializeOwned> Receiver<T> {
     /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
     /// ```
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<T, RecvError> {
-        self.raw.core.recv_blocking(&mut self.scratch, Some(timeout))?;
+        self.raw
+            .core
+            .recv_blocking(&mut self.scratch, Some(timeout))?;
         self.decode()
     }
 
@@ -691,7 +746,10 @@ pub struct Duplex<Out, In> {
 
 impl<Out, In> core::fmt::Debug for Duplex<Out, In> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Duplex").field("tx", &self.tx).field("rx", &self.rx).finish()
+        f.debug_struct("Duplex")
+            .field("tx", &self.tx)
+            .field("rx", &self.rx)
+            .finish()
     }
 }
 
@@ -795,7 +853,10 @@ impl<Out: Serialize, In: DeserializeOwned> Duplex<Out, In> {
     /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
     /// ```
     pub async fn request_async(&mut self, request: Out) -> Result<In, RequestError<Out>> {
-        self.tx.send_async(request).await.map_err(RequestError::Send)?;
+        self.tx
+            .send_async(request)
+            .await
+            .map_err(RequestError::Send)?;
         self.rx.recv_async().await.map_err(RequestError::Recv)
     }
 }
@@ -806,17 +867,29 @@ impl<Out: Serialize, In: DeserializeOwned> Duplex<Out, In> {
 pub(crate) fn ends_from_image(
     words: &[u32],
     data: &[u8],
-) -> (Result<RawSender, ChannelError>, Result<RawReceiver, ChannelError>) {
-    let mem = Arc::new(crate::backend::native::NativeMemory::from_image(words, data));
+) -> (
+    Result<RawSender, ChannelError>,
+    Result<RawReceiver, ChannelError>,
+) {
+    let mem = Arc::new(crate::backend::native::NativeMemory::from_image(
+        words, data,
+    ));
     let cap = match protocol::check_header(&*mem, data.len()) {
         Ok(cap) => cap,
         Err(c) => return (Err(ChannelError::Corrupt(c)), Err(ChannelError::Corrupt(c))),
     };
     let tx = SenderCore::attach(mem.clone(), cap)
-        .map(|core| RawSender { core, close_on_drop: true })
+        .map(|core| RawSender {
+            core,
+            close_on_drop: true,
+        })
         .map_err(ChannelError::Corrupt);
     let rx = ReceiverCore::attach(mem, cap)
-        .map(|core| RawReceiver { core, close_on_drop: true, done: false })
+        .map(|core| RawReceiver {
+            core,
+            close_on_drop: true,
+            done: false,
+        })
         .map_err(ChannelError::Corrupt);
     (tx, rx)
 }
@@ -829,7 +902,10 @@ mod js {
     use super::*;
     use crate::backend::wasm::{WasmMemory, end_from_js, end_to_js};
 
-    fn memory_from_js(value: &JsValue, end: &'static str) -> Result<(Arc<WasmMemory>, u32), ChannelError> {
+    fn memory_from_js(
+        value: &JsValue,
+        end: &'static str,
+    ) -> Result<(Arc<WasmMemory>, u32), ChannelError> {
         let buffer = end_from_js(value, end)?;
         let (memory, data_len) = WasmMemory::from_buffer(&buffer)?;
         let cap = protocol::check_header(&memory, data_len).map_err(ChannelError::Corrupt)?;
@@ -864,7 +940,10 @@ mod js {
         pub fn from_js(value: &JsValue) -> Result<Self, ChannelError> {
             let (memory, cap) = memory_from_js(value, "sender")?;
             let core = SenderCore::attach(memory, cap).map_err(ChannelError::Corrupt)?;
-            Ok(Self { core, close_on_drop: true })
+            Ok(Self {
+                core,
+                close_on_drop: true,
+            })
         }
     }
 
@@ -892,7 +971,11 @@ mod js {
         pub fn from_js(value: &JsValue) -> Result<Self, ChannelError> {
             let (memory, cap) = memory_from_js(value, "receiver")?;
             let core = ReceiverCore::attach(memory, cap).map_err(ChannelError::Corrupt)?;
-            Ok(Self { core, close_on_drop: true, done: false })
+            Ok(Self {
+                core,
+                close_on_drop: true,
+                done: false,
+            })
         }
     }
 
@@ -961,11 +1044,17 @@ mod js {
         /// let mut server = wasm_rs_shared_channel::spsc::Duplex::<Resp, Req>::from_js(&event.data())?;
         /// ```
         pub fn from_js(value: &JsValue) -> Result<Self, ChannelError> {
-            let get = |k: &str| js_sys::Reflect::get(value, &k.into()).unwrap_or(JsValue::UNDEFINED);
+            let get =
+                |k: &str| js_sys::Reflect::get(value, &k.into()).unwrap_or(JsValue::UNDEFINED);
             if get("end").as_string().as_deref() != Some("duplex") {
-                return Err(ChannelError::NotAChannelEnd("it is not a duplex end".into()));
+                return Err(ChannelError::NotAChannelEnd(
+                    "it is not a duplex end".into(),
+                ));
             }
-            Ok(Self { tx: Sender::from_js(&get("sender"))?, rx: Receiver::from_js(&get("receiver"))? })
+            Ok(Self {
+                tx: Sender::from_js(&get("sender"))?,
+                rx: Receiver::from_js(&get("receiver"))?,
+            })
         }
     }
 }

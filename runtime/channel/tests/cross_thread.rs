@@ -33,20 +33,30 @@ async fn bytes_main_to_worker(cap: usize) {
     let seed = 0x9e37_79b9 ^ cap as u32;
     let (tx, rx) = spsc::raw_channel(cap).unwrap();
     let worker = spawn(Task::RecvBytes(rx, BYTE_MESSAGES, cap, seed));
-    let sent = send_bytes_async(tx, BYTE_MESSAGES, cap, seed).await.unwrap();
+    let sent = send_bytes_async(tx, BYTE_MESSAGES, cap, seed)
+        .await
+        .unwrap();
     let received = worker.await.unwrap();
     assert_eq!(received, sent);
-    assert_eq!(received, (BYTE_MESSAGES, bytes_checksum(BYTE_MESSAGES, cap, seed)));
+    assert_eq!(
+        received,
+        (BYTE_MESSAGES, bytes_checksum(BYTE_MESSAGES, cap, seed))
+    );
 }
 
 async fn bytes_worker_to_main(cap: usize) {
     let seed = 0x85eb_ca6b ^ cap as u32;
     let (tx, rx) = spsc::raw_channel(cap).unwrap();
     let worker = spawn(Task::SendBytes(tx, BYTE_MESSAGES, cap, seed));
-    let received = recv_bytes_async(rx, BYTE_MESSAGES, cap, seed).await.unwrap();
+    let received = recv_bytes_async(rx, BYTE_MESSAGES, cap, seed)
+        .await
+        .unwrap();
     let sent = worker.await.unwrap();
     assert_eq!(received, sent);
-    assert_eq!(received, (BYTE_MESSAGES, bytes_checksum(BYTE_MESSAGES, cap, seed)));
+    assert_eq!(
+        received,
+        (BYTE_MESSAGES, bytes_checksum(BYTE_MESSAGES, cap, seed))
+    );
 }
 
 macro_rules! cross_thread_tests {

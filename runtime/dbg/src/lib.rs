@@ -63,7 +63,8 @@
 //!
 //! In a dedicated or shared worker that was given a name (`new Worker(url, { name: "decoder" })`),
 //! each line starts with that name in brackets, `[decoder] [src/lib.rs:7:5] x = 1`, so lines
-//! from several workers can be told apart. Unnamed workers, the main thread and Node print
+//! from several workers can be told apart. The name is read once per thread, at the first
+//! line, as a worker's name is fixed when it is created. Unnamed workers, the main thread and Node print
 //! std's text unchanged (a page's `window.name` is not a worker name; Node's `worker_threads`
 //! have no name on their global object, so their lines carry no prefix).
 //!
@@ -127,6 +128,7 @@ pub const ENABLED: bool = !cfg!(all(wasm_rs_dbg_strip_release, not(debug_asserti
 /// use wasm_rs_dbg::Level;
 ///
 /// assert_eq!("warn".parse::<Level>(), Ok(Level::Warn));
+/// assert_eq!(" Error ".parse::<Level>(), Ok(Level::Error)); // case and spaces ignored
 /// assert_eq!(Level::default(), Level::Log);
 /// assert_eq!(Level::Info.to_string(), "info");
 /// ```
@@ -299,7 +301,7 @@ pub struct Location {
 }
 
 impl Location {
-    /// A location from its parts; the macros pass `file!()`, `line!()`, `column!()`.
+    /// A location from its parts, usually `file!()`, `line!()`, `column!()`.
     ///
     /// ```
     /// let here = wasm_rs_dbg::Location::new(file!(), line!(), column!());
@@ -319,8 +321,10 @@ impl fmt::Display for Location {
 /// The text `std::dbg!` prints for one expression, without the newline:
 /// `[file:line:col] expr = {:#?}`.
 ///
-/// This is the only formatting the crate does, the same on every target; the macros print
-/// it (natively through `eprintln!`, as std does). Use it to send std's text elsewhere.
+/// The same on every target, and the same writer the macros end in: they fold
+/// `[file:line:col] expr` into one string at compile time, this function builds it from
+/// `location` and `expr`, and both then write ` = ` and the value with `{:#?}`. Use it to
+/// send std's text elsewhere.
 ///
 /// ```
 /// use wasm_rs_dbg::{Location, format_line};
@@ -382,7 +386,7 @@ pub mod __private {
 
     /// `dbg!()`: `head` is `[file:line:col]`.
     pub fn emit_empty(level: Option<Level>, head: &str) {
-        platform::print(resolve(level), &Line { head, value: None }, None);
+        platform::print(resolve(level), &Line { head, value: None });
     }
 
     /// `dbg!(e)`: one line of text; `head` is `[file:line:col] expr`.
@@ -391,7 +395,7 @@ pub mod __private {
             head,
             value: Some(value),
         };
-        platform::print(resolve(level), &line, None);
+        platform::print(resolve(level), &line);
     }
 
     /// `dbg_js!(e)`: the text, and the value itself as a live JS object.
@@ -404,7 +408,7 @@ pub mod __private {
             head,
             value: Some(&value),
         };
-        platform::print(resolve(level), &line, Some(value.as_ref()));
+        platform::print_with_object(resolve(level), &line, value.as_ref());
     }
 
     /// `dbg_serde!(e)`: the text, and the value converted to a JS object by serde.

@@ -271,8 +271,11 @@ macro_rules! __dbg_group {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __dbg_empty {
+    // `if false` keeps the level expression type-checked (and its imports used) at no cost.
     ($level:expr) => {
-        ()
+        if false {
+            let _: ::core::option::Option<$crate::Level> = $level;
+        }
     };
 }
 
@@ -282,7 +285,12 @@ macro_rules! __dbg_empty {
 macro_rules! __dbg_one {
     ($level:expr, $emit:ident, $val:expr) => {
         match $val {
-            tmp => tmp,
+            tmp => {
+                if false {
+                    let _: ::core::option::Option<$crate::Level> = $level;
+                }
+                tmp
+            }
         }
     };
 }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::console::{Call, assert_same_lines, capture, expected_prefix, in_worker, json, same};
+use common::console::{Call, assert_same_lines, capture, expected_prefix, json, same};
 use common::{Shape, Unit, inner, map, outer};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -320,28 +320,4 @@ fn serde_failure_is_reported_in_place_of_the_object() {
         "{reason}"
     );
     assert!(reason.contains("dbg_js!"), "says what to do next: {reason}");
-}
-
-#[wasm_bindgen_test]
-fn worker_lines_start_with_the_worker_name() {
-    let (_, calls) = common::console::with_global_name("dbg-test-worker", || {
-        capture(|| {
-            dbg!(1);
-            dbg_group!(2, 3);
-        })
-    });
-    let texts: Vec<String> = calls
-        .iter()
-        .filter(|c| c.method != "groupEnd")
-        .map(|c| c.text(0))
-        .collect();
-    assert_eq!(texts.len(), 4);
-    for text in &texts {
-        if in_worker() {
-            assert!(text.starts_with("[dbg-test-worker] ["), "{text}");
-        } else {
-            // A page's `window.name` or a global `name` in Node is not a worker name.
-            assert!(text.starts_with(&format!("[{}:", file!())), "{text}");
-        }
-    }
 }

@@ -9,22 +9,22 @@ use std::fmt;
 use std::future::Future;
 use std::pin::pin;
 use std::ptr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use slab::Slab;
 
+use crate::Instant;
 use crate::sys;
 use crate::task::{JoinHandle, Runnable, new_task};
-use crate::Instant;
 
 /// The default time budget of one drain (see [`set_time_budget`]).
 pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_millis(8);
 
 /// The part of an executor that wakers on other threads may touch.
-pub(crate) struct Shared {
+struct Shared {
     remote: Mutex<Remote>,
     has_remote: AtomicBool,
     unparker: sys::Unparker,
@@ -62,6 +62,25 @@ pub(crate) enum Outcome {
     Budget,
 }
 
+/// A run-queue entry: the task's registry key, and its address to tell it apart
+/// from a later task that reuses the key. Holding no reference count keeps wakes
+/// cheap; a stale entry (its task finished and the key was reused by a task at
+/// the same address) costs at most one spurious poll, which futures tolerate.
+#[derive(Clone, Copy)]
+struct Entry {
+    key: usize,
+    ptr: *const (),
+}
+
+impl Entry {
+    fn of<T: ?Sized>(key: usize, task: &Arc<T>) -> Self {
+        Entry {
+            key,
+            ptr: Arc::as_ptr(task).cast::<()>(),
+        }
+    }
+}
+
 struct Timers {
     map: BTreeMap<(Instant, u64), Waker>,
     next_id: u64,
@@ -69,8 +88,9 @@ struct Timers {
 
 /// One thread's executor.
 pub(crate) struct Runtime {
+    id: u64,
     shared: Arc<Shared>,
-    queue: RefCell<VecDeque<Arc<dyn Runnable>>>,
+    queue: RefCell<VecDeque<Entry>>,
     tasks: RefCell<Slab<Arc<dyn Runnable>>>,
     timers: RefCell<Timers>,
     /// A run loop (drain, block_on, run_forever, run_until_stalled) is active.
@@ -85,9 +105,19 @@ pub(crate) struct Runtime {
 
 thread_local! {
     static RUNTIME: Runtime = Runtime::new();
-    /// The `Shared` of this thread's executor, for wakers to tell "same thread" apart
-    /// without touching (or lazily creating) `RUNTIME`.
-    static CURRENT: Cell<*const Shared> = const { Cell::new(ptr::null()) };
+    /// The id of this thread's executor (0: none yet), for wakers to tell "same
+    /// thread" apart without touching (or lazily creating) `RUNTIME`.
+    static CURRENT: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Executor ids, never reused.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Every live executor by id, for wakes from other threads.
+static EXECUTORS: Mutex<BTreeMap<u64, Arc<Shared>>> = Mutex::new(BTreeMap::new());
+
+fn executors() -> std::sync::MutexGuard<'static, BTreeMap<u64, Arc<Shared>>> {
+    EXECUTORS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Runs `f` with this thread's executor.
@@ -102,17 +132,19 @@ pub(crate) fn try_with<R>(f: impl FnOnce(&Runtime) -> R) -> Result<R, std::threa
 
 /// Queues a woken task on its executor: directly when the wake happens on the
 /// executor's own thread, through the cross-thread queue otherwise.
-pub(crate) fn schedule(task: Arc<dyn Runnable>) {
-    let target = Arc::as_ptr(task.shared());
-    let local = CURRENT.try_with(|c| ptr::eq(c.get(), target)).unwrap_or(false);
-    if local {
+pub(crate) fn schedule<T: Runnable + 'static>(task: &Arc<T>) {
+    let id = task.executor();
+    if CURRENT.try_with(|c| c.get() == id).unwrap_or(false) {
         // If the executor is being torn down (thread exit), it has cancelled every
         // task already and the wake is dropped.
-        let _ = RUNTIME.try_with(move |rt| rt.enqueue(task));
+        let _ = RUNTIME.try_with(|rt| rt.enqueue(Entry::of(task.key(), task)));
         return;
     }
-    let shared = Arc::clone(task.shared());
-    shared.push_remote(task);
+    let shared = executors().get(&id).cloned();
+    // No entry: the owning thread has exited, and its executor cancelled the task.
+    if let Some(shared) = shared {
+        shared.push_remote(Arc::clone(task) as Arc<dyn Runnable>);
+    }
 }
 
 /// Removes a finished task from this thread's registry.
@@ -179,8 +211,11 @@ impl Runtime {
             has_remote: AtomicBool::new(false),
             unparker: sys::Unparker::current(),
         });
-        CURRENT.with(|c| c.set(Arc::as_ptr(&shared)));
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        executors().insert(id, Arc::clone(&shared));
+        CURRENT.with(|c| c.set(id));
         Runtime {
+            id,
             shared,
             queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(Slab::new()),
@@ -204,14 +239,16 @@ impl Runtime {
     {
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
-        let (task, handle) = new_task(future, entry.key(), Arc::clone(&self.shared));
-        entry.insert(Arc::clone(&task));
+        let key = entry.key();
+        let (task, handle) = new_task(future, key, self.id);
+        let queued = Entry::of(key, &task);
+        entry.insert(task);
         drop(tasks);
-        self.enqueue(task);
+        self.enqueue(queued);
         handle
     }
 
-    fn enqueue(&self, task: Arc<dyn Runnable>) {
+    fn enqueue(&self, task: Entry) {
         let mut queue = self.queue.borrow_mut();
         let was_empty = queue.is_empty();
         queue.push_back(task);
@@ -228,7 +265,9 @@ impl Runtime {
             _ => None,
         };
         drop(tasks);
-        drop(removed);
+        if let Some(task) = removed {
+            task.unregistered();
+        }
     }
 
     /// Moves cross-thread wakes and expired timers into the run queue.
@@ -243,7 +282,10 @@ impl Runtime {
             self.shared.has_remote.store(false, Ordering::Release);
             let woken = std::mem::take(&mut remote.queue);
             drop(remote);
-            self.queue.borrow_mut().extend(woken);
+            self.queue
+                .borrow_mut()
+                .extend(woken.iter().map(|task| Entry::of(task.key(), task)));
+            drop(woken);
         }
         if !self.timers.borrow().map.is_empty() {
             self.fire_timers(Instant::now());
@@ -261,17 +303,27 @@ impl Runtime {
         self.collect();
         loop {
             let next = self.queue.borrow_mut().pop_front();
-            let Some(task) = next else {
+            let Some(entry) = next else {
                 if self.collect() {
                     continue;
                 }
                 return Outcome::Idle;
             };
+            let task: *const dyn Runnable = match self.tasks.borrow().get(entry.key) {
+                Some(t) if ptr::addr_eq(Arc::as_ptr(t), entry.ptr) => Arc::as_ptr(t),
+                // Finished (aborted) after it was queued.
+                _ => continue,
+            };
             self.polls.set(self.polls.get() + 1);
-            if task.run() {
-                self.remove(task.key());
+            // SAFETY: `task` points into an `Arc` held by the registry. The registry
+            // lets go of a task only once it is done (`remove` checks), and a task
+            // cannot become done while it is being polled (`abort` from inside the
+            // poll only sets a flag), so the pointer stays valid during `run`; it is
+            // not used after `run` returns. It is also the `Arc::as_ptr` that `run`
+            // needs for its waker.
+            if unsafe { (*task).run(task.cast::<()>()) } {
+                self.remove(entry.key);
             }
-            drop(task);
             if let (Some(budget), Some(start), Some(last)) = (budget, start, last_check) {
                 until_check -= 1;
                 if until_check == 0 {
@@ -339,13 +391,11 @@ impl Runtime {
     /// Registers (or refreshes) a timer entry for a `Sleep`.
     pub(crate) fn register_timer(&self, deadline: Instant, id: &mut Option<u64>, waker: &Waker) {
         let mut timers = self.timers.borrow_mut();
-        if let Some(existing) = *id {
-            if let Some(w) = timers.map.get_mut(&(deadline, existing)) {
-                if !w.will_wake(waker) {
-                    *w = waker.clone();
-                }
-                return;
+        if let Some(w) = id.and_then(|existing| timers.map.get_mut(&(deadline, existing))) {
+            if !w.will_wake(waker) {
+                *w = waker.clone();
             }
+            return;
         }
         let new_id = timers.next_id;
         timers.next_id += 1;
@@ -423,10 +473,7 @@ impl Runtime {
     }
 
     pub(crate) fn run_forever(&self) -> Result<(), RunError> {
-        self.drive(
-            || self.tasks.borrow().is_empty().then_some(()),
-            || false,
-        )
+        self.drive(|| self.tasks.borrow().is_empty().then_some(()), || false)
     }
 
     pub(crate) fn run_until_stalled(&self) -> Result<usize, RunError> {
@@ -468,13 +515,18 @@ impl Runtime {
 
     #[cfg(feature = "debug")]
     pub(crate) fn task_names(&self) -> Vec<&'static str> {
-        self.tasks.borrow().iter().map(|(_, t)| t.type_name()).collect()
+        self.tasks
+            .borrow()
+            .iter()
+            .map(|(_, t)| t.type_name())
+            .collect()
     }
 }
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        let _ = CURRENT.try_with(|c| c.set(ptr::null()));
+        let _ = CURRENT.try_with(|c| c.set(0));
+        executors().remove(&self.id);
         let stranded = {
             let mut remote = self
                 .shared
@@ -490,7 +542,9 @@ impl Drop for Runtime {
         for task in &tasks {
             task.cancel();
         }
-        drop(tasks);
+        for task in tasks {
+            task.unregistered();
+        }
         self.queue.get_mut().clear();
         self.timers.get_mut().map.clear();
     }
@@ -498,7 +552,9 @@ impl Drop for Runtime {
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Runtime").field("stats", &self.stats()).finish()
+        f.debug_struct("Runtime")
+            .field("stats", &self.stats())
+            .finish()
     }
 }
 

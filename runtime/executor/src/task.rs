@@ -1,12 +1,16 @@
 //! Tasks: one allocation per spawned future, its waker, and its [`JoinHandle`].
 //!
-//! A task is an `Arc<Task<F>>`. Three kinds of owners hold it:
+//! A task is an `Arc<Task<F>>`. Its owners:
 //! - the executor's registry (from spawn until the future is dropped), so that the
 //!   future can only ever be dropped on the thread that owns the executor;
-//! - the run queue (once per pending wake-up);
-//! - wakers and the [`JoinHandle`].
+//! - the [`JoinHandle`], which *shares* the registry's reference count: both live
+//!   on the owning thread, so a plain flag tells which of them lets go last, and
+//!   spawn-and-complete costs no atomic reference counting beyond the final release;
+//! - wakers, each with its own (atomic) count.
 //!
-//! Only the atomic `state` and the `Arc<Shared>` are touched from other threads
+//! Run-queue entries hold no count (see `runtime::Entry`).
+//!
+//! Only the atomic `state` and the plain `executor` id are touched from other threads
 //! (by wakers). Everything else — the future, its output, the join waker — is read
 //! and written on the owning thread only.
 
@@ -14,25 +18,31 @@ use std::any::Any;
 use std::cell::{Cell, UnsafeCell};
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::mem::{self, ManuallyDrop};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-use crate::runtime::{self, Shared};
+use crate::runtime;
 
-/// The task sits in a run queue (or is about to be pushed into one).
+/// The task sits in a run queue (or is about to be pushed into one). The only
+/// state that wakers on other threads touch.
 const SCHEDULED: u8 = 1;
-/// The future has been dropped (completed, panicked or aborted): wakes are ignored.
-const DONE: u8 = 2;
 
 /// Owner-thread-only flags.
+/// The future is being polled or dropped.
 const RUNNING: u8 = 1;
+/// `abort` was called during the poll: drop the future when it returns.
 const ABORT_REQUESTED: u8 = 2;
+/// The `JoinHandle` is gone.
 const DETACHED: u8 = 4;
+/// The future has been dropped (completed, panicked or aborted).
+const DONE: u8 = 8;
+/// The registry has let go of the task (the `JoinHandle` holds the count).
+const UNREGISTERED: u8 = 16;
 
 /// What a task holds: first the future, then its output until the `JoinHandle` takes it.
 enum Stage<F: Future> {
@@ -46,51 +56,58 @@ pub(crate) struct Task<F: Future> {
     state: AtomicU8,
     local: Cell<u8>,
     key: usize,
-    shared: Arc<Shared>,
+    executor: u64,
     stage: UnsafeCell<Stage<F>>,
     join_waker: UnsafeCell<Option<Waker>>,
 }
 
 // SAFETY: a `Task` is shared with other threads only through wakers (and the
-// executor's cross-thread wake queue). On those threads only `state` (atomic),
-// `shared` (`Arc<Shared>`, which is `Send + Sync`) and the `Arc` reference count are
-// used. `local`, `stage` and `join_waker` are read and written only on the thread
-// that owns the executor: by its run loop, by `JoinHandle` (which is `!Send`) and by
-// the registry. The future and its output are always dropped on that thread before
-// the registry lets go of the task (see `finish`), so when the last `Arc` is dropped
-// on another thread, `stage` is `Stage::Consumed` and drops nothing of `F`;
+// executor's cross-thread wake queue). On those threads only `state` (atomic), the
+// immutable `key` and `executor` integers, and the `Arc` reference count are used.
+// `local`, `stage` and `join_waker` are read and written only on the thread that
+// owns the executor: by its run loop, by `JoinHandle` (which is `!Send`) and by the
+// registry. The future and its output are always dropped on that thread before the
+// registry lets go of the task (see `finish`), so when the last `Arc` is dropped on
+// another thread, `stage` is `Stage::Consumed` and drops nothing of `F`;
 // `join_waker` holds at most a `Waker`, which is `Send`.
 unsafe impl<F: Future> Send for Task<F> {}
 // SAFETY: see the `Send` impl above: shared access from other threads is limited to
-// the atomic `state` and the `Sync` field `shared`.
+// the atomic `state` and immutable integers.
 unsafe impl<F: Future> Sync for Task<F> {}
 
 /// The type-erased view of a task that the executor's queue and registry use.
 pub(crate) trait Runnable: Send + Sync {
     /// Polls the future once. Returns `true` when the task is finished and must
     /// leave the registry. Owner thread only.
-    fn run(&self) -> bool;
+    ///
+    /// # Safety
+    /// `this` must be `Arc::as_ptr` of an `Arc` that holds `self` (the waker lent to
+    /// the future needs a pointer that may touch the `Arc`'s reference counts).
+    unsafe fn run(&self, this: *const ()) -> bool;
     /// Drops the future now and records the task as cancelled. Owner thread only.
     fn cancel(&self);
     /// The registry key given at spawn.
     fn key(&self) -> usize;
     /// Whether the future has been dropped.
     fn is_done(&self) -> bool;
-    /// The executor the task belongs to.
-    fn shared(&self) -> &Arc<Shared>;
+    /// The registry let go of this task: hands its count to the `JoinHandle`, or
+    /// releases it if the handle is gone. Owner thread only.
+    fn unregistered(self: Arc<Self>);
+    /// The id of the executor the task belongs to.
+    fn executor(&self) -> u64;
     /// The future's type name (the `debug` feature).
     #[cfg(feature = "debug")]
     fn type_name(&self) -> &'static str;
 }
 
 impl<F: Future + 'static> Task<F> {
-    pub(crate) fn new(future: F, key: usize, shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(future: F, key: usize, executor: u64) -> Self {
         Task {
             // A new task starts out scheduled: the spawner pushes it to the queue.
             state: AtomicU8::new(SCHEDULED),
             local: Cell::new(0),
             key,
-            shared,
+            executor,
             stage: UnsafeCell::new(Stage::Running(future)),
             join_waker: UnsafeCell::new(None),
         }
@@ -126,7 +143,7 @@ impl<F: Future + 'static> Task<F> {
         // `ManuallyDrop` keeps the borrowed strong count untouched.
         let task = ManuallyDrop::new(unsafe { Arc::from_raw(ptr.cast::<Self>()) });
         if task.mark_scheduled() {
-            runtime::schedule(Arc::clone(&*task) as Arc<dyn Runnable>);
+            runtime::schedule(&task);
         }
     }
 
@@ -139,12 +156,12 @@ impl<F: Future + 'static> Task<F> {
     /// A task woken twice before it runs is queued once.
     fn mark_scheduled(&self) -> bool {
         let prev = self.state.fetch_or(SCHEDULED, Ordering::AcqRel);
-        prev & (SCHEDULED | DONE) == 0
+        prev & SCHEDULED == 0
     }
 
     fn schedule(task: Arc<Self>) {
         if task.mark_scheduled() {
-            runtime::schedule(task);
+            runtime::schedule(&task);
         }
     }
 
@@ -165,7 +182,7 @@ impl<F: Future + 'static> Task<F> {
             (Ok(_), Err(payload)) => Err(JoinError::panicked(payload)),
             (result, _) => result,
         };
-        self.state.fetch_or(DONE, Ordering::AcqRel);
+        self.local.set(self.local.get() | DONE);
         if self.local.get() & DETACHED != 0 {
             drop(result);
         } else {
@@ -181,16 +198,17 @@ impl<F: Future + 'static> Task<F> {
 }
 
 impl<F: Future + 'static> Runnable for Task<F> {
-    fn run(&self) -> bool {
-        let prev = self.state.fetch_and(!SCHEDULED, Ordering::AcqRel);
-        if prev & DONE != 0 {
+    unsafe fn run(&self, this: *const ()) -> bool {
+        self.state.fetch_and(!SCHEDULED, Ordering::AcqRel);
+        if self.local.get() & DONE != 0 {
             return false; // aborted while it waited in the queue; already unregistered
         }
-        let waker_data: *const Self = self;
-        // SAFETY: `self` lives inside an `Arc<Task<F>>` (tasks are only created by
-        // `runtime::spawn` in an `Arc`), so the pointer is the one the vtable expects.
-        // The waker is lent, not owned: `ManuallyDrop` keeps its count untouched.
-        let waker = ManuallyDrop::new(unsafe { Waker::from_raw(Self::raw_waker(waker_data)) });
+        // SAFETY: the caller passes `Arc::as_ptr` of the `Arc<Task<F>>` holding
+        // `self`, which is the pointer the vtable expects (with provenance over the
+        // whole `Arc` allocation). The waker is lent, not owned: `ManuallyDrop`
+        // keeps its count untouched.
+        let waker =
+            ManuallyDrop::new(unsafe { Waker::from_raw(Self::raw_waker(this.cast::<Self>())) });
         let mut cx = Context::from_waker(&waker);
         self.local.set(self.local.get() | RUNNING);
         let polled = catch_unwind(AssertUnwindSafe(|| {
@@ -218,7 +236,7 @@ impl<F: Future + 'static> Runnable for Task<F> {
     }
 
     fn cancel(&self) {
-        if self.state.load(Ordering::Acquire) & DONE == 0 {
+        if self.local.get() & DONE == 0 {
             self.finish(Err(JoinError::cancelled()));
         }
     }
@@ -228,11 +246,21 @@ impl<F: Future + 'static> Runnable for Task<F> {
     }
 
     fn is_done(&self) -> bool {
-        self.state.load(Ordering::Acquire) & DONE != 0
+        self.local.get() & DONE != 0
     }
 
-    fn shared(&self) -> &Arc<Shared> {
-        &self.shared
+    fn unregistered(self: Arc<Self>) {
+        let local = self.local.get();
+        self.local.set(local | UNREGISTERED);
+        if local & DETACHED == 0 {
+            // The `JoinHandle` still points here: it now owns this count and
+            // releases it when dropped.
+            let _ = Arc::into_raw(self);
+        }
+    }
+
+    fn executor(&self) -> u64 {
+        self.executor
     }
 
     #[cfg(feature = "debug")]
@@ -246,12 +274,13 @@ trait JoinTarget<T> {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
     fn abort(&self);
     fn is_finished(&self) -> bool;
-    fn detach(&self);
+    /// Marks the handle gone; true when the handle must release the count.
+    fn detach(&self) -> bool;
 }
 
 impl<F: Future + 'static> JoinTarget<F::Output> for Task<F> {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
-        if self.state.load(Ordering::Acquire) & DONE == 0 {
+        if self.local.get() & DONE == 0 {
             // SAFETY: owner thread (`JoinHandle` is `!Send`); `finish` takes the waker
             // out before calling it, so no other reference exists.
             let slot = unsafe { &mut *self.join_waker.get() };
@@ -270,7 +299,7 @@ impl<F: Future + 'static> JoinTarget<F::Output> for Task<F> {
     }
 
     fn abort(&self) {
-        if self.state.load(Ordering::Acquire) & DONE != 0 {
+        if self.local.get() & DONE != 0 {
             return;
         }
         if self.local.get() & RUNNING != 0 {
@@ -284,17 +313,18 @@ impl<F: Future + 'static> JoinTarget<F::Output> for Task<F> {
     }
 
     fn is_finished(&self) -> bool {
-        self.state.load(Ordering::Acquire) & DONE != 0
+        self.local.get() & DONE != 0
     }
 
-    fn detach(&self) {
+    fn detach(&self) -> bool {
         self.local.set(self.local.get() | DETACHED);
-        if self.state.load(Ordering::Acquire) & DONE != 0 && self.local.get() & RUNNING == 0 {
+        if self.local.get() & DONE != 0 && self.local.get() & RUNNING == 0 {
             // Drop an output nobody will read, here on the owner thread.
             // SAFETY: owner thread; the future is gone, nothing borrows `stage`.
             let old = mem::replace(unsafe { &mut *self.stage.get() }, Stage::Consumed);
             drop(old);
         }
+        self.local.get() & UNREGISTERED != 0
     }
 }
 
@@ -302,12 +332,14 @@ impl<F: Future + 'static> JoinTarget<F::Output> for Task<F> {
 pub(crate) fn new_task<F: Future + 'static>(
     future: F,
     key: usize,
-    shared: Arc<Shared>,
+    executor: u64,
 ) -> (Arc<dyn Runnable>, JoinHandle<F::Output>) {
-    let task = Arc::new(Task::new(future, key, shared));
+    let task = Arc::new(Task::new(future, key, executor));
+    let concrete: *const Task<F> = Arc::as_ptr(&task);
+    let target: *const dyn JoinTarget<F::Output> = concrete;
     let handle = JoinHandle {
-        task: task.clone(),
-        _not_send: PhantomData,
+        // SAFETY: `Arc::as_ptr` is never null.
+        task: unsafe { NonNull::new_unchecked(target.cast_mut()) },
     };
     (task, handle)
 }
@@ -333,8 +365,18 @@ pub(crate) fn new_task<F: Future + 'static>(
 /// ```
 #[must_use = "dropping a JoinHandle detaches the task; `.await` it or call `abort()`"]
 pub struct JoinHandle<T> {
-    task: Arc<dyn JoinTarget<T>>,
-    _not_send: PhantomData<*const ()>,
+    /// Points into the task's `Arc`. Shares the registry's count (see the module
+    /// docs); `NonNull` also makes the handle `!Send`.
+    task: NonNull<dyn JoinTarget<T>>,
+}
+
+impl<T> JoinHandle<T> {
+    fn target(&self) -> &dyn JoinTarget<T> {
+        // SAFETY: the task is kept alive by the registry's count, which passes to
+        // this handle when the registry lets go (`Runnable::unregistered`) and is
+        // only released in `Drop` below.
+        unsafe { self.task.as_ref() }
+    }
 }
 
 impl<T> JoinHandle<T> {
@@ -356,7 +398,7 @@ impl<T> JoinHandle<T> {
     /// .unwrap();
     /// ```
     pub fn abort(&self) {
-        self.task.abort();
+        self.target().abort();
     }
 
     /// Whether the task's future has been dropped: it completed, panicked or was aborted.
@@ -374,7 +416,7 @@ impl<T> JoinHandle<T> {
     /// .unwrap();
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.task.is_finished()
+        self.target().is_finished()
     }
 }
 
@@ -382,13 +424,18 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.task.poll_join(cx)
+        self.target().poll_join(cx)
     }
 }
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        self.task.detach();
+        if self.target().detach() {
+            // SAFETY: the registry has handed its count to this handle
+            // (`unregistered`); the pointer came from `Arc::as_ptr` of that `Arc`,
+            // unsized to `dyn JoinTarget<T>`. Released exactly once, here.
+            drop(unsafe { Arc::from_raw(self.task.as_ptr().cast_const()) });
+        }
     }
 }
 

@@ -146,7 +146,11 @@ enum Kind {
 
 impl YieldError {
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-    pub(crate) fn unsupported(what: &'static str, works_in: &'static str, here: Environment) -> Self {
+    pub(crate) fn unsupported(
+        what: &'static str,
+        works_in: &'static str,
+        here: Environment,
+    ) -> Self {
         YieldError {
             what,
             kind: Kind::Unsupported { works_in, here },

@@ -188,13 +188,13 @@ async_test! {
         use futures::{SinkExt, StreamExt};
         let (mut tx, mut rx) = futures::channel::mpsc::channel::<u32>(1);
         let (done_tx, done_rx) = futures::channel::oneshot::channel::<u32>();
-        spawn(async move {
+        drop(spawn(async move {
             let mut sum = 0;
             while let Some(v) = rx.next().await {
                 sum += v;
             }
             done_tx.send(sum).unwrap();
-        });
+        }));
         for i in 1..=10 {
             tx.send(i).await.unwrap();
         }

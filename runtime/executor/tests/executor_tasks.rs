@@ -7,8 +7,30 @@ use std::future::{Future, poll_fn};
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 
-use common::DropCounter;
 use wasm_rs_async_executor::{JoinSet, spawn, stats, task_count, yield_now};
+
+/// Counts how many times values made by [`DropCounter::token`] were dropped.
+#[derive(Clone, Default)]
+struct DropCounter(Rc<Cell<usize>>);
+
+impl DropCounter {
+    fn token(&self) -> DropToken {
+        DropToken(self.0.clone())
+    }
+
+    fn drops(&self) -> usize {
+        self.0.get()
+    }
+}
+
+/// Adds one to its counter when dropped.
+struct DropToken(Rc<Cell<usize>>);
+
+impl Drop for DropToken {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
 
 #[cfg(not(miri))]
 const MANY: usize = 1_000_000;
@@ -139,7 +161,8 @@ async_test! {
             if counted.get() == 1 {
                 // Three wakes during one poll: one more poll, not three.
                 cx.waker().wake_by_ref();
-                cx.waker().clone().wake();
+                let owned = cx.waker().clone();
+                owned.wake();
                 cx.waker().wake_by_ref();
                 Poll::Pending
             } else {

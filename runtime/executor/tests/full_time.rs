@@ -139,7 +139,11 @@ mod web {
         assert_eq!(value, 7);
         // Polled once at start, once after the timer bound the wait (spurious but
         // bounded), once after the change: never spinning.
-        assert!(polls.get() <= 4, "the waiter was polled {} times", polls.get());
+        assert!(
+            polls.get() <= 4,
+            "the waiter was polled {} times",
+            polls.get()
+        );
         assert_eq!(task_count(), 0);
     }
 }

@@ -54,14 +54,21 @@ mod web {
                 yield_to_event_loop().await.unwrap();
             });
             // A timer that is dropped before it fires must not stay armed.
-            let _ = wasm_rs_async_executor::timeout(Duration::from_millis(1), sleep(Duration::from_secs(60))).await;
+            let _ = wasm_rs_async_executor::timeout(
+                Duration::from_millis(1),
+                sleep(Duration::from_secs(60)),
+            )
+            .await;
             inner.await.unwrap();
         });
         handle.await.unwrap();
         let idle = stats();
         assert_eq!(idle.tasks, 0);
         assert_eq!(idle.timers, 0);
-        assert!(idle.is_idle(), "no microtask, macrotask or setTimeout may be pending: {idle:?}");
+        assert!(
+            idle.is_idle(),
+            "no microtask, macrotask or setTimeout may be pending: {idle:?}"
+        );
         // Let the JS event loop run for a while: the executor must not run at all.
         JsFuture::from(js_delay(100)).await.unwrap();
         let later = stats();
@@ -79,7 +86,10 @@ mod web {
             start.elapsed()
         });
         let waited = handle.await.unwrap();
-        assert!(waited >= Duration::from_millis(45), "resumed after {waited:?}");
+        assert!(
+            waited >= Duration::from_millis(45),
+            "resumed after {waited:?}"
+        );
         let after = stats();
         // Two polls: the first (pending on the promise) and the one after it resolved.
         assert_eq!(after.polls - before.polls, 2);
@@ -107,8 +117,15 @@ mod native {
         .unwrap();
         let after = stats();
         waker_thread.join().unwrap();
-        assert_eq!(after.polls - before.polls, 2, "the waiting task was re-polled while idle");
-        assert!(after.drains - before.drains <= 4, "the executor spun: {before:?} -> {after:?}");
+        assert_eq!(
+            after.polls - before.polls,
+            2,
+            "the waiting task was re-polled while idle"
+        );
+        assert!(
+            after.drains - before.drains <= 4,
+            "the executor spun: {before:?} -> {after:?}"
+        );
         assert!(after.is_idle());
     }
 
@@ -122,7 +139,9 @@ mod native {
             std::thread::sleep(Duration::from_millis(50));
             tx.send(Instant::now()).unwrap();
         });
-        let sent_at = block_on(spawn(async move { rx.await.unwrap() })).unwrap().unwrap();
+        let sent_at = block_on(spawn(async move { rx.await.unwrap() }))
+            .unwrap()
+            .unwrap();
         resolver.join().unwrap();
         assert!(sent_at.duration_since(start) >= Duration::from_millis(50));
     }

@@ -29,10 +29,11 @@ async_test! {
     async fn timers_fire_in_deadline_order() {
         let order = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let mut handles = Vec::new();
+        let start = Instant::now();
         for ms in [30u64, 10, 20] {
             let order = order.clone();
             handles.push(spawn(async move {
-                sleep(Duration::from_millis(ms)).await;
+                sleep_until(start + Duration::from_millis(ms)).await;
                 order.borrow_mut().push(ms);
             }));
         }

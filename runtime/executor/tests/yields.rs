@@ -7,8 +7,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use wasm_rs_async_executor::{
-    Environment, environment, set_time_budget, spawn, time_budget, yield_animation_frame, yield_idle,
-    yield_now, yield_to_event_loop,
+    Environment, environment, set_time_budget, spawn, time_budget, yield_animation_frame,
+    yield_idle, yield_now, yield_to_event_loop,
 };
 
 async_test! {

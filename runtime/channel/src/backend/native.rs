@@ -126,7 +126,10 @@ impl Memory for NativeMemory {
 
     fn now_ms(&self) -> f64 {
         static BASE: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-        BASE.get_or_init(std::time::Instant::now).elapsed().as_secs_f64() * 1000.0
+        BASE.get_or_init(std::time::Instant::now)
+            .elapsed()
+            .as_secs_f64()
+            * 1000.0
     }
 
     fn notify(&self, index: usize) {

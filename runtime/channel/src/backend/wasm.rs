@@ -12,7 +12,9 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 use core::time::Duration;
 
-use js_sys::{Atomics, Function, Int32Array, Object, Promise, Reflect, SharedArrayBuffer, Uint8Array};
+use js_sys::{
+    Atomics, Function, Int32Array, Object, Promise, Reflect, SharedArrayBuffer, Uint8Array,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -48,27 +50,40 @@ impl WasmMemory {
         let len = JsValue::from_f64((HEADER_BYTES + capacity) as f64);
         let buffer = Reflect::construct(ctor, &js_sys::Array::of1(&len))
             .map_err(|_| ChannelError::SharedArrayBufferUnavailable)?;
-        let buffer = buffer.dyn_into::<SharedArrayBuffer>().map_err(|_| ChannelError::SharedArrayBufferUnavailable)?;
+        let buffer = buffer
+            .dyn_into::<SharedArrayBuffer>()
+            .map_err(|_| ChannelError::SharedArrayBufferUnavailable)?;
         Ok(Self::from_buffer_unchecked(buffer))
     }
 
     fn from_buffer_unchecked(buffer: SharedArrayBuffer) -> Self {
         let words = Int32Array::new_with_byte_offset_and_length(&buffer, 0, HEADER_WORDS as u32);
         let data = Uint8Array::new_with_byte_offset(&buffer, HEADER_BYTES as u32);
-        Self { buffer, words, data }
+        Self {
+            buffer,
+            words,
+            data,
+        }
     }
 
     /// Views over a buffer received from another thread. Returns the memory and the size of
     /// its data region; the header itself is checked by the protocol.
     pub(crate) fn from_buffer(buffer: &JsValue) -> Result<(Self, usize), ChannelError> {
         let Some(buffer) = buffer.dyn_ref::<SharedArrayBuffer>() else {
-            return Err(ChannelError::NotAChannelEnd("its `buffer` is not a SharedArrayBuffer".into()));
+            return Err(ChannelError::NotAChannelEnd(
+                "its `buffer` is not a SharedArrayBuffer".into(),
+            ));
         };
         let len = buffer.byte_length() as usize;
         if len < HEADER_BYTES {
-            return Err(ChannelError::NotAChannelEnd(format!("its buffer has {len} bytes, fewer than the {HEADER_BYTES}-byte header")));
+            return Err(ChannelError::NotAChannelEnd(format!(
+                "its buffer has {len} bytes, fewer than the {HEADER_BYTES}-byte header"
+            )));
         }
-        Ok((Self::from_buffer_unchecked(buffer.clone()), len - HEADER_BYTES))
+        Ok((
+            Self::from_buffer_unchecked(buffer.clone()),
+            len - HEADER_BYTES,
+        ))
     }
 
     /// The `SharedArrayBuffer` holding header and data: what crosses to another thread.
@@ -95,7 +110,10 @@ const BACKOFF_MAX_MS: u32 = 16;
 /// `Atomics.waitAsync` if this engine has it.
 fn wait_async_fn() -> Option<Function> {
     let atomics = global_property("Atomics");
-    Reflect::get(&atomics, &JsValue::from_str("waitAsync")).ok()?.dyn_into::<Function>().ok()
+    Reflect::get(&atomics, &JsValue::from_str("waitAsync"))
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()
 }
 
 /// A promise resolved by `setTimeout` after `ms` milliseconds.
@@ -122,11 +140,15 @@ impl Memory for WasmMemory {
     }
 
     fn read(&self, at: usize, out: &mut [u8]) {
-        self.data.subarray(at as u32, (at + out.len()) as u32).copy_to(out);
+        self.data
+            .subarray(at as u32, (at + out.len()) as u32)
+            .copy_to(out);
     }
 
     fn write(&self, at: usize, src: &[u8]) {
-        self.data.subarray(at as u32, (at + src.len()) as u32).copy_from(src);
+        self.data
+            .subarray(at as u32, (at + src.len()) as u32)
+            .copy_from(src);
     }
 
     fn now_ms(&self) -> f64 {
@@ -149,7 +171,12 @@ impl Memory for WasmMemory {
         }
         let result = match timeout {
             None => Atomics::wait(&self.words, index as u32, expected as i32),
-            Some(t) => Atomics::wait_with_timeout(&self.words, index as u32, expected as i32, t.as_secs_f64() * 1000.0),
+            Some(t) => Atomics::wait_with_timeout(
+                &self.words,
+                index as u32,
+                expected as i32,
+                t.as_secs_f64() * 1000.0,
+            ),
         };
         match result {
             Ok(s) if s == "timed-out" => WaitOutcome::TimedOut,
@@ -159,7 +186,13 @@ impl Memory for WasmMemory {
         }
     }
 
-    fn poll_wait(&self, index: usize, expected: u32, state: &mut AsyncWait, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll_wait(
+        &self,
+        index: usize,
+        expected: u32,
+        state: &mut AsyncWait,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
         if let Some((i, e, fut)) = &mut state.pending {
             if *i == index && *e == expected {
                 return match Pin::new(fut).poll(cx) {
@@ -172,19 +205,33 @@ impl Memory for WasmMemory {
             }
             state.pending = None;
         }
-        if park::wake_on_change(&self.words, index as u32, expected as i32, cx.waker().clone()) {
+        if park::wake_on_change(
+            &self.words,
+            index as u32,
+            expected as i32,
+            cx.waker().clone(),
+        ) {
             return Poll::Pending;
         }
         let promise = if let Some(wait_async) = wait_async_fn() {
-            let args = js_sys::Array::of3(&self.words, &JsValue::from(index as u32), &JsValue::from(expected as i32));
+            let args = js_sys::Array::of3(
+                &self.words,
+                &JsValue::from(index as u32),
+                &JsValue::from(expected as i32),
+            );
             let Ok(result) = wait_async.apply(&JsValue::UNDEFINED, &args) else {
                 return Poll::Ready(());
             };
-            let is_async = Reflect::get(&result, &JsValue::from_str("async")).ok().and_then(|v| v.as_bool());
+            let is_async = Reflect::get(&result, &JsValue::from_str("async"))
+                .ok()
+                .and_then(|v| v.as_bool());
             if is_async != Some(true) {
                 return Poll::Ready(()); // "not-equal": re-check now
             }
-            match Reflect::get(&result, &JsValue::from_str("value")).ok().and_then(|v| v.dyn_into::<Promise>().ok()) {
+            match Reflect::get(&result, &JsValue::from_str("value"))
+                .ok()
+                .and_then(|v| v.dyn_into::<Promise>().ok())
+            {
                 Some(p) => p,
                 None => return Poll::Ready(()),
             }
@@ -219,22 +266,37 @@ pub(crate) fn end_to_js(end: &str, memory: &WasmMemory) -> JsValue {
 }
 
 /// The `buffer` of a value made by [`end_to_js`], after checking its `end` field.
-pub(crate) fn end_from_js(value: &JsValue, expected: &'static str) -> Result<JsValue, ChannelError> {
+pub(crate) fn end_from_js(
+    value: &JsValue,
+    expected: &'static str,
+) -> Result<JsValue, ChannelError> {
     if !value.is_object() {
         return Err(ChannelError::NotAChannelEnd("it is not an object".into()));
     }
-    let end = Reflect::get(value, &"end".into()).ok().and_then(|e| e.as_string());
+    let end = Reflect::get(value, &"end".into())
+        .ok()
+        .and_then(|e| e.as_string());
     let Some(end) = end else {
-        return Err(ChannelError::NotAChannelEnd("it has no `end` string".into()));
+        return Err(ChannelError::NotAChannelEnd(
+            "it has no `end` string".into(),
+        ));
     };
     if end != expected {
-        return Err(ChannelError::WrongEnd { expected, found: end });
+        return Err(ChannelError::WrongEnd {
+            expected,
+            found: end,
+        });
     }
-    let version = Reflect::get(value, &"version".into()).ok().and_then(|v| v.as_f64());
+    let version = Reflect::get(value, &"version".into())
+        .ok()
+        .and_then(|v| v.as_f64());
     if version != Some(1.0) {
-        return Err(ChannelError::NotAChannelEnd(format!("unsupported version {version:?}")));
+        return Err(ChannelError::NotAChannelEnd(format!(
+            "unsupported version {version:?}"
+        )));
     }
-    Reflect::get(value, &"buffer".into()).map_err(|_| ChannelError::NotAChannelEnd("it has no `buffer`".into()))
+    Reflect::get(value, &"buffer".into())
+        .map_err(|_| ChannelError::NotAChannelEnd("it has no `buffer`".into()))
 }
 
 /// The executor parking hook, in one place.
@@ -245,7 +307,12 @@ pub(crate) mod park {
     /// Asks a full-time wasm-rs-async-executor on this thread to sleep in `Atomics.wait`
     /// on `array[index] == expected` when idle and then wake `waker`. False when no
     /// full-time executor runs on this thread.
-    pub(crate) fn wake_on_change(array: &Int32Array, index: u32, expected: i32, waker: Waker) -> bool {
+    pub(crate) fn wake_on_change(
+        array: &Int32Array,
+        index: u32,
+        expected: i32,
+        waker: Waker,
+    ) -> bool {
         let _ = (array, index, expected, waker);
         false
     }

@@ -7,9 +7,18 @@ pub mod platform;
 use wasm_rs_shared_channel::RecvError;
 use wasm_rs_shared_channel::spsc::{RawReceiver, RawSender, Receiver, Sender};
 
-/// Message counts: the full counts, smaller under Miri.
-pub const U32_MESSAGES: u32 = if cfg!(miri) { 300 } else { 1_000_000 };
-pub const BYTE_MESSAGES: u32 = if cfg!(miri) { 100 } else { 100_000 };
+/// Divisor of the full counts (1,000,000 u32 and 100,000 byte messages per test):
+/// full counts natively and in release wasm builds; a tenth in debug wasm builds (every JS
+/// call is unoptimised there: the full Node run takes about 7.5 minutes); tiny under Miri.
+const SCALE: u32 = if cfg!(miri) {
+    5_000
+} else if cfg!(all(target_arch = "wasm32", debug_assertions)) {
+    10
+} else {
+    1
+};
+pub const U32_MESSAGES: u32 = 1_000_000 / SCALE;
+pub const BYTE_MESSAGES: u32 = 100_000 / SCALE;
 
 /// xorshift32: a deterministic stream both sides regenerate.
 #[derive(Debug, Clone)]
@@ -26,20 +35,32 @@ impl Rng {
     }
 }
 
-/// The `i`-th byte message of the stream: length in `0..=cap/2`, pseudo-random content.
-pub fn next_message(rng: &mut Rng, cap: usize, out: &mut Vec<u8>) {
-    let len = rng.next() as usize % (cap / 2 + 1);
-    out.clear();
-    out.extend((0..len).map(|_| rng.next() as u8));
+/// Pseudo-random bytes the messages are cut from (derived from the seed, so both sides
+/// hold the same pool without sharing it).
+pub fn pool(seed: u32, cap: usize) -> Vec<u8> {
+    let mut rng = Rng(seed ^ 0x5bd1_e995);
+    let mut pool = vec![0u8; cap + 64];
+    for chunk in pool.chunks_mut(4) {
+        chunk.copy_from_slice(&rng.next().to_le_bytes()[..chunk.len()]);
+    }
+    pool
 }
 
-/// FNV-1a over a message, folded into a running checksum.
-pub fn checksum(acc: u32, bytes: &[u8]) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for &b in bytes {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    }
-    acc.rotate_left(5) ^ h
+/// The next byte message of the stream: a length in `0..=cap/2` and a window of `pool` at a
+/// random offset. Returns the message's checksum (length and offset folded in, so a lost,
+/// duplicated or reordered message changes the stream checksum; contents are compared
+/// exactly by the receiver).
+pub fn next_message(rng: &mut Rng, pool: &[u8], cap: usize, out: &mut Vec<u8>) -> u32 {
+    let len = rng.next() as usize % (cap / 2 + 1);
+    let off = rng.next() as usize % (pool.len() - len + 1);
+    out.clear();
+    out.extend_from_slice(&pool[off..off + len]);
+    (len as u32).wrapping_mul(0x9e37_79b1) ^ (off as u32).rotate_left(16)
+}
+
+/// Folds one message checksum into the stream checksum (order-sensitive).
+pub fn checksum(acc: u32, message: u32) -> u32 {
+    acc.rotate_left(5) ^ message
 }
 
 /// Sum of `0..n`, the checksum of the u32 stream.
@@ -50,11 +71,11 @@ pub fn u32_sum(n: u32) -> u32 {
 /// Expected checksum of `n` byte messages from `seed`.
 pub fn bytes_checksum(n: u32, cap: usize, seed: u32) -> u32 {
     let mut rng = Rng(seed);
+    let pool = pool(seed, cap);
     let mut buf = Vec::new();
     let mut acc = 0;
     for _ in 0..n {
-        next_message(&mut rng, cap, &mut buf);
-        acc = checksum(acc, &buf);
+        acc = checksum(acc, next_message(&mut rng, &pool, cap, &mut buf));
     }
     acc
 }
@@ -79,37 +100,57 @@ pub fn recv_u32_blocking(mut rx: Receiver<u32>, n: u32) -> Result<(u32, u32), St
     }
     match rx.recv() {
         Err(RecvError::Disconnected) => Ok((n, sum)),
-        other => Err(format!("after {n} messages expected Disconnected, got {other:?}")),
+        other => Err(format!(
+            "after {n} messages expected Disconnected, got {other:?}"
+        )),
     }
 }
 
-pub fn send_bytes_blocking(mut tx: RawSender, n: u32, cap: usize, seed: u32) -> Result<(u32, u32), String> {
+pub fn send_bytes_blocking(
+    mut tx: RawSender,
+    n: u32,
+    cap: usize,
+    seed: u32,
+) -> Result<(u32, u32), String> {
     let mut rng = Rng(seed);
+    let pool = pool(seed, cap);
     let mut buf = Vec::new();
     let mut acc = 0;
     for i in 0..n {
-        next_message(&mut rng, cap, &mut buf);
-        acc = checksum(acc, &buf);
+        acc = checksum(acc, next_message(&mut rng, &pool, cap, &mut buf));
         tx.send(&buf).map_err(|e| format!("send {i}: {e}"))?;
     }
     Ok((n, acc))
 }
 
-pub fn recv_bytes_blocking(mut rx: RawReceiver, n: u32, cap: usize, seed: u32) -> Result<(u32, u32), String> {
+pub fn recv_bytes_blocking(
+    mut rx: RawReceiver,
+    n: u32,
+    cap: usize,
+    seed: u32,
+) -> Result<(u32, u32), String> {
     let mut rng = Rng(seed);
+    let pool = pool(seed, cap);
     let (mut want, mut got) = (Vec::new(), Vec::new());
     let mut acc = 0;
     for i in 0..n {
-        next_message(&mut rng, cap, &mut want);
-        rx.recv_into(&mut got).map_err(|e| format!("recv {i}: {e}"))?;
+        let sum = next_message(&mut rng, &pool, cap, &mut want);
+        rx.recv_into(&mut got)
+            .map_err(|e| format!("recv {i}: {e}"))?;
         if got != want {
-            return Err(format!("message {i}: got {} bytes, expected {}", got.len(), want.len()));
+            return Err(format!(
+                "message {i}: got {} bytes, expected {}",
+                got.len(),
+                want.len()
+            ));
         }
-        acc = checksum(acc, &got);
+        acc = checksum(acc, sum);
     }
     match rx.recv() {
         Err(RecvError::Disconnected) => Ok((n, acc)),
-        other => Err(format!("after {n} messages expected Disconnected, got {other:?}")),
+        other => Err(format!(
+            "after {n} messages expected Disconnected, got {other:?}"
+        )),
     }
 }
 
@@ -117,7 +158,9 @@ pub fn recv_bytes_blocking(mut rx: RawReceiver, n: u32, cap: usize, seed: u32) -
 
 pub async fn send_u32_async(mut tx: Sender<u32>, n: u32) -> Result<(u32, u32), String> {
     for i in 0..n {
-        tx.send_async(i).await.map_err(|e| format!("send {i}: {e}"))?;
+        tx.send_async(i)
+            .await
+            .map_err(|e| format!("send {i}: {e}"))?;
     }
     Ok((n, u32_sum(n)))
 }
@@ -125,7 +168,10 @@ pub async fn send_u32_async(mut tx: Sender<u32>, n: u32) -> Result<(u32, u32), S
 pub async fn recv_u32_async(mut rx: Receiver<u32>, n: u32) -> Result<(u32, u32), String> {
     let mut sum = 0u32;
     for i in 0..n {
-        let v = rx.recv_async().await.map_err(|e| format!("recv {i}: {e}"))?;
+        let v = rx
+            .recv_async()
+            .await
+            .map_err(|e| format!("recv {i}: {e}"))?;
         if v != i {
             return Err(format!("message {i} arrived as {v}"));
         }
@@ -133,36 +179,59 @@ pub async fn recv_u32_async(mut rx: Receiver<u32>, n: u32) -> Result<(u32, u32),
     }
     match rx.recv_async().await {
         Err(RecvError::Disconnected) => Ok((n, sum)),
-        other => Err(format!("after {n} messages expected Disconnected, got {other:?}")),
+        other => Err(format!(
+            "after {n} messages expected Disconnected, got {other:?}"
+        )),
     }
 }
 
-pub async fn send_bytes_async(mut tx: RawSender, n: u32, cap: usize, seed: u32) -> Result<(u32, u32), String> {
+pub async fn send_bytes_async(
+    mut tx: RawSender,
+    n: u32,
+    cap: usize,
+    seed: u32,
+) -> Result<(u32, u32), String> {
     let mut rng = Rng(seed);
+    let pool = pool(seed, cap);
     let mut buf = Vec::new();
     let mut acc = 0;
     for i in 0..n {
-        next_message(&mut rng, cap, &mut buf);
-        acc = checksum(acc, &buf);
-        tx.send_async(&buf).await.map_err(|e| format!("send {i}: {e}"))?;
+        acc = checksum(acc, next_message(&mut rng, &pool, cap, &mut buf));
+        tx.send_async(&buf)
+            .await
+            .map_err(|e| format!("send {i}: {e}"))?;
     }
     Ok((n, acc))
 }
 
-pub async fn recv_bytes_async(mut rx: RawReceiver, n: u32, cap: usize, seed: u32) -> Result<(u32, u32), String> {
+pub async fn recv_bytes_async(
+    mut rx: RawReceiver,
+    n: u32,
+    cap: usize,
+    seed: u32,
+) -> Result<(u32, u32), String> {
     let mut rng = Rng(seed);
+    let pool = pool(seed, cap);
     let (mut want, mut got) = (Vec::new(), Vec::new());
     let mut acc = 0;
     for i in 0..n {
-        next_message(&mut rng, cap, &mut want);
-        rx.recv_async_into(&mut got).await.map_err(|e| format!("recv {i}: {e}"))?;
+        let sum = next_message(&mut rng, &pool, cap, &mut want);
+        rx.recv_async_into(&mut got)
+            .await
+            .map_err(|e| format!("recv {i}: {e}"))?;
         if got != want {
-            return Err(format!("message {i}: got {} bytes, expected {}", got.len(), want.len()));
+            return Err(format!(
+                "message {i}: got {} bytes, expected {}",
+                got.len(),
+                want.len()
+            ));
         }
-        acc = checksum(acc, &got);
+        acc = checksum(acc, sum);
     }
     match rx.recv_async().await {
         Err(RecvError::Disconnected) => Ok((n, acc)),
-        other => Err(format!("after {n} messages expected Disconnected, got {other:?}")),
+        other => Err(format!(
+            "after {n} messages expected Disconnected, got {other:?}"
+        )),
     }
 }

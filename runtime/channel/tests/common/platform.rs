@@ -5,7 +5,7 @@
 use core::future::Future;
 use core::pin::Pin;
 
-use wasm_rs_shared_channel::spsc::{RawReceiver, RawSender, Receiver, Sender};
+use wasm_rs_shared_channel::spsc::{Duplex, RawReceiver, RawSender, Receiver, Sender};
 
 /// A job for the counterpart thread.
 pub enum Task {
@@ -15,6 +15,8 @@ pub enum Task {
     SendBytes(RawSender, u32, usize, u32),
     /// Sends 0, 1, 2, ... until the channel is disconnected (or the thread is killed).
     SendForever(Sender<u32>),
+    /// Answers each request `x` with `3x + 1` until the client is gone.
+    Echo(Duplex<u32, u32>),
 }
 
 /// Runs a task to completion on the current thread with blocking calls.
@@ -32,6 +34,20 @@ pub fn run_blocking(task: Task) -> Result<(u32, u32), String> {
             }
             Ok((i, 0))
         }
+        Task::Echo(mut server) => {
+            let mut n = 0;
+            loop {
+                match server.receiver().recv() {
+                    Ok(x) => server
+                        .sender()
+                        .send(x.wrapping_mul(3) + 1)
+                        .map_err(|e| e.to_string())?,
+                    Err(wasm_rs_shared_channel::RecvError::Disconnected) => return Ok((n, 0)),
+                    Err(e) => return Err(e.to_string()),
+                }
+                n += 1;
+            }
+        }
     }
 }
 
@@ -40,7 +56,16 @@ pub type Outcome = Pin<Box<dyn Future<Output = Result<(u32, u32), String>>>>;
 #[cfg(not(target_arch = "wasm32"))]
 pub fn spawn(task: Task) -> Outcome {
     let handle = std::thread::spawn(move || run_blocking(task));
-    Box::pin(async move { handle.join().map_err(|_| "counterpart thread panicked".to_string())? })
+    Box::pin(async move {
+        handle
+            .join()
+            .map_err(|_| "counterpart thread panicked".to_string())?
+    })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn is_browser_main_thread() -> bool {
+    false
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -73,6 +98,7 @@ mod wasm {
             "recv_bytes" => Task::RecvBytes(RawReceiver::from_js(&end).map_err(err)?, n, cap, seed),
             "send_bytes" => Task::SendBytes(RawSender::from_js(&end).map_err(err)?, n, cap, seed),
             "send_forever" => Task::SendForever(Sender::from_js(&end).map_err(err)?),
+            "echo" => Task::Echo(Duplex::from_js(&end).map_err(err)?),
             other => return Err(JsValue::from_str(&format!("unknown role {other}"))),
         };
         let (count, sum) = run_blocking(task).map_err(|e| JsValue::from_str(&e))?;
@@ -117,6 +143,16 @@ if (isNode) {
 return { worker, done };
 "#;
 
+    /// Whether this is a browser window's main thread (where Atomics.wait throws).
+    pub fn is_browser_main_thread() -> bool {
+        let has = |k: &str| {
+            !Reflect::get(&js_sys::global(), &k.into())
+                .unwrap()
+                .is_undefined()
+        };
+        has("document") && has("window")
+    }
+
     /// A running worker.
     pub struct Worker {
         handle: JsValue,
@@ -134,9 +170,14 @@ return { worker, done };
         pub fn outcome(&self) -> Outcome {
             let done: Promise = Reflect::get(&self.handle, &"done".into()).unwrap().into();
             Box::pin(async move {
-                let v = JsFuture::from(done).await.map_err(|e| format!("worker failed: {e:?}"))?;
+                let v = JsFuture::from(done)
+                    .await
+                    .map_err(|e| format!("worker failed: {e:?}"))?;
                 let a: Array = v.into();
-                Ok((a.get(0).as_f64().unwrap() as u32, a.get(1).as_f64().unwrap() as u32))
+                Ok((
+                    a.get(0).as_f64().unwrap() as u32,
+                    a.get(1).as_f64().unwrap() as u32,
+                ))
             })
         }
     }
@@ -153,6 +194,7 @@ return { worker, done };
             Task::RecvBytes(rx, n, cap, seed) => ("recv_bytes", rx.into_js(), n, cap, seed),
             Task::SendBytes(tx, n, cap, seed) => ("send_bytes", tx.into_js(), n, cap, seed),
             Task::SendForever(tx) => ("send_forever", tx.into_js(), 0, 0, 0),
+            Task::Echo(server) => ("echo", server.into_js(), 0, 0, 0),
         };
         set("role", role.into());
         set("end", end);
@@ -160,7 +202,9 @@ return { worker, done };
         set("cap", (cap as u32).into());
         set("seed", seed.into());
         let spawn = Function::new_with_args("task, module", SPAWN_JS);
-        let handle = spawn.call2(&JsValue::UNDEFINED, &obj, &wasm_bindgen::module()).unwrap();
+        let handle = spawn
+            .call2(&JsValue::UNDEFINED, &obj, &wasm_bindgen::module())
+            .unwrap();
         Worker { handle }
     }
 

@@ -1,6 +1,6 @@
 //! `wasm32-unknown-unknown`: std's stderr is a sink there, so lines go to the JavaScript
 //! console, which the browser main thread, workers and Node all provide with the same API.
-//! The only difference between them lives in [`worker_name`].
+//! The only difference between them lives in [`read_worker_name`].
 
 use crate::{Level, Line};
 use std::cell::Cell;
@@ -38,6 +38,10 @@ extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = groupEnd)]
     fn console_group_end();
 
+    /// The global object: `window`, a worker's `self`, Node's `global`.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+
     /// `WorkerGlobalScope`; `instanceof` is false (not an exception) where it is undefined.
     type WorkerGlobalScope;
     /// `name` of a dedicated or shared worker; undefined in a service worker.
@@ -45,41 +49,38 @@ extern "C" {
     fn name(this: &WorkerGlobalScope) -> Option<String>;
 }
 
-/// The name this worker was created with, when this code runs in a named worker.
-///
-/// Whether this is a worker is asked once per thread; the name is read on each call in a
-/// worker only (one property read, small next to the console call itself), so the main
-/// thread and Node pay nothing.
-fn worker_name() -> Option<String> {
-    const UNKNOWN: u8 = 0;
-    const NOT_A_WORKER: u8 = 1;
-    const WORKER: u8 = 2;
-    thread_local! {
-        static KIND: Cell<u8> = const { Cell::new(UNKNOWN) };
-    }
-    let kind = KIND.with(|kind| {
-        if kind.get() == UNKNOWN {
-            let is_worker = js_sys::global().is_instance_of::<WorkerGlobalScope>();
-            kind.set(if is_worker { WORKER } else { NOT_A_WORKER });
-        }
-        kind.get()
-    });
-    if kind != WORKER {
-        return None;
-    }
-    let name = js_sys::global()
-        .unchecked_into::<WorkerGlobalScope>()
-        .name()?;
+/// The name of the worker this code runs in, when it is a named worker: read once per
+/// thread, since a worker's `name` is fixed when the worker is created. The main thread and
+/// Node get `None`.
+fn read_worker_name() -> Option<String> {
+    let name = GLOBAL_THIS.with(|global| {
+        global
+            .dyn_ref::<WorkerGlobalScope>()
+            .and_then(WorkerGlobalScope::name)
+    })?;
     (!name.is_empty()).then_some(name)
 }
 
 /// The line as the console should show it: std's text, after `[worker name] ` in a named
 /// worker. Sized for a typical line, so that short values need no reallocation.
 fn text(line: &Line<'_>) -> String {
+    thread_local! {
+        // Outer `None`: not read yet. The name is leaked once per thread, which keeps this
+        // thread-local free of destructors (cheaper, and smaller code on wasm).
+        static WORKER_NAME: Cell<Option<Option<&'static str>>> = const { Cell::new(None) };
+    }
+    let name = WORKER_NAME.with(|cell| match cell.get() {
+        Some(name) => name,
+        None => {
+            let name = read_worker_name().map(|name| &*Box::leak(name.into_boxed_str()));
+            cell.set(Some(name));
+            name
+        }
+    });
     let mut text = String::with_capacity(128);
-    if let Some(name) = worker_name() {
+    if let Some(name) = name {
         text.push('[');
-        text.push_str(&name);
+        text.push_str(name);
         text.push_str("] ");
     }
     // Fails only when a Debug impl returns an error (std's dbg! panics then); the console
@@ -88,23 +89,25 @@ fn text(line: &Line<'_>) -> String {
     text
 }
 
-pub(crate) fn print(level: Level, line: &Line<'_>, object: Option<&JsValue>) {
+pub(crate) fn print(level: Level, line: &Line<'_>) {
     let text = text(line);
-    match object {
-        None => match level {
-            Level::Debug => console_debug(&text),
-            Level::Log => console_log(&text),
-            Level::Info => console_info(&text),
-            Level::Warn => console_warn(&text),
-            Level::Error => console_error(&text),
-        },
-        Some(object) => match level {
-            Level::Debug => console_debug_with("%s", &text, object),
-            Level::Log => console_log_with("%s", &text, object),
-            Level::Info => console_info_with("%s", &text, object),
-            Level::Warn => console_warn_with("%s", &text, object),
-            Level::Error => console_error_with("%s", &text, object),
-        },
+    match level {
+        Level::Debug => console_debug(&text),
+        Level::Log => console_log(&text),
+        Level::Info => console_info(&text),
+        Level::Warn => console_warn(&text),
+        Level::Error => console_error(&text),
+    }
+}
+
+pub(crate) fn print_with_object(level: Level, line: &Line<'_>, object: &JsValue) {
+    let text = text(line);
+    match level {
+        Level::Debug => console_debug_with("%s", &text, object),
+        Level::Log => console_log_with("%s", &text, object),
+        Level::Info => console_info_with("%s", &text, object),
+        Level::Warn => console_warn_with("%s", &text, object),
+        Level::Error => console_error_with("%s", &text, object),
     }
 }
 
@@ -121,10 +124,10 @@ pub(crate) fn print_serialized<T: serde::Serialize + ?Sized>(
     let object = value.serialize(&serializer).unwrap_or_else(|err| {
         JsValue::from_str(&format!(
             "(wasm-rs-dbg: serde could not turn this value into a JS object: {err}; \
-             the text above is complete, or use dbg_js! with a value you convert yourself)"
+             the text beside it is complete; or use dbg_js! with a value you convert yourself)"
         ))
     });
-    print(level, line, Some(&object));
+    print_with_object(level, line, &object);
 }
 
 pub(crate) fn group_open(label: &str) {

@@ -5,8 +5,12 @@
 use crate::{Level, Line};
 use wasm_bindgen::JsValue;
 
-pub(crate) fn print(_level: Level, line: &Line<'_>, _object: Option<&JsValue>) {
+pub(crate) fn print(_level: Level, line: &Line<'_>) {
     eprintln!("{line}");
+}
+
+pub(crate) fn print_with_object(level: Level, line: &Line<'_>, _object: &JsValue) {
+    print(level, line);
 }
 
 #[cfg(feature = "serde")]
@@ -15,7 +19,7 @@ pub(crate) fn print_serialized<T: serde::Serialize + ?Sized>(
     line: &Line<'_>,
     _value: &T,
 ) {
-    print(level, line, None);
+    print(level, line);
 }
 
 pub(crate) fn group_open(_label: &str) {}

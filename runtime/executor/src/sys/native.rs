@@ -4,9 +4,9 @@ use std::future::Future;
 use std::thread::{self, Thread};
 
 use super::Environment;
+use crate::Instant;
 use crate::runtime::RunError;
 use crate::yields::{YieldError, YieldNow};
-use crate::Instant;
 
 /// Wakes the thread that owns an executor.
 pub(crate) struct Unparker(Thread);
@@ -73,9 +73,7 @@ pub(crate) fn environment() -> Environment {
 
 /// Natively the run loop is the event loop: a turn is a trip to the back of the queue
 /// (timers and cross-thread wakes are collected in between).
-pub(crate) fn event_loop_turn(
-    _what: &'static str,
-) -> Result<impl Future<Output = ()>, YieldError> {
+pub(crate) fn event_loop_turn(_what: &'static str) -> Result<impl Future<Output = ()>, YieldError> {
     Ok(YieldNow::new())
 }
 

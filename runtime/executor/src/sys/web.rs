@@ -121,7 +121,9 @@ impl Macrotask {
                     let _ = f.call0(&JsValue::UNDEFINED);
                 }
             });
-            channel.port1().set_onmessage(on_message.as_ref().unchecked_ref());
+            channel
+                .port1()
+                .set_onmessage(on_message.as_ref().unchecked_ref());
             return Macrotask::Channel {
                 port: channel.port2(),
                 _channel: channel,
@@ -253,10 +255,7 @@ impl Driver {
                     .saturating_duration_since(Instant::now())
                     .as_secs_f64()
                     * 1000.0;
-                let handle = set_timeout(
-                    self.hooks().timer.as_ref().unchecked_ref(),
-                    ms.ceil(),
-                );
+                let handle = set_timeout(self.hooks().timer.as_ref().unchecked_ref(), ms.ceil());
                 *armed = Some((deadline, handle));
             }
         }
@@ -310,9 +309,8 @@ impl Driver {
             ready.into_iter().for_each(Waker::wake);
             return Ok(());
         }
-        let timeout_ms = deadline.map(|d| {
-            d.saturating_duration_since(Instant::now()).as_secs_f64() * 1000.0
-        });
+        let timeout_ms =
+            deadline.map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64() * 1000.0);
         let newest = self.parks.borrow_mut().pop();
         if let Some(reg) = newest {
             let waited = Atomics::wait_with_timeout(
@@ -410,9 +408,7 @@ fn macrotask_promise() -> Promise {
     })
 }
 
-pub(crate) fn event_loop_turn(
-    what: &'static str,
-) -> Result<impl Future<Output = ()>, YieldError> {
+pub(crate) fn event_loop_turn(what: &'static str) -> Result<impl Future<Output = ()>, YieldError> {
     check_event_loop(what)?;
     let promise = if global_has("scheduler") {
         let scheduler: Scheduler = Reflect::get(&js_sys::global(), &"scheduler".into())
@@ -453,7 +449,11 @@ pub(crate) fn animation_frame() -> Result<impl Future<Output = f64>, YieldError>
     check_event_loop(WHAT)?;
     let here = environment();
     if here != Environment::BrowserMain || !global_has("requestAnimationFrame") {
-        return Err(YieldError::unsupported(WHAT, "the browser main thread", here));
+        return Err(YieldError::unsupported(
+            WHAT,
+            "the browser main thread",
+            here,
+        ));
     }
     let promise = promise_from(|resolve| {
         request_animation_frame(resolve);

@@ -23,29 +23,3 @@ macro_rules! async_test {
         }
     };
 }
-
-use std::cell::Cell;
-use std::rc::Rc;
-
-/// Counts how many times values made by [`DropCounter::token`] were dropped.
-#[derive(Clone, Default)]
-pub struct DropCounter(Rc<Cell<usize>>);
-
-impl DropCounter {
-    pub fn token(&self) -> DropToken {
-        DropToken(self.0.clone())
-    }
-
-    pub fn drops(&self) -> usize {
-        self.0.get()
-    }
-}
-
-/// Adds one to its counter when dropped.
-pub struct DropToken(Rc<Cell<usize>>);
-
-impl Drop for DropToken {
-    fn drop(&mut self) {
-        self.0.set(self.0.get() + 1);
-    }
-}

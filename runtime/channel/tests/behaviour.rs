@@ -1,0 +1,281 @@
+//! Behaviour a user relies on, in every environment: errors, disconnection, timeouts,
+//! streams, duplex, and (on wasm32) the JS-specific paths: main-thread blocking, a missing
+//! `SharedArrayBuffer`, a missing `Atomics.waitAsync`, a worker terminated mid-stream.
+
+mod common;
+
+use std::time::Duration;
+
+use common::platform::{Task, spawn};
+use futures::StreamExt;
+use wasm_rs_shared_channel::spsc;
+use wasm_rs_shared_channel::{ChannelError, RecvError, SendErrorKind};
+
+macro_rules! tests {
+    ($(async fn $name:ident() $body:block)*) => {$(
+        #[cfg(target_arch = "wasm32")]
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        async fn $name() $body
+        #[cfg(not(target_arch = "wasm32"))]
+        #[test]
+        fn $name() {
+            common::platform::block_on(async $body)
+        }
+    )*};
+}
+
+tests! {
+    async fn capacity_out_of_range_is_an_error() {
+        for bad in [0, 7, spsc::MAX_CAPACITY_BYTES + 1] {
+            let err = spsc::raw_channel(bad).unwrap_err();
+            assert!(matches!(err, ChannelError::InvalidCapacity { requested, .. } if requested == bad));
+            assert!(err.to_string().contains("choose between"));
+        }
+        assert!(spsc::raw_channel(spsc::MIN_CAPACITY_BYTES).is_ok());
+    }
+
+    async fn message_larger_than_capacity_is_an_error_not_a_hang() {
+        let (mut tx, mut rx) = spsc::raw_channel(64).unwrap();
+        let big = vec![7u8; 61];
+        for err in [tx.try_send(&big).unwrap_err(), tx.send_async(&big).await.unwrap_err()] {
+            assert_eq!(err.kind(), &SendErrorKind::TooLarge { len: 61, max: 60 });
+            assert_eq!(err.into_inner(), &big[..]);
+        }
+        // The largest message that fits goes through, whole.
+        tx.try_send(&big[..60]).unwrap();
+        assert_eq!(rx.try_recv().unwrap(), &big[..60]);
+    }
+
+    async fn full_channel_gives_the_message_back() {
+        let (mut tx, mut rx) = spsc::channel::<String>(32).unwrap();
+        tx.try_send("0123456789".into()).unwrap();
+        tx.try_send("abcdefghij".into()).unwrap();
+        let err = tx.try_send("overflow!!".into()).unwrap_err();
+        assert!(err.is_full());
+        assert_eq!(err.into_inner(), "overflow!!");
+        assert_eq!(rx.try_recv().unwrap(), "0123456789");
+        tx.try_send("overflow!!".into()).unwrap();
+        assert_eq!(rx.try_recv().unwrap(), "abcdefghij");
+        assert_eq!(rx.try_recv().unwrap(), "overflow!!");
+        assert_eq!(rx.try_recv(), Err(RecvError::Empty));
+    }
+
+    async fn dropping_the_sender_is_seen_after_the_queue_drains() {
+        let (mut tx, mut rx) = spsc::channel::<u8>(64).unwrap();
+        tx.try_send(1).unwrap();
+        tx.try_send(2).unwrap();
+        drop(tx);
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert_eq!(rx.recv_async().await, Ok(2));
+        assert_eq!(rx.recv_async().await, Err(RecvError::Disconnected));
+        assert_eq!(rx.try_recv(), Err(RecvError::Disconnected));
+    }
+
+    async fn dropping_the_receiver_is_seen_by_the_sender() {
+        let (mut tx, rx) = spsc::channel::<u8>(8).unwrap();
+        tx.try_send(1).unwrap();
+        drop(rx);
+        assert!(tx.try_send(2).unwrap_err().is_disconnected());
+        // A full channel does not make send_async wait for a receiver that is gone.
+        assert!(tx.send_async(3).await.unwrap_err().is_disconnected());
+    }
+
+    async fn dropping_the_receiver_wakes_a_waiting_sender() {
+        let (mut tx, rx) = spsc::channel::<u32>(16).unwrap();
+        // The counterpart receives 3 messages then drops its end.
+        let worker = spawn(Task::RecvU32(rx, 3));
+        let mut sent = 0u32;
+        let err = loop {
+            match tx.send_async(sent).await {
+                Ok(()) => sent += 1,
+                Err(e) => break e,
+            }
+        };
+        assert!(err.is_disconnected(), "{err}");
+        assert!(sent >= 4);
+        // The counterpart checked 0, 1, 2, then found message 3 where it expected the end,
+        // reported that and dropped its receiver, which ended our send loop.
+        let outcome = worker.await.unwrap_err();
+        assert!(outcome.contains("after 3 messages expected Disconnected, got Ok(3)"), "{outcome}");
+    }
+
+    async fn recv_timeout_times_out_off_the_main_thread() {
+        let (_tx, mut rx) = spsc::channel::<u8>(64).unwrap();
+        if common::platform::is_browser_main_thread() {
+            // Blocking is forbidden there: a clear error instead of a trap.
+            let err = rx.recv_timeout(Duration::from_millis(5)).unwrap_err();
+            assert_eq!(err, RecvError::MainThread);
+            assert!(err.to_string().contains("recv_async"));
+            assert_eq!(rx.recv(), Err(RecvError::MainThread));
+        } else {
+            assert_eq!(rx.recv_timeout(Duration::from_millis(20)), Err(RecvError::Timeout));
+        }
+    }
+
+    async fn blocking_send_on_a_full_channel_off_the_main_thread() {
+        // 8 bytes hold one record of a small u32 (4-byte length + 1-byte varint).
+        let (mut tx, rx) = spsc::channel::<u32>(8).unwrap();
+        if common::platform::is_browser_main_thread() {
+            tx.send(0).unwrap(); // room: does not wait, allowed everywhere
+            let err = tx.send(1).unwrap_err();
+            assert_eq!(err.kind(), &SendErrorKind::MainThread);
+            assert!(err.to_string().contains("send_async"));
+            assert_eq!(err.into_inner(), 1);
+            drop(rx);
+        } else {
+            let worker = spawn(Task::RecvU32(rx, 50));
+            for i in 0..50 {
+                tx.send(i).unwrap(); // waits for the counterpart each time
+            }
+            drop(tx);
+            assert_eq!(worker.await, Ok((50, (0..50u32).sum())));
+        }
+    }
+
+    async fn stream_yields_every_message_then_ends() {
+        let (tx, rx) = spsc::channel::<u32>(64).unwrap();
+        let worker = spawn(Task::SendU32(tx, 500));
+        let got: Vec<u32> = rx.map(Result::unwrap).collect().await;
+        assert_eq!(got, (0..500).collect::<Vec<_>>());
+        assert_eq!(worker.await, Ok((500, (0..500u32).sum())));
+    }
+
+    async fn raw_stream_yields_every_message_then_ends() {
+        let (tx, rx) = spsc::raw_channel(256).unwrap();
+        let seed = 42;
+        let worker = spawn(Task::SendBytes(tx, 300, 256, seed));
+        let got: Vec<Vec<u8>> = rx.map(Result::unwrap).collect().await;
+        assert_eq!(got.len(), 300);
+        let pool = common::pool(seed, 256);
+        let mut rng = common::Rng(seed);
+        let mut want = Vec::new();
+        for m in &got {
+            common::next_message(&mut rng, &pool, 256, &mut want);
+            assert_eq!(m, &want);
+        }
+        assert!(worker.await.is_ok());
+    }
+
+    async fn duplex_request_reply_across_threads() {
+        let (mut client, server) = spsc::duplex::<u32, u32>(128).unwrap();
+        let worker = spawn(Task::Echo(server));
+        for i in 0..200u32 {
+            assert_eq!(client.request_async(i).await.unwrap(), i.wrapping_mul(3) + 1);
+        }
+        drop(client);
+        assert_eq!(worker.await, Ok((200, 0)));
+    }
+
+    async fn decode_error_is_reported_not_a_panic() {
+        let (tx, rx) = spsc::channel::<u32>(64).unwrap();
+        let (mut raw_tx, mut rx) = (tx.into_raw(), rx);
+        raw_tx.try_send(&[0xff; 3]).unwrap(); // a postcard varint cut short
+        assert!(matches!(rx.try_recv(), Err(RecvError::Decode(_))));
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod js_only {
+    use super::*;
+    use js_sys::Reflect;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// Removes `object[name]` for the duration of `f`.
+    async fn without<F: core::future::Future>(object: &JsValue, name: &str, f: F) -> F::Output {
+        let key = JsValue::from_str(name);
+        let saved = Reflect::get(object, &key).unwrap();
+        assert!(Reflect::delete_property(object.unchecked_ref::<js_sys::Object>(), &key).unwrap());
+        let out = f.await;
+        Reflect::set(object, &key, &saved).unwrap();
+        out
+    }
+
+    #[wasm_bindgen_test]
+    async fn missing_shared_array_buffer_is_a_clear_error() {
+        let err = without(&js_sys::global(), "SharedArrayBuffer", async {
+            spsc::raw_channel(64).unwrap_err()
+        })
+        .await;
+        assert_eq!(err, ChannelError::SharedArrayBufferUnavailable);
+        assert!(err.to_string().contains("Cross-Origin-Embedder-Policy"));
+        assert!(spsc::raw_channel(64).is_ok());
+    }
+
+    #[wasm_bindgen_test]
+    async fn without_wait_async_the_polling_fallback_still_delivers_everything() {
+        let atomics = Reflect::get(&js_sys::global(), &"Atomics".into()).unwrap();
+        let result = without(&atomics, "waitAsync", async {
+            let (tx, rx) = spsc::channel::<u32>(64).unwrap();
+            let worker = spawn(Task::SendU32(tx, 2000));
+            let got = common::recv_u32_async(rx, 2000).await;
+            (got, worker.await)
+        })
+        .await;
+        assert_eq!(result.0, Ok((2000, common::u32_sum(2000))));
+        assert_eq!(result.1, Ok((2000, common::u32_sum(2000))));
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_terminated_worker_never_wedges_the_receiver() {
+        let (tx, mut rx) = spsc::channel::<u32>(64).unwrap();
+        let worker = common::platform::start_worker(Task::SendForever(tx));
+        for i in 0..5000u32 {
+            assert_eq!(rx.recv_async().await, Ok(i));
+        }
+        worker.terminate(); // possibly mid-message
+        rx.mark_sender_terminated();
+        // Whatever was fully published is delivered, in order; then Disconnected.
+        let mut next = 5000u32;
+        loop {
+            match rx.recv_async().await {
+                Ok(v) => {
+                    assert_eq!(v, next);
+                    next += 1;
+                }
+                Err(e) => {
+                    assert_eq!(e, RecvError::Disconnected);
+                    break;
+                }
+            }
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn from_js_rejects_foreign_values() {
+        use spsc::{RawReceiver, RawSender};
+        assert!(matches!(
+            RawSender::from_js(&JsValue::from(3)),
+            Err(ChannelError::NotAChannelEnd(_))
+        ));
+        let (tx, rx) = spsc::raw_channel(64).unwrap();
+        let rx_js = rx.into_js();
+        assert!(matches!(
+            RawSender::from_js(&rx_js),
+            Err(ChannelError::WrongEnd {
+                expected: "sender",
+                ..
+            })
+        ));
+        // A buffer with a bad magic number.
+        let buffer = Reflect::get(&rx_js, &"buffer".into()).unwrap();
+        let words = js_sys::Int32Array::new(&buffer);
+        words.set_index(0, 1234);
+        assert!(matches!(
+            RawReceiver::from_js(&rx_js),
+            Err(ChannelError::Corrupt(_))
+        ));
+        drop(tx);
+    }
+
+    #[wasm_bindgen_test]
+    fn ends_round_trip_through_js_on_one_thread() {
+        let (tx, rx) = spsc::channel::<String>(128).unwrap();
+        let mut tx = spsc::Sender::<String>::from_js(&tx.into_js()).unwrap();
+        let mut rx = spsc::Receiver::<String>::from_js(&rx.into_js()).unwrap();
+        tx.try_send("through JS".into()).unwrap();
+        assert_eq!(rx.try_recv().unwrap(), "through JS");
+        drop(tx);
+        assert_eq!(rx.try_recv(), Err(RecvError::Disconnected));
+    }
+}

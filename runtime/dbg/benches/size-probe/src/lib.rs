@@ -1,0 +1,1 @@
+//! Holds the two size probes in `examples/`; see `../size.sh`.
