@@ -639,8 +639,19 @@ mod tests {
         export async function run_demo() {
             console.log("hello from %s", "the demo");
             console.info("answer =", 42);
+            console.group("a group");
+            console.debug("inside the group");
+            console.groupEnd();
             await new Promise((r) => setTimeout(r, 20));
             console.log("crossOriginIsolated:", self.crossOriginIsolated);
+        }"#;
+
+    /// Completes, but logs an error on the way.
+    const NOISY_MODULE: &str = r#"
+        export default async function init() {}
+        export async function run_demo() {
+            console.error("something went wrong inside");
+            console.log("finished anyway");
         }"#;
 
     const FAILING_MODULE: &str = r#"
@@ -651,8 +662,9 @@ mod tests {
         }"#;
 
     /// The suite against real Chromium: clean pages and demos (main thread and worker) pass,
-    /// and a page script that throws, a console.error, a demo that throws, a demo missing its
-    /// output and a demo page that does not exist are each reported.
+    /// and a page script that throws (classic and module), a console.error, a demo that
+    /// throws, a worker demo that logs an error, a demo missing its output and a demo page that
+    /// does not exist are each reported.
     #[test]
     fn chromium_reports_page_errors_and_checks_demos() {
         let chromedriver = crate::setup::find_tool("chromedriver", &["/usr/bin/chromedriver"])
@@ -677,7 +689,9 @@ mod tests {
             ("worker.html", &demo("good", "worker")),
             ("fails.html", &demo("failing", "worker")),
             ("silent.html", &demo("good", "main")),
+            ("noisy.html", &demo("noisy", "worker")),
             ("demos/good/good.js", GOOD_MODULE),
+            ("demos/noisy/noisy.js", NOISY_MODULE),
             ("demos/failing/failing.js", FAILING_MODULE),
             (
                 "print.html",
@@ -700,6 +714,7 @@ mod tests {
                     &[
                         "hello from the demo",
                         "answer = 42",
+                        "inside the group",
                         "crossOriginIsolated: true",
                     ],
                 ),
@@ -708,10 +723,12 @@ mod tests {
                     &[
                         "hello from the demo",
                         "answer = 42",
+                        "inside the group",
                         "crossOriginIsolated: true",
                     ],
                 ),
                 expect("fails.html", &["about to fail"]),
+                expect("noisy.html", &["finished anyway"]),
                 expect("silent.html", &["a line the demo never prints"]),
                 expect("nowhere.html", &[]),
             ],
@@ -749,85 +766,16 @@ mod tests {
         assert_eq!(has("nowhere.html is not in the book"), 1);
         assert_eq!(has("print.html"), 0);
         assert_eq!(has("not cross-origin isolated"), 0);
-        assert_eq!(report.problems.len(), 7, "{:#?}", report.problems);
-        // Pages: index, main, worker, fails, silent; demos: main, worker.
-        assert_eq!(report.passed, 7);
+        assert_eq!(
+            has("noisy.html (demo): console error: http://"),
+            1,
+            "a console.error inside a worker reaches the browser log"
+        );
+        assert_eq!(has("something went wrong inside"), 1);
+        assert_eq!(report.problems.len(), 8, "{:#?}", report.problems);
+        // Pages: index, main, worker, fails, silent, noisy; demos: main, worker.
+        assert_eq!(report.passed, 8);
         let png = std::fs::read(shots.path().join("main.png")).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
-    }
-
-    #[test]
-    fn tmp_fixture_zz() {
-        let Ok(book) = std::env::var("TMP_E2E_BOOK") else {
-            return;
-        };
-        let exp = |page: &str, lines: &[&str]| DemoExpectation {
-            page: page.to_owned(),
-            expect: strings(lines),
-        };
-        let t = Instant::now();
-        let report = run(
-            Path::new(&book),
-            Path::new("/usr/bin/chromedriver"),
-            Path::new("/tmp/e2e-shots"),
-            &[
-                exp(
-                    "recipes/main-demo.html",
-                    &[
-                        "hello from the e2e demo",
-                        "answer = 42",
-                        "SharedArrayBuffer present: true",
-                    ],
-                ),
-                exp(
-                    "recipes/worker-demo.html",
-                    &[
-                        "hello from the e2e demo",
-                        "answer = 42",
-                        "SharedArrayBuffer present: true",
-                    ],
-                ),
-                exp("recipes/panic-demo.html", &["x"]),
-            ],
-        )
-        .unwrap();
-        eprintln!(
-            "took {:?} passed {} problems {:#?}",
-            t.elapsed(),
-            report.passed,
-            report.problems
-        );
-        let l = crate::links::check(Path::new(&book)).unwrap();
-        eprintln!(
-            "links checked {} external {} problems {:#?}",
-            l.checked, l.external, l.problems
-        );
-    }
-
-    #[test]
-    fn tmp_coi_zz() {
-        let Ok(url) = std::env::var("TMP_COI_URL") else {
-            return;
-        };
-        let profile = tempfile::tempdir().unwrap();
-        let driver =
-            ChromeDriver::start(Path::new("/usr/bin/chromedriver"), profile.path()).unwrap();
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async {
-            let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(capabilities(profile.path()))
-                .connect(&driver.url).await.unwrap();
-            for round in 0..2 {
-                client.goto(&url).await.unwrap();
-                client.execute_async("setTimeout(arguments[0], 3000)", vec![]).await.unwrap();
-                let v = client.execute("return [self.crossOriginIsolated, performance.getEntriesByType('navigation')[0].type, sessionStorage.getItem('wasm-rs-coi-reloaded'), String(!!navigator.serviceWorker && navigator.serviceWorker.controller), (document.querySelector('.wasm-rs-demo-notice')||{}).textContent, location.href]", vec![]).await.unwrap();
-                eprintln!("round {round}: {v}");
-            }
-            client.find(Locator::Css(".wasm-rs-demo-run")).await.unwrap().click().await.unwrap();
-            let out = client.execute_async(WAIT_FOR_DEMO, vec![json!(0), json!(10000)]).await.unwrap();
-            eprintln!("demo: {out}");
-            eprintln!("log: {:?}", browser_log(&client).await.unwrap());
-            client.close().await.unwrap();
-        });
     }
 }

@@ -17,8 +17,10 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 mod book;
+mod community;
 mod demos;
 mod e2e;
+mod eject;
 mod env;
 mod links;
 mod recipes;
@@ -59,6 +61,10 @@ enum Command {
     /// Check every recipe (files, metadata, book page, a test per environment) and every
     /// code block and include in the book. Part of `cargo xtask test`.
     LintRecipes,
+    /// Write a recipe as a standalone project in <DIR>: inherited versions and lints resolved,
+    /// the runtime crates as path (or `--git <URL>`) dependencies, its own toolchain, cargo
+    /// config and README.
+    Eject(eject::EjectArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +88,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Test(args) => test::run(&ws, &args)?,
         Command::Serve(args) => serve::run(&ws, &args)?,
         Command::NewRecipe(args) => recipes::new_recipe(&ws, &args)?,
+        Command::Eject(args) => eject::run(&ws, &args)?,
         Command::LintRecipes => {
             let report = recipes::lint(&ws)?;
             for p in &report.problems {

@@ -101,7 +101,12 @@ pub(crate) fn tested_line(c: &Crate, results: &TestResults) -> Result<String> {
     let mut missing = Vec::new();
     for env in &envs {
         match mine.and_then(|m| m.get(&env.name())) {
-            Some(r) if r.ok => parts.push(format!("{} ✓ ({} tests)", env.display(), r.passed)),
+            Some(r) if r.ok => parts.push(format!(
+                "{} ✓ ({} test{})",
+                env.display(),
+                r.passed,
+                if r.passed == 1 { "" } else { "s" }
+            )),
             Some(r) => parts.push(format!("{} ✗ ({} failed)", env.display(), r.failed.max(1))),
             None => {
                 parts.push(format!("{} (not run yet)", env.display()));
@@ -122,16 +127,15 @@ pub(crate) fn tested_line(c: &Crate, results: &TestResults) -> Result<String> {
     } else {
         line.push_str(" — results of the last `cargo xtask test` that built this book.");
     }
-    if let Some(m) = &c.meta {
-        if !m.requires.is_empty() {
-            let _ = write!(line, " Requires: {}.", m.requires.join(", "));
-        }
+    if let Some(m) = c.meta.as_ref().filter(|m| !m.requires.is_empty()) {
+        let _ = write!(line, " Requires: {}.", m.requires.join(", "));
     }
     Ok(line)
 }
 
 /// Writes `book/src/generated/<crate>.md` for every crate with metadata.
 pub(crate) fn generate(ws: &Workspace) -> Result<()> {
+    crate::community::generate(&ws.root.join("book"))?;
     let dir = generated_dir(ws);
     std::fs::create_dir_all(&dir)?;
     let results = TestResults::load(ws);

@@ -312,6 +312,27 @@ fn apt_install(packages: &[&str], what: &str) -> Result<()> {
     )
 }
 
+/// Miri on the nightly toolchain: adds the `miri` and `rust-src` components when missing.
+pub(crate) fn ensure_miri() -> Result<()> {
+    let ok = Command::new("cargo")
+        .args(["+nightly", "miri", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Ok(());
+    }
+    println!("  miri           missing → rustup component add rust-src miri --toolchain nightly");
+    run_checked(Command::new("rustup").args([
+        "component",
+        "add",
+        "rust-src",
+        "miri",
+        "--toolchain",
+        "nightly",
+    ]))?;
+    run_checked(Command::new("cargo").args(["+nightly", "miri", "setup"]))
+}
+
 /// A tool on PATH, else the first of `fallbacks` that exists.
 pub(crate) fn find_tool(name: &str, fallbacks: &[&str]) -> Option<PathBuf> {
     which::which(name).ok().or_else(|| {

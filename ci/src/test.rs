@@ -22,14 +22,14 @@ use crate::env::{Context as PageContext, Engine, Environment};
 use crate::recipes::{self, EnvResult, TestResults};
 use crate::setup::{self, Driver, Tools};
 use crate::workspace::{Crate, Workspace};
-use crate::{e2e, links};
+use crate::{e2e, eject, links};
 
 /// Arguments of `cargo xtask test`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct TestArgs {
     /// Run only these suites (repeatable, or comma-separated): fmt, lint, clippy, native, node,
     /// browser (every engine's main thread), worker (every engine's dedicated worker),
-    /// <engine>-<main|worker> (e.g. firefox-worker), book, links, e2e.
+    /// <engine>-<main|worker> (e.g. firefox-worker), miri, loom, eject, book, links, e2e.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Only these browser engines (repeatable, or comma-separated).
@@ -54,6 +54,12 @@ pub(crate) enum Suite {
     Clippy,
     /// The crates' tests in one environment.
     Env(Environment),
+    /// Every recipe ejected as a standalone project and built; two of them tested there.
+    Eject,
+    /// Native tests under Miri, for crates with `miri = true`.
+    Miri,
+    /// loom model checks, for crates with `loom = true`.
+    Loom,
     /// The mdBook build and the demos.
     Book,
     /// Every internal link and `#anchor` of the rendered book.
@@ -66,7 +72,14 @@ impl Suite {
     fn all() -> Vec<Suite> {
         let mut v = vec![Suite::Fmt, Suite::Lint, Suite::Clippy];
         v.extend(Environment::all().into_iter().map(Suite::Env));
-        v.extend([Suite::Book, Suite::Links, Suite::E2e]);
+        v.extend([
+            Suite::Miri,
+            Suite::Loom,
+            Suite::Eject,
+            Suite::Book,
+            Suite::Links,
+            Suite::E2e,
+        ]);
         v
     }
 
@@ -76,6 +89,9 @@ impl Suite {
             Suite::Lint => "lint".into(),
             Suite::Clippy => "clippy".into(),
             Suite::Env(e) => e.name(),
+            Suite::Miri => "miri".into(),
+            Suite::Loom => "loom".into(),
+            Suite::Eject => "eject".into(),
             Suite::Book => "book".into(),
             Suite::Links => "links".into(),
             Suite::E2e => "e2e".into(),
@@ -99,7 +115,7 @@ fn select(only: &[String], engines: &[Engine]) -> Result<Vec<Suite>> {
         if !all.iter().any(|s| s.selected_by(word)) {
             bail!(
                 "--only {word}: no such suite; choose from fmt, lint, clippy, native, node, browser, worker, \
-                 <engine>-<main|worker>, book, links, e2e"
+                 <engine>-<main|worker>, miri, loom, eject, book, links, e2e"
             );
         }
     }
@@ -277,11 +293,51 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                 row.problems
                     .extend(report.problems.into_iter().map(|p| format!("lint: {p}")));
             }
+            Suite::Eject => {
+                let report = eject::check_all(ws)?;
+                println!(
+                    "    {} checks, {} problems",
+                    report.checked,
+                    report.problems.len()
+                );
+                row.passed += report.checked - report.problems.len() as u64;
+                row.failed += report.problems.len() as u64;
+                row.problems
+                    .extend(report.problems.into_iter().map(|p| format!("eject: {p}")));
+            }
             Suite::Clippy => clippy(&runner, &crates, &args.packages, &mut row)?,
             Suite::Env(env) => {
                 let with_ci =
                     args.packages.is_empty() || args.packages.iter().any(|p| p == "wasm-rs-ci");
                 environment(ws, &runner, &tools, &crates, env, with_ci, &mut row)?;
+            }
+            Suite::Miri => {
+                for c in crates
+                    .iter()
+                    .filter(|c| c.meta.as_ref().is_some_and(|m| m.miri))
+                {
+                    setup::ensure_miri()?;
+                    // The rustup proxy, not $CARGO (the stable toolchain's own binary), so that
+                    // `+nightly` selects the toolchain.
+                    let mut cmd = Command::new("cargo");
+                    cmd.args(["+nightly", "miri", "test", "-p", &c.name]);
+                    let r = runner.run(&format!("miri {}", c.name), &mut cmd)?;
+                    record(&mut row, c, "miri", &r);
+                }
+            }
+            Suite::Loom => {
+                for c in crates
+                    .iter()
+                    .filter(|c| c.meta.as_ref().is_some_and(|m| m.loom))
+                {
+                    let mut cmd = cargo();
+                    // `--cfg loom` changes every crate's build: keep it out of target/.
+                    cmd.args(["test", "--release", "-p", &c.name, "--test", "loom"])
+                        .env("RUSTFLAGS", "--cfg loom")
+                        .env("CARGO_TARGET_DIR", ws.target_dir.join("loom"));
+                    let r = runner.run(&format!("loom {}", c.name), &mut cmd)?;
+                    record(&mut row, c, "loom", &r);
+                }
             }
             Suite::Book => {
                 let check = book::build(ws, &tools.mdbook)?;
@@ -303,8 +359,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                 );
                 row.passed += report.checked - report.problems.len() as u64;
                 row.failed += report.problems.len() as u64;
-                row.problems
-                    .extend(report.problems.into_iter().map(|p| format!("links: {p}")));
+                row.problems.extend(report.problems);
             }
             Suite::E2e => {
                 let demos = match built.take() {
@@ -330,8 +385,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                 )?;
                 row.passed += report.passed;
                 row.failed += report.problems.len() as u64;
-                row.problems
-                    .extend(report.problems.into_iter().map(|p| format!("e2e: {p}")));
+                row.problems.extend(report.problems);
                 built = Some(demos);
             }
         }
@@ -546,7 +600,7 @@ fn build_book_quietly(
     Ok(check.demos)
 }
 
-fn record(row: &mut Row, c: &Crate, env: Environment, r: &Run) {
+fn record(row: &mut Row, c: &Crate, env: impl std::fmt::Display, r: &Run) {
     row.passed += r.counts.passed;
     row.failed += r.counts.failed;
     let total = r.counts.passed + r.counts.failed;
@@ -619,7 +673,12 @@ mod tests {
             counts: Counts::default(),
             log: PathBuf::from("x.log"),
         };
-        record(&mut row, &c, Environment::Browser, &run);
+        record(
+            &mut row,
+            &c,
+            Environment::Browser(Engine::Chromium, PageContext::Main),
+            &run,
+        );
         assert_eq!(row.failed, 1);
         assert!(
             row.problems[0].contains("ran no tests"),

@@ -54,6 +54,12 @@ pub(crate) struct RecipeMeta {
     /// Platform features the crate needs, e.g. `SharedArrayBuffer`.
     #[serde(default)]
     pub(crate) requires: Vec<String>,
+    /// Run the crate's native tests under Miri (`cargo +nightly miri test`).
+    #[serde(default)]
+    pub(crate) miri: bool,
+    /// Run the crate's `tests/loom.rs` model checks (`--cfg loom`, release).
+    #[serde(default)]
+    pub(crate) loom: bool,
 }
 
 impl Crate {
@@ -138,13 +144,13 @@ impl Workspace {
                 })?),
                 None => None,
             };
-            if let Some(m) = &meta {
-                if m.title.trim().is_empty() || m.summary.trim().is_empty() {
-                    bail!(
-                        "{}: [package.metadata.wasm-rs] needs a non-empty title and summary",
-                        pkg.name
-                    );
-                }
+            if let Some(m) = &meta
+                && (m.title.trim().is_empty() || m.summary.trim().is_empty())
+            {
+                bail!(
+                    "{}: [package.metadata.wasm-rs] needs a non-empty title and summary",
+                    pkg.name
+                );
             }
             let dir = pkg
                 .manifest_path

@@ -125,26 +125,37 @@
 
   // ---- running in the page --------------------------------------------------------------
 
-  // Replaces the console methods while a demo runs; returns the function that restores them.
+  // While demos run in the page, every console call is also shown in their panels. The console
+  // methods are wrapped once, and the wrappers feed whichever demos are running (so two demos
+  // run at once cannot restore each other's wrappers out of order).
+  const consoleSinks = new Set();
+  let consoleWrapped = false;
+
   function captureConsole(onLine) {
-    const saved = {};
-    let depth = 0;
-    for (const level of LEVELS.concat(["groupEnd"])) {
-      const original = console[level];
-      saved[level] = original;
-      console[level] = function (...args) {
-        if (level === "groupEnd") {
-          depth = Math.max(0, depth - 1);
-        } else {
-          onLine(level.startsWith("group") ? "log" : level, formatArgs(args), depth);
-          if (level.startsWith("group")) depth += 1;
-        }
-        return original.apply(console, args);
-      };
+    if (!consoleWrapped) {
+      consoleWrapped = true;
+      for (const level of LEVELS.concat(["groupEnd"])) {
+        const original = console[level];
+        console[level] = function (...args) {
+          if (consoleSinks.size > 0) {
+            const text = level === "groupEnd" ? "" : formatArgs(args);
+            for (const sink of consoleSinks) sink(level, text);
+          }
+          return original.apply(console, args);
+        };
+      }
     }
-    return () => {
-      for (const level of Object.keys(saved)) console[level] = saved[level];
+    let depth = 0;
+    const sink = (level, text) => {
+      if (level === "groupEnd") {
+        depth = Math.max(0, depth - 1);
+        return;
+      }
+      onLine(level.startsWith("group") ? "log" : level, text, depth);
+      if (level.startsWith("group")) depth += 1;
     };
+    consoleSinks.add(sink);
+    return () => consoleSinks.delete(sink);
   }
 
   async function runInPage(moduleUrl, onLine) {
@@ -317,8 +328,8 @@
         reason:
           "the book's service worker (coi-sw.js) was installed and the page reloaded, but " +
           "the page is still not cross-origin isolated. The browser may block service " +
-          "workers for this site; a hard reload (Shift+Reload) bypasses them, so reload " +
-          "normally to try again.",
+          "workers for this site, or this was a hard reload (Shift+Reload), which bypasses " +
+          "them. Open the page in a new tab to try again.",
       });
     }
     return navigator.serviceWorker

@@ -12,7 +12,6 @@ use wasm_rs_dbg::dbg;
 use wasm_rs_shared_channel::RecvError;
 use wasm_rs_shared_channel::spsc;
 
-// ANCHOR: greetings
 /// Spawns a task that sends `count` greetings, one every 5 ms, through a shared-memory
 /// channel, and returns them in the order they arrived.
 ///
@@ -25,6 +24,7 @@ use wasm_rs_shared_channel::spsc;
 /// assert_eq!(greetings, ["hello #1", "hello #2"]);
 /// # }
 /// ```
+// ANCHOR: greetings
 pub async fn greetings(count: u32) -> Result<Vec<String>, Box<dyn Error>> {
     // 1 KiB of ring buffer: small messages, so it never fills.
     let (mut tx, mut rx) = spsc::channel::<String>(1024)?;
@@ -52,8 +52,8 @@ pub async fn greetings(count: u32) -> Result<Vec<String>, Box<dyn Error>> {
 }
 // ANCHOR_END: greetings
 
-// ANCHOR: demo
 /// The book's Run button calls this; its `dbg!` lines appear in the page's output panel.
+// ANCHOR: demo
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub async fn run_demo() -> Result<(), wasm_bindgen::JsValue> {

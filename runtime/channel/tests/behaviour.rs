@@ -124,7 +124,12 @@ tests! {
             drop(rx);
         } else {
             let worker = spawn(Task::RecvU32(rx, 50));
-            for i in 0..50 {
+            // Wait asynchronously until the counterpart runs (only one record fits, so the
+            // second send completes once it took the first): a nested Web Worker starts
+            // through its parent's event loop, which a blocking send would hold up.
+            tx.send_async(0).await.unwrap();
+            tx.send_async(1).await.unwrap();
+            for i in 2..50 {
                 tx.send(i).unwrap(); // waits for the counterpart each time
             }
             drop(tx);

@@ -139,10 +139,21 @@ mod web {
     /// Runs a 2 s CPU-bound workload (50 µs of work between yields) while
     /// `requestAnimationFrame` records frame times; returns the longest gap (ms)
     /// between frames during the workload.
-    async fn frame_gap(spawn: impl Fn(Pin<Box<dyn Future<Output = ()>>>), self_wake: bool) -> f64 {
+    type FrameCallback = Closure<dyn FnMut(f64)>;
+
+    #[derive(Clone, Copy, PartialEq)]
+    enum Workload {
+        Ours,
+        Peer,
+        /// No CPU work: the page's own frame rhythm, for reference.
+        Idle,
+    }
+
+    /// Returns (longest gap, frames over 1.5x the median interval, median interval).
+    async fn frame_gap(workload: Workload) -> (f64, usize, f64) {
         let frames = Rc::new(RefCell::new(Vec::<f64>::new()));
         let running = Rc::new(Cell::new(true));
-        let on_frame: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::default();
+        let on_frame: Rc<RefCell<Option<FrameCallback>>> = Rc::default();
         {
             let (frames, running, handle) = (frames.clone(), running.clone(), on_frame.clone());
             *on_frame.borrow_mut() = Some(Closure::new(move |_t: f64| {
@@ -156,32 +167,41 @@ mod web {
         request_animation_frame(on_frame.borrow().as_ref().unwrap().as_ref().unchecked_ref());
         js_sleep(200).await; // frames settle
         let (done_tx, done_rx) = futures::channel::oneshot::channel::<(f64, f64)>();
-        spawn(Box::pin(async move {
+        let work = Box::pin(async move {
             let start = now();
+            if workload == Workload::Idle {
+                js_sleep(WORKLOAD_MS as i32).await;
+            }
             while now() - start < WORKLOAD_MS {
                 spin(0.05);
-                if self_wake {
+                if workload == Workload::Peer {
                     SelfWake(false).await;
                 } else {
                     wasm_rs_async_executor::yield_now().await;
                 }
             }
             done_tx.send((start, now())).unwrap();
-        }));
+        });
+        match workload {
+            Workload::Peer | Workload::Idle => peer(work),
+            Workload::Ours => ours(work),
+        }
         let (start, end) = done_rx.await.unwrap();
         js_sleep(100).await;
         running.set(false);
         js_sleep(50).await;
         let frames = frames.borrow();
-        let mut longest: f64 = 0.0;
-        for pair in frames.windows(2) {
-            // Gaps that overlap the workload window.
-            if pair[1] >= start && pair[0] <= end {
-                longest = longest.max(pair[1] - pair[0]);
-            }
-        }
+        // Gaps that overlap the workload window.
+        let gaps: Vec<f64> = frames
+            .windows(2)
+            .filter(|p| p[1] >= start && p[0] <= end)
+            .map(|p| p[1] - p[0])
+            .collect();
         drop(on_frame.borrow_mut().take());
-        longest
+        let typical = median(gaps.clone());
+        let longest = gaps.iter().copied().fold(0.0, f64::max);
+        let missed = gaps.iter().filter(|g| **g > typical * 1.5).count();
+        (longest, missed, typical)
     }
 
     fn ours(f: Pin<Box<dyn Future<Output = ()>>>) {
@@ -196,20 +216,6 @@ mod web {
     /// measured here (the workloads do not fit Criterion's iteration model).
     #[wasm_bindgen_bench]
     async fn bench_spawn_ping_pong_and_frames(_c: &mut Criterion) {
-        for budget in [8u64, 4, 2, 8] {
-            wasm_rs_async_executor::set_time_budget(std::time::Duration::from_millis(budget));
-            let mut a = Vec::new();
-            for _ in 0..3 {
-                a.push(frame_gap(ours, false).await);
-            }
-            console_log!(
-                "budget {budget} ms: gaps {a:.1?}, idle {:.1}",
-                frame_gap_idle().await
-            );
-        }
-        if true {
-            return;
-        }
         let (mut a, mut b) = (Vec::new(), Vec::new());
         for _ in 0..=ROUNDS {
             a.push(ours_spawn().await);
@@ -238,33 +244,22 @@ mod web {
             pb / pa
         );
 
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        for _ in 0..FRAME_ROUNDS {
-            a.push(frame_gap(ours, false).await);
-            b.push(frame_gap(peer, true).await);
+        for (name, workload) in [
+            ("wasm-rs-async-executor", Workload::Ours),
+            ("spawn_local", Workload::Peer),
+            ("idle page (no workload)", Workload::Idle),
+        ] {
+            let mut runs = Vec::new();
+            for _ in 0..FRAME_ROUNDS {
+                runs.push(frame_gap(workload).await);
+            }
+            let longest: Vec<f64> = runs.iter().map(|r| r.0).collect();
+            let missed: Vec<usize> = runs.iter().map(|r| r.1).collect();
+            console_log!(
+                "requestAnimationFrame during {WORKLOAD_MS} ms, {name}: longest gap median {:.1} ms (runs {longest:.1?}), frames over 1.5x the typical interval per run {missed:?}, typical interval {:.1} ms",
+                median(longest.clone()),
+                runs[0].2
+            );
         }
-        let idle = {
-            // The frame interval with nothing running, for reference.
-            frame_gap_idle().await
-        };
-        console_log!(
-            "longest requestAnimationFrame gap during a {WORKLOAD_MS} ms CPU-bound async workload, median of {FRAME_ROUNDS}: wasm-rs-async-executor {:.1} ms (runs: {a:.1?}), spawn_local {:.1} ms (runs: {b:.1?}); idle page: {idle:.1} ms",
-            median(a.clone()),
-            median(b.clone())
-        );
-    }
-
-    async fn frame_gap_idle() -> f64 {
-        let frames = Rc::new(RefCell::new(Vec::<f64>::new()));
-        for _ in 0..30 {
-            let frames = frames.clone();
-            let promise = js_sys::Promise::new(&mut |resolve, _| {
-                request_animation_frame(&resolve);
-            });
-            JsFuture::from(promise).await.unwrap();
-            frames.borrow_mut().push(now());
-        }
-        let frames = frames.borrow();
-        frames.windows(2).map(|p| p[1] - p[0]).fold(0.0, f64::max)
     }
 }

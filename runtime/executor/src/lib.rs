@@ -74,8 +74,8 @@
 //! the thread sleeps in `Atomics.wait` until the next timer is due, or until a
 //! shared-memory cell registered with [`park::wake_on_change`] changes (this is how
 //! `wasm-rs-shared-channel` waits for messages without spinning). This gives a
-//! worker the lowest wake-up latency (about 7 µs from another thread) and no
-//! event-loop overhead. What it gives up:
+//! worker the lowest wake-up latency from another thread (one `Atomics.notify`)
+//! and no event-loop overhead. What it gives up:
 //!
 //! - **Works:** [`spawn`], [`JoinHandle`], [`JoinSet`], [`yield_now`], [`sleep`],
 //!   [`sleep_until`], [`timeout`], [`interval`] (timers live in the executor's own
@@ -98,7 +98,10 @@
 //! A drain polls ready tasks in one pass (tasks woken during the pass run in the
 //! same pass) until the queue is empty, or until the [`time_budget`] is spent; then
 //! it continues in a macrotask (`MessageChannel`; `setImmediate` in Node), after the
-//! browser has rendered and handled input. All timers share one `setTimeout` for
+//! browser has rendered and handled input. On the browser main thread, while the
+//! executor stays busy, it also follows `requestAnimationFrame` and ends each slice
+//! just before the next expected frame, so frames are not delayed by a slice that
+//! started just before them. All timers share one `setTimeout` for
 //! the earliest deadline. With no ready task and no timer, nothing is scheduled:
 //! [`Stats::is_idle`] checks exactly that. Wakers are deduplicated (a task woken
 //! twice before it runs is polled once), cost one reference count to clone, and can

@@ -20,7 +20,12 @@ use crate::Instant;
 use crate::sys;
 use crate::task::{JoinHandle, Runnable, new_task};
 
-/// The default time budget of one drain (see [`set_time_budget`]).
+/// The default time budget of one drain (see [`set_time_budget`]): 8 ms, half a
+/// 60 Hz frame.
+///
+/// ```
+/// assert_eq!(wasm_rs_async_executor::DEFAULT_TIME_BUDGET.as_millis(), 8);
+/// ```
 pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_millis(8);
 
 /// The part of an executor that wakers on other threads may touch.
@@ -354,7 +359,7 @@ impl Runtime {
         let Ok(mut guard) = RunGuard::enter(self, false) else {
             return;
         };
-        let outcome = self.run_ready(Some(self.budget.get()));
+        let outcome = self.run_ready(Some(self.driver.slice_budget(self.budget.get())));
         if outcome == Outcome::Budget {
             // Yield to the event loop (rendering, input) before the next slice.
             guard.rearm = false;
@@ -577,7 +582,8 @@ pub struct Stats {
     /// Registered timers (pending `sleep`s, `timeout`s and `interval`s).
     pub timers: usize,
     /// wasm32: a drain is scheduled on the JS event loop (a microtask or a
-    /// macrotask). Always false natively.
+    /// macrotask), or, on the browser main thread while busy, an animation-frame
+    /// callback that follows the frame rhythm. Always false natively.
     pub drain_scheduled: bool,
     /// wasm32: a JS `setTimeout` is pending for the earliest timer. Always false natively.
     pub timer_armed: bool,

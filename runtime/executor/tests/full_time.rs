@@ -12,6 +12,20 @@ use wasm_rs_async_executor::{
     yield_now,
 };
 
+/// The error a blocking run loop must give here, if any: never natively; on the
+/// browser main thread `MainThread`; without `SharedArrayBuffer` (a page that is
+/// not cross-origin isolated) `NoSharedMemory` as soon as it must sleep.
+fn expected_block_error() -> Option<RunError> {
+    if environment() == Environment::BrowserMain {
+        return Some(RunError::MainThread);
+    }
+    #[cfg(target_arch = "wasm32")]
+    if !js_sys::Reflect::has(&js_sys::global(), &"SharedArrayBuffer".into()).unwrap_or(false) {
+        return Some(RunError::NoSharedMemory);
+    }
+    None
+}
+
 /// A sync test: runs natively and in every wasm environment.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -27,8 +41,8 @@ fn run_forever_runs_timers_and_tasks_until_none_is_left() {
         }));
     }
     let result = run_forever();
-    if environment() == Environment::BrowserMain {
-        assert_eq!(result, Err(RunError::MainThread));
+    if let Some(expected) = expected_block_error() {
+        assert_eq!(result, Err(expected));
         assert!(result.unwrap_err().to_string().contains("spawn()"));
         // Leave the tasks to the event loop; they finish on their own.
         return;
@@ -49,9 +63,9 @@ fn block_on_returns_the_output_or_refuses_the_main_thread() {
         });
         task.await.unwrap() * 2
     });
-    match environment() {
-        Environment::BrowserMain => assert_eq!(result, Err(RunError::MainThread)),
-        _ => assert_eq!(result, Ok(6)),
+    match expected_block_error() {
+        Some(expected) => assert_eq!(result, Err(expected)),
+        None => assert_eq!(result, Ok(6)),
     }
 }
 
@@ -64,8 +78,15 @@ mod web {
     use wasm_bindgen_test::wasm_bindgen_test;
     use wasm_rs_async_executor::{park, yield_animation_frame, yield_idle, yield_to_event_loop};
 
+    /// Where blocking is refused, checks that it is refused with the right error.
     fn blocking_allowed() -> bool {
-        environment() != Environment::BrowserMain
+        match expected_block_error() {
+            Some(expected) => {
+                assert_eq!(block_on(sleep(Duration::from_millis(1))), Err(expected));
+                false
+            }
+            None => true,
+        }
     }
 
     #[wasm_bindgen_test]
@@ -145,6 +166,95 @@ mod web {
             polls.get()
         );
         assert_eq!(task_count(), 0);
+    }
+
+    /// Starts a JS thread (a nested Worker in a browser worker, `worker_threads` in
+    /// Node) that stores `value` into `cell[0]` and notifies, `delay_ms` after it
+    /// started. The promise resolves once that thread runs: a blocked thread could
+    /// not start it (Chromium starts a nested worker through its parent's event loop).
+    fn notify_from_another_thread(cell: &Int32Array, value: i32, delay_ms: i32) -> js_sys::Promise {
+        let start = js_sys::Function::new_with_args(
+            "buffer, value, delay",
+            r#"
+            const body = `
+                const run = (buffer, value, delay) => setTimeout(() => {
+                    const a = new Int32Array(buffer);
+                    Atomics.store(a, 0, value);
+                    Atomics.notify(a, 0);
+                }, delay);`;
+            return new Promise((resolve, reject) => {
+                if (typeof process === 'object' && process.getBuiltinModule) {
+                    const { Worker } = process.getBuiltinModule('worker_threads');
+                    const w = new Worker(body + `
+                        const { workerData, parentPort } = require('worker_threads');
+                        parentPort.postMessage('ready');
+                        run(workerData.buffer, workerData.value, workerData.delay);`,
+                        { eval: true, workerData: { buffer, value, delay } });
+                    w.once('message', () => { w.unref(); resolve(); });
+                    w.once('error', reject);
+                } else {
+                    const url = URL.createObjectURL(new Blob([body + `
+                        onmessage = (e) => {
+                            postMessage('ready');
+                            run(e.data.buffer, e.data.value, e.data.delay);
+                        };`], { type: 'text/javascript' }));
+                    const w = new Worker(url);
+                    w.onmessage = () => resolve();
+                    w.onerror = reject;
+                    w.postMessage({ buffer, value, delay });
+                }
+            });
+            "#,
+        );
+        start
+            .call3(
+                &wasm_bindgen::JsValue::UNDEFINED,
+                &cell.buffer(),
+                &value.into(),
+                &delay_ms.into(),
+            )
+            .expect("could not start a second JS thread")
+            .into()
+    }
+
+    /// The shared-channel use case: the wake comes from another thread through
+    /// shared memory, with no timer involved; the executor sleeps in `Atomics.wait`
+    /// and polls the waiter exactly twice.
+    #[wasm_bindgen_test]
+    async fn wake_on_change_is_woken_by_another_thread() {
+        if !blocking_allowed() {
+            return;
+        }
+        let cell = Int32Array::new(&SharedArrayBuffer::new(4));
+        let polls = Rc::new(Cell::new(0u32));
+        let (watched, counted) = (cell.clone(), polls.clone());
+        let waiter = std::future::poll_fn(move |cx| {
+            counted.set(counted.get() + 1);
+            let value = Atomics::load(&watched, 0).unwrap();
+            if value != 0 {
+                return Poll::Ready(value);
+            }
+            assert!(park::wake_on_change(&watched, 0, 0, cx.waker().clone()));
+            Poll::Pending
+        });
+        let start = Instant::now();
+        JsFuture::from(notify_from_another_thread(&cell, 42, 50))
+            .await
+            .expect("the second JS thread failed to start");
+        // The 10 s timeout only bounds the test if the other thread never starts.
+        let value = block_on(wasm_rs_async_executor::timeout(
+            Duration::from_secs(10),
+            waiter,
+        ))
+        .unwrap()
+        .expect("the other thread never changed the cell");
+        assert_eq!(value, 42);
+        assert_eq!(
+            polls.get(),
+            2,
+            "polled once before and once after the change"
+        );
+        assert!(start.elapsed() >= Duration::from_millis(40));
     }
 }
 

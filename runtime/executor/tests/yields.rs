@@ -84,6 +84,13 @@ async fn a_busy_task_does_not_starve_the_js_event_loop() {
         spins
     });
     assert!(busy.await.unwrap() > 0);
+    // Once the work is done, nothing stays scheduled (no macrotask, no frame watch).
+    let later = js_sys::Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, 100);
+    });
+    wasm_bindgen_futures::JsFuture::from(later).await.unwrap();
+    let stats = wasm_rs_async_executor::stats();
+    assert!(stats.is_idle(), "{stats:?}");
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -36,6 +36,10 @@ impl Driver {
 
     pub(crate) fn sync_timer(&self, _earliest: Option<Instant>) {}
 
+    pub(crate) fn slice_budget(&self, budget: std::time::Duration) -> std::time::Duration {
+        budget
+    }
+
     pub(crate) fn drain_scheduled(&self) -> bool {
         false
     }

@@ -13,6 +13,7 @@ use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::task::Waker;
+use std::time::Duration;
 
 use js_sys::{Atomics, Function, Int32Array, Promise, Reflect, SharedArrayBuffer};
 use wasm_bindgen::closure::Closure;
@@ -148,6 +149,83 @@ impl Macrotask {
     }
 }
 
+/// Frame timing on the browser main thread, learned from `requestAnimationFrame`
+/// while the executor is busy, so that time slices end just before the next frame.
+struct FrameClock {
+    /// Timestamp (ms) of the last animation frame seen.
+    last: Cell<f64>,
+    /// Estimated frame interval (ms).
+    interval: Cell<f64>,
+    /// A `requestAnimationFrame` callback is pending.
+    watching: Cell<bool>,
+    callback: OnceCell<Closure<dyn FnMut(f64)>>,
+}
+
+/// Never run less than this per drain, so that work always progresses.
+const MIN_SLICE_MS: f64 = 0.5;
+/// End a slice this long before the expected frame.
+const FRAME_MARGIN_MS: f64 = 1.0;
+
+impl FrameClock {
+    fn new() -> Self {
+        FrameClock {
+            last: Cell::new(f64::NEG_INFINITY),
+            interval: Cell::new(1000.0 / 60.0),
+            watching: Cell::new(false),
+            callback: OnceCell::new(),
+        }
+    }
+
+    /// The budget of the next slice: up to `budget_ms`, ending before the next
+    /// expected frame; minimal while a frame is due. Frame knowledge older than
+    /// three frames (hidden tab, throttling) is ignored.
+    fn slice_ms(&self, budget_ms: f64) -> f64 {
+        if !self.watching.get() {
+            return budget_ms;
+        }
+        let interval = self.interval.get();
+        let since = now_ms() - self.last.get();
+        if since > 3.0 * interval {
+            return budget_ms;
+        }
+        let until_frame = interval - FRAME_MARGIN_MS - since;
+        until_frame.clamp(MIN_SLICE_MS, budget_ms.max(MIN_SLICE_MS))
+    }
+
+    fn on_frame(&self, timestamp: f64) {
+        let delta = timestamp - self.last.get();
+        if (5.0..=50.0).contains(&delta) {
+            // Smooth towards the observed interval (60 Hz, 120 Hz, ...).
+            let smoothed = self.interval.get() * 0.8 + delta * 0.2;
+            self.interval.set(smoothed.min(delta.max(smoothed * 0.5)));
+        }
+        self.last.set(timestamp);
+        self.watching.set(false);
+    }
+}
+
+fn now_ms() -> f64 {
+    TIME_ZERO.with(|zero| zero.elapsed()).as_secs_f64() * 1000.0
+}
+
+thread_local! {
+    static TIME_ZERO: Instant = Instant::now();
+}
+
+fn frame_callback(_timestamp: f64) {
+    runtime::with(|rt| {
+        let driver = rt.driver();
+        let Some(clock) = driver.frames.as_ref() else {
+            return;
+        };
+        // The rAF timestamp is on the `performance.now()` clock; use ours.
+        clock.on_frame(now_ms());
+        if driver.armed.get() == Armed::Macrotask {
+            driver.watch_frames();
+        }
+    });
+}
+
 /// The JS callbacks, created on first use.
 struct Hooks {
     resolved: Promise,
@@ -173,6 +251,7 @@ struct Registration {
 /// The executor's link to the JS event loop.
 pub(crate) struct Driver {
     hooks: OnceCell<Hooks>,
+    frames: Option<FrameClock>,
     armed: Cell<Armed>,
     timer: RefCell<Option<(Instant, JsValue)>>,
     parks: RefCell<Vec<Registration>>,
@@ -196,8 +275,11 @@ fn timer_callback() {
 
 impl Driver {
     pub(crate) fn new() -> Self {
+        let on_main_thread =
+            environment() == Environment::BrowserMain && global_has("requestAnimationFrame");
         Driver {
             hooks: OnceCell::new(),
+            frames: on_main_thread.then(FrameClock::new),
             armed: Cell::new(Armed::Nothing),
             timer: RefCell::new(None),
             parks: RefCell::new(Vec::new()),
@@ -234,6 +316,31 @@ impl Driver {
         hooks
             .macrotask
             .post(hooks.drain.as_ref().unchecked_ref::<Function>().clone());
+        self.watch_frames();
+    }
+
+    /// While busy on the main thread, follow animation frames (one pending
+    /// `requestAnimationFrame` at a time, none once the executor is idle).
+    fn watch_frames(&self) {
+        let Some(clock) = self.frames.as_ref() else {
+            return;
+        };
+        if clock.watching.replace(true) {
+            return;
+        }
+        let callback = clock.callback.get_or_init(|| Closure::new(frame_callback));
+        request_animation_frame(callback.as_ref().unchecked_ref());
+    }
+
+    /// The time budget of the next drain (see `FrameClock::slice_ms`).
+    pub(crate) fn slice_budget(&self, budget: Duration) -> Duration {
+        match self.frames.as_ref() {
+            Some(clock) => {
+                let ms = clock.slice_ms(budget.as_secs_f64() * 1000.0);
+                Duration::from_secs_f64(ms / 1000.0)
+            }
+            None => budget,
+        }
     }
 
     /// Keeps exactly one `setTimeout` for the earliest timer (none when there is none).
@@ -262,7 +369,7 @@ impl Driver {
     }
 
     pub(crate) fn drain_scheduled(&self) -> bool {
-        self.armed.get() != Armed::Nothing
+        self.armed.get() != Armed::Nothing || self.frames.as_ref().is_some_and(|f| f.watching.get())
     }
 
     pub(crate) fn timer_armed(&self) -> bool {

@@ -1,0 +1,1065 @@
+//! `cargo xtask eject <recipe> <dir>`: a recipe as a standalone project, the start of the
+//! reader's own.
+//!
+//! Inside this repository a recipe inherits from the workspace: `version.workspace = true`,
+//! `wasm-bindgen.workspace = true`, `[lints] workspace = true`, the runtime crates as
+//! workspace path dependencies, the toolchain file and the wasm32 test runner in
+//! `.cargo/config.toml`. Copying its folder out gives a crate that does not build. `eject`
+//! writes one that does:
+//!
+//! - its `Cargo.toml` with every inherited field, dependency and lint table resolved from the
+//!   root `Cargo.toml` (comments and layout of the recipe's own manifest are kept, through
+//!   `toml_edit`), the root's `[profile.*]` tables, and an empty `[workspace]` so the project
+//!   is its own workspace wherever it is put;
+//! - the runtime crates as path dependencies on this checkout (absolute paths), or with
+//!   `--git <url>` as git dependencies on that repository;
+//! - the recipe's files (sources, tests, `www/`), the book's shared JS loader (`js/`), the
+//!   repository's `Cargo.lock` (so it builds with the versions that were tested here),
+//!   `.cargo/config.toml` with the wasm32 runner, `rust-toolchain.toml`, and a README with the
+//!   commands to build and test it.
+//!
+//! [`check_all`] is the `eject` suite of `cargo xtask test`: it ejects every recipe under
+//! `target/xtask/eject/` and builds it there, and runs the tests of up to two recipes
+//! (natively and in Node) from the ejected copy.
+
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, TableLike, Value};
+
+use crate::workspace::{Crate, Workspace};
+
+/// Arguments of `cargo xtask eject`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct EjectArgs {
+    /// The recipe to start from: its crate name, e.g. `hello-wasm-rs`.
+    recipe: String,
+    /// Where to write the new project; it must not exist yet, or be an empty directory.
+    dir: PathBuf,
+    /// Depend on the runtime crates through this git repository (e.g. the project's GitHub
+    /// URL) instead of through paths into this checkout.
+    #[arg(long, value_name = "URL")]
+    git: Option<String>,
+}
+
+/// Where the ejected project gets the crates that live in this repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// Path dependencies on this checkout, written as absolute paths.
+    Path,
+    /// Git dependencies on this URL; cargo finds each crate in the repository by name.
+    Git(String),
+}
+
+/// Runs `cargo xtask eject`.
+pub(crate) fn run(ws: &Workspace, args: &EjectArgs) -> Result<()> {
+    let recipe = find_recipe(ws, &args.recipe)?;
+    let source = match &args.git {
+        Some(url) if url.trim().is_empty() => {
+            bail!("--git needs the repository's URL, e.g. --git https://example.org/wasm-rs.git")
+        }
+        Some(url) => Source::Git(url.trim().to_string()),
+        None => Source::Path,
+    };
+    let dir = absolute(&args.dir)?;
+    eject(ws, recipe, &dir, &source)?;
+    println!("ejected {} into {}", recipe.name, dir.display());
+    println!("next: cd {} && cargo test", dir.display());
+    Ok(())
+}
+
+fn find_recipe<'a>(ws: &'a Workspace, name: &str) -> Result<&'a Crate> {
+    ws.recipes().find(|c| c.name == name).with_context(|| {
+        let names: Vec<&str> = ws.recipes().map(|c| c.name.as_str()).collect();
+        format!(
+            "`{name}` is not a recipe; choose one of: {}",
+            if names.is_empty() {
+                "(there are no recipes yet)".to_string()
+            } else {
+                names.join(", ")
+            }
+        )
+    })
+}
+
+fn absolute(p: &Path) -> Result<PathBuf> {
+    Ok(if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .context("reading the current directory")?
+            .join(p)
+    })
+}
+
+/// Writes the standalone project for `recipe` into `dir` (which must not exist, or be empty).
+pub(crate) fn eject(ws: &Workspace, recipe: &Crate, dir: &Path, source: &Source) -> Result<()> {
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir)
+            .with_context(|| format!("{} exists and is not a directory", dir.display()))?
+            .next()
+            .is_none();
+        if !empty {
+            bail!(
+                "{} already exists and is not empty: choose a new directory, or remove it first",
+                dir.display()
+            );
+        }
+    }
+    if dir.starts_with(&recipe.dir) {
+        bail!(
+            "{} is inside the recipe itself; choose a directory outside {}",
+            dir.display(),
+            recipe.dir.display()
+        );
+    }
+    let root_manifest = read(&ws.root.join("Cargo.toml"))?;
+    let recipe_manifest = read(&recipe.dir.join("Cargo.toml"))?;
+    let manifest = standalone_manifest(
+        &recipe_manifest,
+        &root_manifest,
+        &ws.root,
+        &recipe.dir,
+        source,
+    )
+    .with_context(|| format!("{}: resolving its Cargo.toml", recipe.name))?;
+
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    copy_recipe_files(&recipe.dir, dir)?;
+    write(&dir.join("Cargo.toml"), &manifest)?;
+
+    // The versions tested here; cargo drops the entries this project does not use.
+    if let Ok(lock) = std::fs::read(ws.root.join("Cargo.lock")) {
+        std::fs::write(dir.join("Cargo.lock"), lock)?;
+    }
+    // A recipe that pins its own toolchain (a nightly one) keeps it.
+    if !dir.join("rust-toolchain.toml").exists() {
+        std::fs::copy(
+            ws.root.join("rust-toolchain.toml"),
+            dir.join("rust-toolchain.toml"),
+        )
+        .context("copying rust-toolchain.toml")?;
+    }
+    std::fs::create_dir_all(dir.join(".cargo"))?;
+    write(&dir.join(".cargo/config.toml"), CARGO_CONFIG)?;
+    if !dir.join(".gitignore").exists() {
+        write(&dir.join(".gitignore"), "/target\n")?;
+    }
+    let web = copy_web(ws, recipe, &dir.join("web"))?;
+    let readme = readme(ws, recipe, source, &web)?;
+    write(&dir.join("README.md"), &readme)?;
+    Ok(())
+}
+
+const CARGO_CONFIG: &str = "\
+[target.wasm32-unknown-unknown]
+# `cargo test --target wasm32-unknown-unknown` runs the tests through wasm-bindgen's runner:
+# in Node by default, in a headless browser with WASM_BINDGEN_USE_BROWSER=1, in a dedicated
+# worker with WASM_BINDGEN_USE_DEDICATED_WORKER=1 (see README.md).
+runner = \"wasm-bindgen-test-runner\"
+";
+
+fn read(p: &Path) -> Result<String> {
+    std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
+}
+
+fn write(p: &Path, text: &str) -> Result<()> {
+    std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))
+}
+
+/// Copies the recipe's files, except what eject writes itself and build output.
+fn copy_recipe_files(from: &Path, to: &Path) -> Result<()> {
+    let skip = ["Cargo.toml", "Cargo.lock", "README.md", "target"];
+    let walker = walkdir::WalkDir::new(from)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| {
+            !(e.depth() == 1
+                && skip
+                    .iter()
+                    .any(|s| e.file_name() == std::ffi::OsStr::new(s)))
+        });
+    for entry in walker {
+        let entry = entry.with_context(|| format!("reading {}", from.display()))?;
+        let rel = entry
+            .path()
+            .strip_prefix(from)
+            .expect("walkdir yields paths under its root");
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest)?;
+        } else {
+            std::fs::copy(entry.path(), &dest)
+                .with_context(|| format!("copying {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// What [`copy_web`] wrote under `web/`.
+#[derive(Debug, Default)]
+struct Web {
+    /// The shared scripts copied from the book, e.g. `js/demo-runner.js`.
+    files: Vec<String>,
+    /// Whether `web/index.html` runs the recipe's demo.
+    page: bool,
+}
+
+/// Copies the book's shared JS (the demo runner, its worker, the cross-origin-isolation
+/// service worker and the demo panel's CSS) into `to`, laid out as the runner expects them
+/// relative to the page; for a recipe with a demo, also writes `index.html` with its Run
+/// button.
+fn copy_web(ws: &Workspace, recipe: &Crate, to: &Path) -> Result<Web> {
+    let src = ws.root.join("book/src");
+    let mut web = Web::default();
+    let mut copy = |rel: String| -> Result<()> {
+        let dest = to.join(&rel);
+        std::fs::create_dir_all(dest.parent().expect("under web/"))?;
+        std::fs::copy(src.join(&rel), &dest).with_context(|| format!("copying book/src/{rel}"))?;
+        web.files.push(rel);
+        Ok(())
+    };
+    for (dir, ext) in [("js", "js"), ("css", "css")] {
+        let Ok(entries) = std::fs::read_dir(src.join(dir)) else {
+            continue;
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == ext))
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+            .collect();
+        names.sort();
+        for n in names {
+            copy(format!("{dir}/{n}"))?;
+        }
+    }
+    if src.join("coi-sw.js").is_file() {
+        copy("coi-sw.js".to_string())?;
+    }
+    let Some(meta) = recipe.meta.as_ref().filter(|m| m.demo) else {
+        return Ok(web);
+    };
+    if !web.files.iter().any(|f| f == "js/demo-runner.js") {
+        return Ok(web);
+    }
+    let context = meta.demo_context.as_deref().unwrap_or("main");
+    let css = web
+        .files
+        .iter()
+        .filter(|f| f.ends_with(".css"))
+        .map(|f| format!("  <link rel=\"stylesheet\" href=\"{f}\">\n"))
+        .collect::<String>();
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n  \
+         <title>{title}</title>\n{css}</head>\n<body>\n  <h1>{title}</h1>\n  \
+         <div class=\"wasm-rs-demo\" data-recipe=\"{name}\" data-module=\"{ident}\" data-context=\"{context}\"></div>\n  \
+         <script src=\"js/demo-runner.js\"></script>\n</body>\n</html>\n",
+        title = html_escape(&meta.title),
+        name = recipe.name,
+        ident = recipe.ident(),
+    );
+    write(&to.join("index.html"), &html)?;
+    web.page = true;
+    Ok(web)
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+// ---------------------------------------------------------------------------------------
+// The manifest
+// ---------------------------------------------------------------------------------------
+
+const DEPENDENCY_TABLES: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
+
+/// The recipe's `Cargo.toml` with everything it inherits from the workspace resolved.
+///
+/// `root` is the repository (paths in `[workspace.dependencies]` are relative to it),
+/// `recipe_dir` the recipe's folder (its own relative paths are relative to it).
+pub(crate) fn standalone_manifest(
+    recipe_manifest: &str,
+    root_manifest: &str,
+    root: &Path,
+    recipe_dir: &Path,
+    source: &Source,
+) -> Result<String> {
+    let mut doc: DocumentMut = recipe_manifest
+        .parse()
+        .context("the recipe's Cargo.toml is not valid TOML")?;
+    let root_doc: DocumentMut = root_manifest
+        .parse()
+        .context("the workspace Cargo.toml is not valid TOML")?;
+    let ws_table = root_doc
+        .get("workspace")
+        .and_then(Item::as_table_like)
+        .context("the root Cargo.toml has no [workspace] table")?;
+    let empty = Table::new();
+    let ws_package = ws_table
+        .get("package")
+        .and_then(Item::as_table_like)
+        .unwrap_or(&empty);
+    let ws_deps = ws_table
+        .get("dependencies")
+        .and_then(Item::as_table_like)
+        .unwrap_or(&empty);
+
+    // [package]: `field.workspace = true` → the value in [workspace.package].
+    let package = doc
+        .get_mut("package")
+        .and_then(Item::as_table_like_mut)
+        .context("the recipe's Cargo.toml has no [package] table")?;
+    for (mut key, item) in package.iter_mut() {
+        if inherits(item) {
+            let value = ws_package
+                .get(key.get())
+                .and_then(Item::as_value)
+                .with_context(|| {
+                    format!(
+                        "package.{k} says `workspace = true` but the root Cargo.toml has no [workspace.package] {k}",
+                        k = key.get()
+                    )
+                })?;
+            let comment = dotted_comment(item);
+            *item = Item::Value(fresh(value));
+            if let Some(c) = comment {
+                key.leaf_decor_mut().set_prefix(c);
+            }
+        }
+    }
+
+    // Dependencies, also under [target.'cfg(...)'].
+    let ctx = DepContext {
+        root,
+        recipe_dir,
+        source,
+        ws_deps,
+    };
+    for name in DEPENDENCY_TABLES {
+        if let Some(t) = doc.get_mut(name).and_then(Item::as_table_like_mut) {
+            resolve_dependencies(t, &ctx).with_context(|| format!("[{name}]"))?;
+        }
+    }
+    if let Some(targets) = doc.get_mut("target").and_then(Item::as_table_like_mut) {
+        for (cfg, item) in targets.iter_mut() {
+            let Some(t) = item.as_table_like_mut() else {
+                continue;
+            };
+            for name in DEPENDENCY_TABLES {
+                if let Some(deps) = t.get_mut(name).and_then(Item::as_table_like_mut) {
+                    resolve_dependencies(deps, &ctx)
+                        .with_context(|| format!("[target.'{}'.{name}]", cfg.get()))?;
+                }
+            }
+        }
+    }
+
+    // Tables written here go after the recipe's own, in the order they are added.
+    let mut position = 1_000_000;
+    // [lints] workspace = true → a copy of [workspace.lints].
+    if doc.get("lints").is_some_and(inherits) {
+        let ws_lints = ws_table
+            .get("lints")
+            .and_then(Item::as_table_like)
+            .context(
+                "[lints] says `workspace = true` but the root Cargo.toml has no [workspace.lints]",
+            )?;
+        doc.insert("lints", Item::Table(copy_table(ws_lints, &mut position)));
+    }
+
+    // The root's profiles applied to the recipe when it was a member; they still should.
+    if let Some(profiles) = root_doc.get("profile").and_then(Item::as_table_like)
+        && doc.get("profile").is_none()
+    {
+        doc.insert("profile", Item::Table(copy_table(profiles, &mut position)));
+    }
+
+    // Its own workspace, so that cargo does not look for one in the folders above it.
+    let mut workspace = Table::new();
+    workspace.set_position(Some(position));
+    workspace.decor_mut().set_prefix(
+        "\n# This project is its own workspace, wherever it is put (written by `cargo xtask eject`).\n",
+    );
+    doc.insert("workspace", Item::Table(workspace));
+
+    let text = doc.to_string();
+    // Refuse to write something cargo would reject as inheriting.
+    if let Some(line) = text.lines().find(|l| {
+        !l.trim_start().starts_with('#')
+            && (l.contains("workspace = true") || l.contains(".workspace"))
+    }) {
+        bail!("an inherited field was left unresolved: `{}`", line.trim());
+    }
+    Ok(text)
+}
+
+struct DepContext<'a> {
+    root: &'a Path,
+    recipe_dir: &'a Path,
+    source: &'a Source,
+    ws_deps: &'a dyn TableLike,
+}
+
+/// `x.workspace = true`, `x = { workspace = true, ... }` or `[lints] workspace = true`.
+fn inherits(item: &Item) -> bool {
+    item.as_table_like()
+        .and_then(|t| t.get("workspace"))
+        .and_then(Item::as_bool)
+        == Some(true)
+}
+
+/// The comment above a dotted key (`# why\nx.workspace = true`), which toml_edit keeps on
+/// the inner key: it must move to the outer key when the item is replaced by a value.
+fn dotted_comment(item: &Item) -> Option<String> {
+    let t = item.as_table().filter(|t| t.is_dotted())?;
+    let (first, _) = t.iter().next()?;
+    let prefix = t.key(first)?.leaf_decor().prefix()?.as_str()?;
+    Some(prefix.to_string()).filter(|p| !p.trim().is_empty())
+}
+
+/// A value without the layout it had in its old place.
+fn fresh(v: &Value) -> Value {
+    let mut v = v.clone();
+    v.decor_mut().clear();
+    v
+}
+
+/// A new table holding the same values and subtables as `from` (no comments carried over
+/// from the other document), its tables numbered from `position` on so that they are
+/// written in that order, after the recipe's own tables.
+fn copy_table(from: &dyn TableLike, position: &mut isize) -> Table {
+    let mut t = Table::new();
+    t.set_implicit(true);
+    t.set_position(Some(*position));
+    *position += 1;
+    for (k, item) in from.iter() {
+        match item {
+            Item::Value(v) => {
+                t.insert(k, Item::Value(fresh(v)));
+            }
+            Item::Table(sub) => {
+                t.insert(k, Item::Table(copy_table(sub, position)));
+            }
+            other => {
+                t.insert(k, other.clone());
+            }
+        }
+    }
+    t
+}
+
+fn resolve_dependencies(deps: &mut dyn TableLike, ctx: &DepContext<'_>) -> Result<()> {
+    for (mut key, item) in deps.iter_mut() {
+        let name = key.get().to_string();
+        let resolved = resolve_dependency(&name, item, ctx).with_context(|| name.clone())?;
+        if let Some(t) = resolved {
+            let comment = dotted_comment(item);
+            // `x = "1"` rather than `x = { version = "1" }`.
+            let version = t.get("version").and_then(Value::as_str).map(str::to_string);
+            *item = match version {
+                Some(v) if t.len() == 1 => Item::Value(v.into()),
+                _ => Item::Value(Value::InlineTable(t)),
+            };
+            if let Some(c) = comment {
+                key.leaf_decor_mut().set_prefix(c);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The standalone form of one dependency, or `None` when it needs no change.
+fn resolve_dependency(
+    name: &str,
+    item: &Item,
+    ctx: &DepContext<'_>,
+) -> Result<Option<InlineTable>> {
+    let Some(local) = item.as_table_like() else {
+        return Ok(None); // `x = "1"`: nothing inherited, no path.
+    };
+    let mut out = InlineTable::new();
+    // Where relative paths in `out` are relative to.
+    let mut base = ctx.recipe_dir;
+    if inherits(item) {
+        let ws = ctx.ws_deps.get(name).with_context(|| {
+            "says `workspace = true` but the root Cargo.toml's [workspace.dependencies] does not list it"
+        })?;
+        if let Some(version) = ws.as_str() {
+            out.insert("version", version.into());
+        } else if let Some(t) = ws.as_table_like() {
+            for (k, v) in t.iter() {
+                if let Some(v) = v.as_value() {
+                    out.insert(k, fresh(v));
+                }
+            }
+        } else {
+            bail!("[workspace.dependencies] {name} is neither a version nor a table");
+        }
+        base = ctx.root;
+        for (k, v) in local.iter() {
+            let Some(v) = v.as_value() else { continue };
+            match k {
+                "workspace" => {}
+                // Features add to the workspace's; every other key is the member's own.
+                "features" => {
+                    let mut all: Array = out
+                        .get("features")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default();
+                    for f in v.as_array().into_iter().flatten() {
+                        if !all.iter().any(|x| x.as_str() == f.as_str()) {
+                            all.push(fresh(f));
+                        }
+                    }
+                    out.insert("features", Value::Array(all));
+                }
+                _ => {
+                    out.insert(k, fresh(v));
+                }
+            }
+        }
+    } else if local.contains_key("path") {
+        for (k, v) in local.iter() {
+            if let Some(v) = v.as_value() {
+                out.insert(k, fresh(v));
+            }
+        }
+    } else {
+        return Ok(None);
+    }
+
+    if let Some(path) = out.get("path").and_then(Value::as_str).map(PathBuf::from) {
+        let target = normalize(&base.join(&path));
+        if target.starts_with(ctx.recipe_dir) {
+            // Inside the recipe (e.g. `path = "."`): copied along, so the relative path holds.
+            let rel = target
+                .strip_prefix(ctx.recipe_dir)
+                .expect("checked by starts_with");
+            let rel = if rel.as_os_str().is_empty() {
+                ".".to_string()
+            } else {
+                rel.to_string_lossy().replace('\\', "/")
+            };
+            out.insert("path", rel.as_str().into());
+        } else if let (Source::Git(url), true) = (ctx.source, target.starts_with(ctx.root)) {
+            out.remove("path");
+            out.insert("git", url.as_str().into());
+        } else {
+            out.insert("path", target.to_string_lossy().as_ref().into());
+        }
+    }
+    out.fmt();
+    Ok(Some(out))
+}
+
+/// Removes `.` and `..` components without touching the file system.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// The README
+// ---------------------------------------------------------------------------------------
+
+fn readme(ws: &Workspace, recipe: &Crate, source: &Source, web: &Web) -> Result<String> {
+    let (title, summary) = recipe
+        .meta
+        .as_ref()
+        .map(|m| (m.title.clone(), m.summary.clone()))
+        .unwrap_or_else(|| (recipe.name.clone(), String::new()));
+    let bindgen = ws.wasm_bindgen_version()?;
+    let envs = recipe.environments()?;
+    let browser = envs.iter().any(|e| e.engine().is_some());
+    let origin = match source {
+        Source::Path => format!(
+            "The wasm-rs runtime crates are path dependencies on the checkout it came from\n\
+             (`{}`); keep that checkout, or eject again with `--git <url>` to depend on the\n\
+             repository instead.",
+            ws.root.display()
+        ),
+        Source::Git(url) => format!(
+            "The wasm-rs runtime crates are git dependencies on <{url}>; `cargo update` moves\n\
+             them to that repository's newest commit."
+        ),
+    };
+    let mut s = format!(
+        "# {title}\n\n{summary}\n\n\
+         This project started as the wasm-rs cookbook recipe `{name}` and was written by\n\
+         `cargo xtask eject {name} <dir>`. It is a workspace of its own: every version is in\n\
+         `Cargo.toml`, and `Cargo.lock` holds the versions the recipe was tested with.\n\
+         {origin}\n\n\
+         ## Build and test\n\n\
+         ```sh\n\
+         cargo test                                          # natively\n\
+         cargo test --target wasm32-unknown-unknown --tests  # compiled to wasm, run in Node\n\
+         ```\n\n\
+         The second command runs the tests through `wasm-bindgen-test-runner` (set in\n\
+         `.cargo/config.toml`), which must match the wasm-bindgen version in `Cargo.lock`:\n\
+         `cargo install wasm-bindgen-cli --version ={bindgen}`. It needs Node.js on the `PATH`.\n",
+        name = recipe.name,
+    );
+    if browser {
+        s.push_str(
+            "\nThe same wasm tests run in a headless browser, on the page's main thread or in a\n\
+             dedicated worker, when you name a WebDriver server:\n\n\
+             ```sh\n\
+             WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \\\n    \
+             cargo test --target wasm32-unknown-unknown --tests\n\
+             WASM_BINDGEN_USE_DEDICATED_WORKER=1 CHROMEDRIVER=/usr/bin/chromedriver \\\n    \
+             cargo test --target wasm32-unknown-unknown --tests\n\
+             ```\n\n\
+             (`GECKODRIVER=...` for Firefox; the runner serves the page cross-origin isolated, so\n\
+             `SharedArrayBuffer` is available.)\n",
+        );
+    }
+    if web.page {
+        s.push_str(&format!(
+            "\n## Run the demo in a browser\n\n\
+             `web/` holds the page the cookbook shows for this recipe: `index.html` with its Run\n\
+             button, and the cookbook's shared loader ({files}). Build the module it loads and\n\
+             serve `web/` with `Cross-Origin-Opener-Policy: same-origin` and\n\
+             `Cross-Origin-Embedder-Policy: require-corp` (needed for `SharedArrayBuffer`; on a\n\
+             host that cannot send them, `coi-sw.js` adds them after one reload):\n\n\
+             ```sh\n\
+             cargo build --release --lib --target wasm32-unknown-unknown\n\
+             wasm-bindgen --target web --no-typescript --out-dir web/demos/{name} \\\n    \
+             target/wasm32-unknown-unknown/release/{ident}.wasm\n\
+             ```\n",
+            files = web
+                .files
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            name = recipe.name,
+            ident = recipe.ident()
+        ));
+    } else if !web.files.is_empty() {
+        s.push_str(&format!(
+            "\n## The browser loader\n\n\
+             `web/` holds the cookbook's shared loader ({}), which runs an exported async\n\
+             `run_demo` function of a `wasm-bindgen --target web` module in a page or a worker.\n",
+            web.files
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(s)
+}
+
+// ---------------------------------------------------------------------------------------
+// The `eject` suite of `cargo xtask test`
+// ---------------------------------------------------------------------------------------
+
+/// What the eject check found.
+#[derive(Debug, Default)]
+pub(crate) struct EjectReport {
+    /// Checks run (one per eject, build and test run).
+    pub(crate) checked: u64,
+    /// Each failure, naming the recipe and what to look at.
+    pub(crate) problems: Vec<String>,
+}
+
+impl EjectReport {
+    fn check(&mut self, ok: bool, problem: impl FnOnce() -> String) {
+        self.checked += 1;
+        if !ok {
+            self.problems.push(problem());
+        }
+    }
+}
+
+/// How many ejected recipes also run their tests (the others are only built).
+const TESTED: usize = 2;
+
+/// Ejects every recipe into `target/xtask/eject/<name>` and builds it there
+/// (`cargo build --tests`, sharing the workspace's target directory), then runs the tests of
+/// up to [`TESTED`] recipes from their ejected copies, natively and in Node: one that runs
+/// in a worker (its demo does, or it ships a `www/`) and one that does not, when both exist.
+pub(crate) fn check_all(ws: &Workspace) -> Result<EjectReport> {
+    let scratch = ws.target_dir.join("xtask").join("eject");
+    let _ = std::fs::remove_dir_all(&scratch);
+    let mut report = EjectReport::default();
+    let recipes: Vec<&Crate> = ws.recipes().collect();
+    let tested = pick_tested(&recipes);
+    for c in &recipes {
+        let dir = scratch.join(&c.name);
+        println!("  → eject {} → {}", c.name, dir.display());
+        if let Err(e) = eject(ws, c, &dir, &Source::Path) {
+            report.check(false, || format!("{}: eject failed: {e:#}", c.name));
+            continue;
+        }
+        report.checked += 1;
+        let log = scratch.join(format!("{}-build.log", c.name));
+        let built = cargo_in(ws, &dir, &["build", "--tests"], &log)?;
+        report.check(built.success, || {
+            format!(
+                "{}: the ejected project does not build (`cargo build --tests` in {}; log: {})\n{}",
+                c.name,
+                dir.display(),
+                log.display(),
+                tail(&built.text, 30)
+            )
+        });
+        if !built.success || !tested.iter().any(|t| t.name == c.name) {
+            continue;
+        }
+        let envs: Vec<String> = c.environments()?.iter().map(|e| e.name()).collect();
+        for (label, args) in [
+            ("native", &["test"][..]),
+            (
+                "node",
+                &["test", "--target", "wasm32-unknown-unknown", "--tests"][..],
+            ),
+        ] {
+            if !envs.iter().any(|e| e == label) {
+                continue;
+            }
+            println!("    → {label} tests of the ejected {}", c.name);
+            let log = scratch.join(format!("{}-{label}.log", c.name));
+            let run = cargo_in(ws, &dir, args, &log)?;
+            let counts = crate::test::parse_counts(&run.text);
+            report.check(
+                run.success && counts.passed > 0 && counts.failed == 0,
+                || {
+                    format!(
+                        "{}: the ejected project's tests did not pass in {label} ({} passed, {} failed; log: {})\n{}",
+                        c.name,
+                        counts.passed,
+                        counts.failed,
+                        log.display(),
+                        tail(&run.text, 30)
+                    )
+                },
+            );
+            println!("      {} passed, {} failed", counts.passed, counts.failed);
+        }
+    }
+    Ok(report)
+}
+
+/// One recipe that uses a worker and one that does not, in workspace order, at most
+/// [`TESTED`] in all; with fewer kinds than that, the first recipes fill the list.
+fn pick_tested<'a>(recipes: &[&'a Crate]) -> Vec<&'a Crate> {
+    let uses_worker = |c: &Crate| {
+        c.dir.join("www").is_dir()
+            || c.meta
+                .as_ref()
+                .is_some_and(|m| m.demo_context.as_deref() == Some("worker"))
+    };
+    let mut out: Vec<&Crate> = Vec::new();
+    for want_worker in [true, false] {
+        if let Some(c) = recipes.iter().find(|c| uses_worker(c) == want_worker) {
+            out.push(c);
+        }
+    }
+    for c in recipes {
+        if out.len() >= TESTED {
+            break;
+        }
+        if !out.iter().any(|o| o.name == c.name) {
+            out.push(c);
+        }
+    }
+    out.truncate(TESTED);
+    out
+}
+
+struct CargoRun {
+    success: bool,
+    text: String,
+}
+
+/// Runs cargo in an ejected project with the workspace's target directory, so that the
+/// shared dependencies are not compiled twice. Output goes to `log` as well.
+fn cargo_in(ws: &Workspace, dir: &Path, args: &[&str], log: &Path) -> Result<CargoRun> {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(dir)
+        .args(args)
+        .env("CARGO_TARGET_DIR", &ws.target_dir);
+    // Node is wasm-bindgen-test-runner's default; nothing may select a browser here.
+    for var in [
+        "WASM_BINDGEN_USE_BROWSER",
+        "WASM_BINDGEN_USE_DEDICATED_WORKER",
+        "WASM_BINDGEN_USE_SHARED_WORKER",
+        "WASM_BINDGEN_USE_SERVICE_WORKER",
+        "CHROMEDRIVER",
+        "GECKODRIVER",
+        "SAFARIDRIVER",
+    ] {
+        cmd.env_remove(var);
+    }
+    if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
+        cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "300");
+    }
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .with_context(|| format!("running cargo {} in {}", args.join(" "), dir.display()))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(log, &text).with_context(|| format!("writing {}", log.display()))?;
+    Ok(CargoRun {
+        success: out.status.success(),
+        text,
+    })
+}
+
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: &str = r#"
+[workspace]
+members = ["recipes/*"]
+
+[workspace.package]
+version = "0.3.0"
+edition = "2024"
+license = "MIT OR Apache-2.0"
+
+[workspace.dependencies]
+wasm-bindgen = "=0.2.130"
+serde = { version = "1", features = ["derive"] }
+wasm-rs-dbg = { path = "runtime/dbg" }
+
+[workspace.lints.rust]
+missing_docs = "warn"
+
+[workspace.lints.clippy]
+undocumented_unsafe_blocks = "warn"
+
+[profile.release]
+opt-level = 3
+"#;
+
+    const RECIPE: &str = r#"[package]
+name = "demo"
+version.workspace = true
+edition.workspace = true
+license = { workspace = true }
+publish = false
+
+[dependencies]
+# The runtime crate, from the workspace.
+wasm-rs-dbg.workspace = true
+serde = { workspace = true, features = ["rc", "derive"] }
+itoa = "1"
+helper = { path = "../../tools/helper" }
+
+[target.'cfg(target_arch = "wasm32")'.dependencies]
+wasm-bindgen = { workspace = true, optional = true }
+
+[dev-dependencies]
+demo = { path = ".", features = ["x"] }
+
+[lints]
+workspace = true
+"#;
+
+    fn resolve(source: &Source) -> Result<DocumentMut> {
+        let text = standalone_manifest(
+            RECIPE,
+            ROOT,
+            Path::new("/repo"),
+            Path::new("/repo/recipes/demo"),
+            source,
+        )?;
+        Ok(text.parse::<DocumentMut>()?)
+    }
+
+    fn dep<'a>(doc: &'a DocumentMut, table: &str, name: &str) -> &'a dyn TableLike {
+        doc[table][name]
+            .as_table_like()
+            .unwrap_or_else(|| panic!("{table}.{name} is a table"))
+    }
+
+    #[test]
+    fn package_fields_come_from_the_workspace() {
+        let doc = resolve(&Source::Path).unwrap();
+        assert_eq!(doc["package"]["version"].as_str(), Some("0.3.0"));
+        assert_eq!(doc["package"]["edition"].as_str(), Some("2024"));
+        assert_eq!(
+            doc["package"]["license"].as_str(),
+            Some("MIT OR Apache-2.0")
+        );
+        assert_eq!(doc["package"]["publish"].as_bool(), Some(false));
+        assert!(
+            doc["workspace"].is_table(),
+            "the project is its own workspace"
+        );
+    }
+
+    #[test]
+    fn dependencies_are_resolved_with_their_features() {
+        let doc = resolve(&Source::Path).unwrap();
+        let serde = dep(&doc, "dependencies", "serde");
+        assert_eq!(serde.get("version").and_then(Item::as_str), Some("1"));
+        let features: Vec<&str> = serde
+            .get("features")
+            .and_then(Item::as_array)
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(features, ["derive", "rc"], "union, without duplicates");
+        let wb = doc["target"]["cfg(target_arch = \"wasm32\")"]["dependencies"]["wasm-bindgen"]
+            .as_table_like()
+            .unwrap();
+        assert_eq!(wb.get("version").and_then(Item::as_str), Some("=0.2.130"));
+        assert_eq!(wb.get("optional").and_then(Item::as_bool), Some(true));
+        assert_eq!(doc["dependencies"]["itoa"].as_str(), Some("1"));
+    }
+
+    #[test]
+    fn paths_become_absolute_or_git() {
+        let doc = resolve(&Source::Path).unwrap();
+        let dbg = dep(&doc, "dependencies", "wasm-rs-dbg");
+        assert_eq!(
+            dbg.get("path").and_then(Item::as_str),
+            Some("/repo/runtime/dbg")
+        );
+        let helper = dep(&doc, "dependencies", "helper");
+        assert_eq!(
+            helper.get("path").and_then(Item::as_str),
+            Some("/repo/tools/helper")
+        );
+        let me = dep(&doc, "dev-dependencies", "demo");
+        assert_eq!(me.get("path").and_then(Item::as_str), Some("."));
+
+        let url = "https://example.org/wasm-rs.git";
+        let doc = resolve(&Source::Git(url.into())).unwrap();
+        let dbg = dep(&doc, "dependencies", "wasm-rs-dbg");
+        assert_eq!(dbg.get("git").and_then(Item::as_str), Some(url));
+        assert!(dbg.get("path").is_none());
+        let me = dep(&doc, "dev-dependencies", "demo");
+        assert_eq!(
+            me.get("path").and_then(Item::as_str),
+            Some("."),
+            "the crate itself stays a path"
+        );
+    }
+
+    #[test]
+    fn lints_profiles_and_comments_are_kept() {
+        let text = standalone_manifest(
+            RECIPE,
+            ROOT,
+            Path::new("/repo"),
+            Path::new("/repo/recipes/demo"),
+            &Source::Path,
+        )
+        .unwrap();
+        assert!(
+            text.contains("# The runtime crate, from the workspace."),
+            "{text}"
+        );
+        assert!(!text.contains("workspace = true"), "{text}");
+        let doc: DocumentMut = text.parse().unwrap();
+        assert_eq!(doc["lints"]["rust"]["missing_docs"].as_str(), Some("warn"));
+        assert_eq!(
+            doc["lints"]["clippy"]["undocumented_unsafe_blocks"].as_str(),
+            Some("warn")
+        );
+        assert_eq!(doc["profile"]["release"]["opt-level"].as_integer(), Some(3));
+    }
+
+    #[test]
+    fn a_field_the_workspace_lacks_is_a_clear_error() {
+        let recipe = RECIPE.replace("publish = false", "rust-version.workspace = true");
+        let err = standalone_manifest(
+            &recipe,
+            ROOT,
+            Path::new("/repo"),
+            Path::new("/repo/recipes/demo"),
+            &Source::Path,
+        )
+        .unwrap_err();
+        assert!(
+            format!("{err:#}").contains("no [workspace.package] rust-version"),
+            "{err:#}"
+        );
+        let recipe = RECIPE.replace("itoa = \"1\"", "itoa.workspace = true");
+        let err = standalone_manifest(
+            &recipe,
+            ROOT,
+            Path::new("/repo"),
+            Path::new("/repo/recipes/demo"),
+            &Source::Path,
+        )
+        .unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("itoa") && msg.contains("[workspace.dependencies]"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn ejecting_writes_a_standalone_project() {
+        let ws = Workspace::load().unwrap();
+        let recipe = ws.recipes().next().expect("the repository has a recipe");
+        let dir = ws
+            .target_dir
+            .join("xtask")
+            .join(format!("eject-unit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        eject(&ws, recipe, &dir, &Source::Path).unwrap();
+        for f in [
+            "Cargo.toml",
+            "Cargo.lock",
+            "README.md",
+            "rust-toolchain.toml",
+            ".cargo/config.toml",
+            "src/lib.rs",
+        ] {
+            assert!(dir.join(f).is_file(), "{f} is missing");
+        }
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        assert!(!manifest.contains("workspace = true"), "{manifest}");
+        let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+        assert!(
+            readme.contains("cargo test --target wasm32-unknown-unknown"),
+            "{readme}"
+        );
+        let again = eject(&ws, recipe, &dir, &Source::Path).unwrap_err();
+        assert!(again.to_string().contains("not empty"), "{again}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_unknown_recipe_lists_the_real_ones() {
+        let ws = Workspace::load().unwrap();
+        let err = find_recipe(&ws, "no-such-recipe").unwrap_err().to_string();
+        assert!(err.contains("is not a recipe"), "{err}");
+        if let Some(first) = ws.recipes().next() {
+            assert!(err.contains(&first.name), "{err}");
+        }
+    }
+}

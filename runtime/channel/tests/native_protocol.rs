@@ -1,0 +1,198 @@
+//! Native-only checks of the ring protocol: a proptest against a `VecDeque` model, and
+//! buffers written by a faulty or killed peer (errors, never a panic).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::VecDeque;
+
+use proptest::prelude::*;
+use wasm_rs_shared_channel::testing::{HEADER_WORDS, MAGIC_VALUE, WORDS, ends_from_image};
+use wasm_rs_shared_channel::{ChannelError, Corruption, RecvError, SendErrorKind, spsc};
+
+const MAGIC: usize = WORDS[0];
+const CAPACITY: usize = WORDS[1];
+const TAIL: usize = WORDS[2];
+const HEAD: usize = WORDS[4];
+
+#[derive(Debug, Clone)]
+enum Op {
+    Send(usize),
+    Recv,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![(0usize..140).prop_map(Op::Send), Just(Op::Recv)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 4 } else { 256 }, ..ProptestConfig::default() })]
+
+    /// Any sequence of sends and receives behaves like a FIFO queue of bounded byte size:
+    /// every message comes out once, in order, intact; "full" only when it really is.
+    #[test]
+    fn matches_a_vecdeque_model(cap in 8usize..200, ops in prop::collection::vec(op(), 1..200)) {
+        let (mut tx, mut rx) = spsc::raw_channel(cap).unwrap();
+        let mut model: VecDeque<Vec<u8>> = VecDeque::new();
+        let mut counter = 0u8;
+        for op in ops {
+            match op {
+                Op::Send(len) => {
+                    let msg: Vec<u8> = (0..len).map(|i| counter.wrapping_add(i as u8)).collect();
+                    counter = counter.wrapping_add(1);
+                    let queued: usize = model.iter().map(|m| m.len() + 4).sum();
+                    match tx.try_send(&msg) {
+                        Ok(()) => model.push_back(msg),
+                        Err(e) => match e.kind() {
+                            SendErrorKind::TooLarge { len: l, max } => {
+                                prop_assert_eq!(*l, len);
+                                prop_assert_eq!(*max, cap - 4);
+                                prop_assert!(len + 4 > cap);
+                            }
+                            SendErrorKind::Full => prop_assert!(queued + len + 4 > cap, "full with {} of {} queued", queued, cap),
+                            other => prop_assert!(false, "unexpected {:?}", other),
+                        },
+                    }
+                }
+                Op::Recv => match (rx.try_recv(), model.pop_front()) {
+                    (Ok(got), Some(want)) => prop_assert_eq!(got, want),
+                    (Err(RecvError::Empty), None) => {}
+                    (got, want) => prop_assert!(false, "got {:?}, model has {:?}", got, want),
+                },
+            }
+        }
+        drop(tx);
+        while let Some(want) = model.pop_front() {
+            prop_assert_eq!(rx.try_recv().unwrap(), want);
+        }
+        prop_assert_eq!(rx.try_recv(), Err(RecvError::Disconnected));
+    }
+}
+
+/// A header for a ring of `cap` bytes with the given positions.
+fn header(cap: u32, tail: u32, head: u32) -> [u32; HEADER_WORDS] {
+    let mut w = [0; HEADER_WORDS];
+    w[MAGIC] = MAGIC_VALUE;
+    w[CAPACITY] = cap;
+    w[TAIL] = tail;
+    w[HEAD] = head;
+    w
+}
+
+fn record(len: u32, body: &[u8]) -> Vec<u8> {
+    let mut r = len.to_le_bytes().to_vec();
+    r.extend_from_slice(body);
+    r
+}
+
+#[test]
+fn a_foreign_buffer_is_rejected() {
+    let mut w = header(64, 0, 0);
+    w[MAGIC] = 0xdead_beef;
+    let (tx, rx) = ends_from_image(&w, &[0; 64]);
+    assert!(matches!(
+        rx.unwrap_err(),
+        ChannelError::Corrupt(Corruption::BadMagic { found: 0xdead_beef })
+    ));
+    assert!(tx.is_err());
+    let (_, rx) = ends_from_image(&header(100, 0, 0), &[0; 64]);
+    assert!(matches!(
+        rx.unwrap_err(),
+        ChannelError::Corrupt(Corruption::BadCapacity {
+            header: 100,
+            actual: 64
+        })
+    ));
+}
+
+#[test]
+fn corrupt_positions_are_errors() {
+    let cases: [(u32, u32, fn(&Corruption) -> bool); 3] = [
+        (128, 0, |c| matches!(c, Corruption::TailOutOfRange { .. })),
+        (100, 10, |c| {
+            matches!(
+                c,
+                Corruption::Overfull {
+                    used: 90,
+                    capacity: 64
+                }
+            )
+        }),
+        (2, 0, |c| {
+            matches!(c, Corruption::TruncatedRecord { used: 2 })
+        }),
+    ];
+    for (tail, head, check) in cases {
+        let (_, rx) = ends_from_image(&header(64, tail, head), &[0; 64]);
+        let mut rx = rx.unwrap();
+        for _ in 0..2 {
+            // Reported every time, nothing consumed, no panic.
+            match rx.try_recv() {
+                Err(RecvError::Corrupt(c)) => assert!(check(&c), "tail {tail} head {head}: {c}"),
+                other => panic!("tail {tail} head {head}: {other:?}"),
+            }
+        }
+    }
+    let (tx, rx) = ends_from_image(&header(64, 0, 200), &[0; 64]);
+    assert!(matches!(
+        rx.unwrap_err(),
+        ChannelError::Corrupt(Corruption::HeadOutOfRange { head: 200, .. })
+    ));
+    let mut tx = tx.unwrap();
+    let err = tx.try_send(b"x").unwrap_err();
+    assert!(matches!(
+        err.kind(),
+        SendErrorKind::Corrupt(Corruption::HeadOutOfRange { .. })
+    ));
+    assert!(err.to_string().contains("create a new channel"));
+}
+
+#[test]
+fn a_length_past_the_published_bytes_is_an_error() {
+    let mut data = record(3, b"abc");
+    data.extend(record(1000, b"zz"));
+    data.resize(64, 0);
+    let (_, rx) = ends_from_image(&header(64, 13, 0), &data);
+    let mut rx = rx.unwrap();
+    assert_eq!(
+        rx.try_recv(),
+        Err(RecvError::Corrupt(Corruption::LengthTooLong {
+            len: 1000,
+            available: 2
+        }))
+    );
+    let mut data = record(u32::MAX, b"");
+    data.resize(64, 0);
+    let (_, rx) = ends_from_image(&header(64, 40, 0), &data);
+    assert!(matches!(
+        rx.unwrap().try_recv(),
+        Err(RecvError::Corrupt(Corruption::LengthTooLong { .. }))
+    ));
+}
+
+#[test]
+fn a_half_written_message_from_a_killed_sender_is_never_seen() {
+    // One published record, then the first bytes of another the sender never published
+    // (TAIL was not advanced past them) before it died.
+    let mut data = record(2, b"ok");
+    data.extend(record(10, b"parti"));
+    data.resize(64, 0);
+    let (dead_sender, rx) = ends_from_image(&header(64, 6, 0), &data);
+    let mut rx = rx.unwrap();
+    assert_eq!(rx.try_recv().unwrap(), b"ok");
+    assert_eq!(rx.try_recv(), Err(RecvError::Empty));
+    rx.mark_sender_terminated();
+    assert_eq!(rx.recv(), Err(RecvError::Disconnected));
+    // Its destructor never ran while the receiver decided; dropping it now changes nothing.
+    drop(dead_sender);
+}
+
+#[test]
+fn wrap_around_keeps_records_whole() {
+    // Positions near the end of the ring: records straddle the boundary.
+    let (mut tx, mut rx) = spsc::raw_channel(13).unwrap();
+    for round in 0..500u32 {
+        let len = (round % 10) as usize;
+        let msg: Vec<u8> = (0..len as u8).map(|b| b ^ round as u8).collect();
+        tx.try_send(&msg).unwrap();
+        assert_eq!(rx.try_recv().unwrap(), msg);
+    }
+}
