@@ -62,7 +62,7 @@ pub(crate) fn run(ws: &Workspace, args: &EjectArgs) -> Result<()> {
         Some(url) => Source::Git(url.trim().to_string()),
         None => Source::Path,
     };
-    let dir = absolute(&args.dir)?;
+    let dir = normalize(&absolute(&args.dir)?);
     eject(ws, recipe, &dir, &source)?;
     println!("ejected {} into {}", recipe.name, dir.display());
     println!("next: cd {} && cargo test", dir.display());
@@ -107,11 +107,18 @@ pub(crate) fn eject(ws: &Workspace, recipe: &Crate, dir: &Path, source: &Source)
             );
         }
     }
-    if dir.starts_with(&recipe.dir) {
+    // The workspace's member globs (`recipes/*`, `runtime/*`) would pick up a project put
+    // there, and its own [workspace] table would then break this workspace.
+    if let Some(inside) = ["recipes", "runtime", "ci"]
+        .iter()
+        .map(|d| ws.root.join(d))
+        .find(|d| dir.starts_with(d))
+    {
         bail!(
-            "{} is inside the recipe itself; choose a directory outside {}",
+            "{} is inside {}, where cargo would take it for a member of this workspace; \
+             choose a directory outside the repository (or under target/)",
             dir.display(),
-            recipe.dir.display()
+            inside.display()
         );
     }
     let root_manifest = read(&ws.root.join("Cargo.toml"))?;
@@ -141,8 +148,11 @@ pub(crate) fn eject(ws: &Workspace, recipe: &Crate, dir: &Path, source: &Source)
         )
         .context("copying rust-toolchain.toml")?;
     }
-    std::fs::create_dir_all(dir.join(".cargo"))?;
-    write(&dir.join(".cargo/config.toml"), CARGO_CONFIG)?;
+    // Likewise its own cargo config (rustflags for a threads build, say).
+    if !dir.join(".cargo/config.toml").exists() {
+        std::fs::create_dir_all(dir.join(".cargo"))?;
+        write(&dir.join(".cargo/config.toml"), CARGO_CONFIG)?;
+    }
     if !dir.join(".gitignore").exists() {
         write(&dir.join(".gitignore"), "/target\n")?;
     }
@@ -692,11 +702,28 @@ const TESTED: usize = 2;
 
 /// Ejects every recipe into `target/xtask/eject/<name>` and builds it there
 /// (`cargo build --tests`, sharing the workspace's target directory), then runs the tests of
-/// up to [`TESTED`] recipes from their ejected copies, natively and in Node: one that runs
-/// in a worker (its demo does, or it ships a `www/`) and one that does not, when both exist.
+/// up to [`TESTED`] recipes from their ejected copies, natively and in Node: one that uses a
+/// worker (it is in the Workers section, its demo runs in one, or it ships a `www/`) and one
+/// that does not, when both exist.
 pub(crate) fn check_all(ws: &Workspace) -> Result<EjectReport> {
     let scratch = ws.target_dir.join("xtask").join("eject");
-    let _ = std::fs::remove_dir_all(&scratch);
+    // Two `cargo xtask test` runs at once would eject into the same folders: the second waits.
+    std::fs::create_dir_all(scratch.parent().expect("under target/xtask"))?;
+    let lock_path = ws.target_dir.join("xtask").join("eject.lock");
+    let lock = std::fs::File::create(&lock_path)
+        .with_context(|| format!("creating {}", lock_path.display()))?;
+    if lock.try_lock().is_err() {
+        println!(
+            "  (waiting for another eject check to finish: {})",
+            lock_path.display()
+        );
+        lock.lock()
+            .with_context(|| format!("locking {}", lock_path.display()))?;
+    }
+    if scratch.exists() {
+        std::fs::remove_dir_all(&scratch)
+            .with_context(|| format!("removing the last run's {}", scratch.display()))?;
+    }
     let mut report = EjectReport::default();
     let recipes: Vec<&Crate> = ws.recipes().collect();
     let tested = pick_tested(&recipes);
@@ -716,7 +743,7 @@ pub(crate) fn check_all(ws: &Workspace) -> Result<EjectReport> {
                 c.name,
                 dir.display(),
                 log.display(),
-                tail(&built.text, 30)
+                tail(&built.text, 20)
             )
         });
         if !built.success || !tested.iter().any(|t| t.name == c.name) {
@@ -746,7 +773,7 @@ pub(crate) fn check_all(ws: &Workspace) -> Result<EjectReport> {
                         counts.passed,
                         counts.failed,
                         log.display(),
-                        tail(&run.text, 30)
+                        tail(&run.text, 20)
                     )
                 },
             );
@@ -761,9 +788,9 @@ pub(crate) fn check_all(ws: &Workspace) -> Result<EjectReport> {
 fn pick_tested<'a>(recipes: &[&'a Crate]) -> Vec<&'a Crate> {
     let uses_worker = |c: &Crate| {
         c.dir.join("www").is_dir()
-            || c.meta
-                .as_ref()
-                .is_some_and(|m| m.demo_context.as_deref() == Some("worker"))
+            || c.meta.as_ref().is_some_and(|m| {
+                m.demo_context.as_deref() == Some("worker") || m.topic.as_deref() == Some("workers")
+            })
     };
     let mut out: Vec<&Crate> = Vec::new();
     for want_worker in [true, false] {
@@ -1050,7 +1077,45 @@ workspace = true
         );
         let again = eject(&ws, recipe, &dir, &Source::Path).unwrap_err();
         assert!(again.to_string().contains("not empty"), "{again}");
+        let member = ws.root.join("recipes").join("an-ejected-copy");
+        let err = eject(&ws, recipe, &member, &Source::Path).unwrap_err();
+        assert!(
+            err.to_string().contains("member of this workspace"),
+            "{err}"
+        );
+        assert!(!member.exists(), "nothing is written when refused");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn recipe(name: &str, extra: &str) -> Crate {
+        let meta: crate::workspace::RecipeMeta = toml::from_str(&format!(
+            "title = \"T\"\nsummary = \"S.\"\nenvironments = [\"native\"]\n{extra}"
+        ))
+        .unwrap();
+        Crate {
+            name: name.into(),
+            dir: PathBuf::from("/nonexistent/recipes").join(name),
+            meta: Some(meta),
+        }
+    }
+
+    #[test]
+    fn one_worker_recipe_and_one_plain_one_are_tested() {
+        let a = recipe("a", "");
+        let b = recipe("b", "");
+        let w = recipe("w", "topic = \"workers\"");
+        let d = recipe("d", "demo = true\ndemo-context = \"worker\"");
+        let names = |v: Vec<&Crate>| v.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(pick_tested(&[&a, &b, &w])), ["w", "a"]);
+        assert_eq!(names(pick_tested(&[&d, &w, &a])), ["d", "a"]);
+        assert_eq!(
+            names(pick_tested(&[&a, &b])),
+            ["a", "b"],
+            "no worker recipe: the first two"
+        );
+        assert_eq!(names(pick_tested(&[&w, &d])), ["w", "d"]);
+        assert_eq!(names(pick_tested(&[&a])), ["a"]);
+        assert!(pick_tested(&[]).is_empty());
     }
 
     #[test]

@@ -146,6 +146,15 @@ pub(crate) fn generate(ws: &Workspace) -> Result<()> {
         );
         text.push_str(&tested_line(c, &results)?);
         text.push('\n');
+        if c.is_recipe(&ws.root) {
+            let _ = write!(
+                text,
+                "\nStart your own project from this recipe: `cargo xtask eject {} <dir>` writes it as a \
+                 standalone project that builds outside this repository, with a README saying how \
+                 to build and test it.\n",
+                c.name
+            );
+        }
         if meta.demo {
             let context = meta.demo_context.as_deref().unwrap_or("main");
             let _ = write!(

@@ -50,7 +50,11 @@ pub async fn work_queue(jobs: u64, workers: usize) -> Result<Vec<Done>, JoinErro
         handles.push(spawn(async move {
             // Err once the queue is closed and empty: no more work.
             while let Ok(job) = inbox.recv().await {
-                let done = Done { worker, job, result: job * job };
+                let done = Done {
+                    worker,
+                    job,
+                    result: job * job,
+                };
                 if report.send(done).await.is_err() {
                     break;
                 }
@@ -202,6 +206,12 @@ pub async fn pipeline(inputs: u64, concurrency: usize, take: usize) -> (Vec<u64>
 
 // ANCHOR: drop_order
 /// A shared log of what was dropped, in order.
+///
+/// ```
+/// let log = channels_and_futures::DropLog::default();
+/// log.borrow_mut().push("first");
+/// assert_eq!(*log.borrow(), ["first"]);
+/// ```
 pub type DropLog = Rc<RefCell<Vec<&'static str>>>;
 
 /// Records its name in the log when dropped: stands for anything with cleanup (a lock

@@ -65,13 +65,20 @@ async_test! {
     async fn join_runs_both_futures_concurrently() {
         let (sum, log) = channels_and_futures::both_at_once().await;
         assert_eq!(sum, 5);
-        // Both start before either ends; the shorter one ends first.
-        assert_eq!(log, ["first starts", "second starts", "second ends", "first ends"]);
+        // Both start before either ends. (Which ends first is not asserted: on a loaded
+        // machine both timers can be due by the time the thread wakes, and then `join!`
+        // polls them in its own order, first to last.)
+        assert_eq!(log[..2], ["first starts", "second starts"]);
+        let mut ends = log[2..].to_vec();
+        ends.sort_unstable();
+        assert_eq!(ends, ["first ends", "second ends"]);
     }
 }
 
 async_test! {
     async fn futures_unordered_yields_in_completion_order() {
+        // Robust even when the thread wakes late: the executor fires due timers in deadline
+        // order, and FuturesUnordered polls its futures in the order they were woken.
         assert_eq!(channels_and_futures::fastest_first(&[60, 0, 30]).await, [1, 2, 0]);
     }
 }

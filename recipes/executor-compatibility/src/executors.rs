@@ -13,13 +13,20 @@ use crate::workloads::{NoSpawn, Runtime, Task, YieldOnce, run_workload};
 
 /// How a started cell ends: the workload's result, or [`NoSpawn`] when the workload
 /// needs a spawn API the executor lacks.
+///
+/// ```
+/// let report: executor_compatibility::Report = Err(executor_compatibility::NoSpawn);
+/// assert!(report.is_err());
+/// ```
 pub type Report = Result<u64, NoSpawn>;
 
 struct WasmRs;
 impl Runtime for WasmRs {
     fn spawn(&self, task: Task) -> Result<Task, Task> {
         let handle = wasm_rs_async_executor::spawn(task);
-        Ok(Box::pin(async move { handle.await.expect("the task ran to completion") }))
+        Ok(Box::pin(async move {
+            handle.await.expect("the task ran to completion")
+        }))
     }
     fn sleep(&self, duration: Duration) -> LocalBoxFuture<'static, ()> {
         Box::pin(wasm_rs_async_executor::sleep(duration))
@@ -44,7 +51,10 @@ impl Runtime for SpawnLocal {
 struct Pool(futures::executor::LocalSpawner);
 impl Runtime for Pool {
     fn spawn(&self, task: Task) -> Result<Task, Task> {
-        let handle = self.0.spawn_local_with_handle(task).expect("the pool is alive");
+        let handle = self
+            .0
+            .spawn_local_with_handle(task)
+            .expect("the pool is alive");
         Ok(handle.boxed_local())
     }
     fn yield_now(&self) -> LocalBoxFuture<'static, ()> {
@@ -78,7 +88,9 @@ impl Runtime for Tokio {
     fn spawn(&self, task: Task) -> Result<Task, Task> {
         // `tokio::spawn` needs a `Send` future; `!Send` ones (Rc, JsFuture) go on a LocalSet.
         let handle = tokio::task::spawn_local(task);
-        Ok(Box::pin(async move { handle.await.expect("the task ran to completion") }))
+        Ok(Box::pin(async move {
+            handle.await.expect("the task ran to completion")
+        }))
     }
     fn sleep(&self, duration: Duration) -> LocalBoxFuture<'static, ()> {
         Box::pin(tokio::time::sleep(duration))
@@ -137,7 +149,8 @@ pub fn start(executor: Executor, workload: Workload, done: Box<dyn FnOnce(Report
         }
         Executor::AsyncExecutorTryTick => {
             let ex = Rc::new(async_executor::LocalExecutor::new());
-            ex.spawn(cell(Rc::new(AsyncExecutor(Rc::clone(&ex))))).detach();
+            ex.spawn(cell(Rc::new(AsyncExecutor(Rc::clone(&ex)))))
+                .detach();
             while ex.try_tick() {}
         }
         Executor::AsyncExecutorRun => {

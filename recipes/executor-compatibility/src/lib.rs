@@ -35,7 +35,7 @@ mod table;
 mod workloads;
 
 pub use executors::{Report, start};
-pub use observe::{Observed, verdict};
+pub use observe::{Mismatch, Observed, verdict};
 pub use render::render_table;
 pub use sys::observe;
 pub use table::{EXPECTED, Executor, Outcome, Place, Why, Workload, expected};

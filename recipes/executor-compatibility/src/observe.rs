@@ -1,5 +1,7 @@
 //! What a cell did, and whether that is what [`EXPECTED`](crate::EXPECTED) says.
 
+use std::fmt;
+
 use crate::table::{Executor, Outcome, Place, Workload, expected};
 use crate::workloads::ANSWER;
 
@@ -38,7 +40,50 @@ impl Observed {
     }
 }
 
-/// Compares what a cell did here with the table; the error says what to change.
+/// A cell did something other than what [`EXPECTED`](crate::EXPECTED) says.
+///
+/// ```
+/// use executor_compatibility::{Executor, Observed, Place, Workload, verdict};
+/// let err = verdict(Executor::WasmRs, Workload::Timer, Place::Native, &Observed::NoResult)
+///     .unwrap_err();
+/// assert!(err.to_string().contains("update EXPECTED"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// The cell's executor.
+    pub executor: Executor,
+    /// The cell's workload.
+    pub workload: Workload,
+    /// Where it ran.
+    pub place: Place,
+    /// What the table says.
+    pub expected: Outcome,
+    /// What happened.
+    pub observed: Observed,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Mismatch {
+            executor,
+            workload,
+            place,
+            expected,
+            observed,
+        } = self;
+        write!(
+            f,
+            "{executor} × {workload} in {place}: EXPECTED says {expected:?}, but it did \
+             {observed:?}. If the behaviour really changed, update EXPECTED in src/table.rs, \
+             the page's explanation, and review the table snapshot \
+             (`cargo insta review -p executor-compatibility`)."
+        )
+    }
+}
+
+impl std::error::Error for Mismatch {}
+
+/// Compares what a cell did here with the table.
 ///
 /// ```
 /// use executor_compatibility::{Executor, Observed, Place, Workload, ANSWER, verdict};
@@ -50,15 +95,17 @@ pub fn verdict(
     workload: Workload,
     place: Place,
     observed: &Observed,
-) -> Result<(), String> {
+) -> Result<(), Mismatch> {
     let want = expected(executor, workload, place);
     if observed.matches(want) {
         Ok(())
     } else {
-        Err(format!(
-            "{executor} × {workload} in {place}: EXPECTED says {want:?}, but it did {observed:?}. \
-             If the behaviour really changed, update EXPECTED in src/table.rs and review the \
-             table snapshot."
-        ))
+        Err(Mismatch {
+            executor,
+            workload,
+            place,
+            expected: want,
+            observed: observed.clone(),
+        })
     }
 }

@@ -34,6 +34,11 @@ pub enum Executor {
 
 impl Executor {
     /// Every executor, in the table's order.
+    ///
+    /// ```
+    /// # use executor_compatibility::Executor;
+    /// assert_eq!(Executor::ALL[0], Executor::WasmRs);
+    /// ```
     pub const ALL: [Executor; 9] = [
         Executor::WasmRs,
         Executor::SpawnLocal,
@@ -56,7 +61,9 @@ impl fmt::Display for Executor {
             Executor::LocalPoolRun => "`LocalPool::run`",
             Executor::FuturesBlockOn => "`futures::executor::block_on`",
             Executor::AsyncExecutorTryTick => "async-executor `LocalExecutor::try_tick`",
-            Executor::AsyncExecutorRun => "async-executor `LocalExecutor::run` in `spawn_local`",
+            Executor::AsyncExecutorRun => {
+                "async-executor `LocalExecutor::run` in `spawn_local` (natively in `block_on`)"
+            }
             Executor::TokioCurrentThread => "tokio `current_thread` + `LocalSet`",
             Executor::Pollster => "`pollster::block_on`",
         })
@@ -89,6 +96,11 @@ pub enum Workload {
 
 impl Workload {
     /// Every workload, in the table's order.
+    ///
+    /// ```
+    /// # use executor_compatibility::Workload;
+    /// assert_eq!(Workload::ALL[0], Workload::SpawnJoin);
+    /// ```
     pub const ALL: [Workload; 6] = [
         Workload::SpawnJoin,
         Workload::NestedSpawn,
@@ -134,9 +146,24 @@ pub enum Place {
 
 impl Place {
     /// Every place, in the table's order.
-    pub const ALL: [Place; 4] = [Place::Native, Place::Node, Place::BrowserMain, Place::BrowserWorker];
+    ///
+    /// ```
+    /// # use executor_compatibility::Place;
+    /// assert_eq!(Place::ALL.len(), 4);
+    /// ```
+    pub const ALL: [Place; 4] = [
+        Place::Native,
+        Place::Node,
+        Place::BrowserMain,
+        Place::BrowserWorker,
+    ];
 
     /// Where this code runs now.
+    ///
+    /// ```
+    /// # use executor_compatibility::Place;
+    /// println!("these cells run in {}", Place::current());
+    /// ```
     pub fn current() -> Place {
         use wasm_rs_async_executor::Environment;
         match wasm_rs_async_executor::environment() {
@@ -202,6 +229,11 @@ pub enum Why {
 
 impl Why {
     /// Every reason, in the page's order.
+    ///
+    /// ```
+    /// # use executor_compatibility::Why;
+    /// assert!(Why::ALL.contains(&Why::Stalled));
+    /// ```
     pub const ALL: [Why; 6] = [
         Why::NoSpawn,
         Why::JsOnNative,
@@ -212,6 +244,11 @@ impl Why {
     ];
 
     /// The id of its section on the book page.
+    ///
+    /// ```
+    /// # use executor_compatibility::Why;
+    /// assert_eq!(Why::Stalled.anchor(), "why-stalled");
+    /// ```
     pub fn anchor(self) -> &'static str {
         match self {
             Why::NoSpawn => "why-no-spawn",
@@ -225,6 +262,12 @@ impl Why {
 
     /// What a panic for this reason says (a part of its message); empty for reasons
     /// that are not panics.
+    ///
+    /// ```
+    /// # use executor_compatibility::Why;
+    /// assert_eq!(Why::CondvarWait.panic_message(), "condvar wait not supported");
+    /// assert_eq!(Why::Stalled.panic_message(), "");
+    /// ```
     pub fn panic_message(self) -> &'static str {
         match self {
             Why::JsOnNative => "cannot call wasm-bindgen imported functions on non-wasm targets",
@@ -256,11 +299,22 @@ pub enum Outcome {
 
 impl Outcome {
     /// Whether it is [`Outcome::Works`].
+    ///
+    /// ```
+    /// # use executor_compatibility::Outcome;
+    /// assert!(Outcome::Works.is_works());
+    /// ```
     pub fn is_works(self) -> bool {
         self == Outcome::Works
     }
 
     /// The reason, unless it works.
+    ///
+    /// ```
+    /// # use executor_compatibility::{Outcome, Why};
+    /// assert_eq!(Outcome::Hangs(Why::Stalled).why(), Some(Why::Stalled));
+    /// assert_eq!(Outcome::Works.why(), None);
+    /// ```
     pub fn why(self) -> Option<Why> {
         match self {
             Outcome::Works => None,
@@ -274,66 +328,74 @@ use Why::*;
 
 // ANCHOR: expected
 /// The expected outcome of every cell: executor, workload, then the outcome in
-/// [native, Node, browser main thread, browser worker]. The tests check each cell
+/// [native, Node, browser main thread, browser worker]: `W` works, `P(why)` panics,
+/// `H(why)` hangs, `Nc(why)` does not compile. The tests check each cell
 /// against this table; the book's table is rendered from it.
+///
+/// ```
+/// # use executor_compatibility::EXPECTED;
+/// assert_eq!(EXPECTED.len(), 9 * 6);
+/// ```
+#[rustfmt::skip]
 pub const EXPECTED: [(Executor, Workload, [Outcome; 4]); 54] = {
     use Executor as E;
     use Workload as L;
     [
-        (E::WasmRs, L::SpawnJoin, [W, W, W, W]),
-        (E::WasmRs, L::NestedSpawn, [W, W, W, W]),
-        (E::WasmRs, L::Timer, [W, W, W, W]),
-        (E::WasmRs, L::PingPong, [W, W, W, W]),
-        (E::WasmRs, L::ForeignWake, [W, W, W, W]),
-        (E::WasmRs, L::CpuWithYields, [W, W, W, W]),
-        (E::SpawnLocal, L::SpawnJoin, [P(JsOnNative), W, W, W]),
-        (E::SpawnLocal, L::NestedSpawn, [P(JsOnNative), W, W, W]),
-        (E::SpawnLocal, L::Timer, [P(JsOnNative), W, W, W]),
-        (E::SpawnLocal, L::PingPong, [P(JsOnNative), W, W, W]),
-        (E::SpawnLocal, L::ForeignWake, [P(JsOnNative), W, W, W]),
-        (E::SpawnLocal, L::CpuWithYields, [P(JsOnNative), W, W, W]),
-        (E::LocalPoolRunUntilStalled, L::SpawnJoin, [W, W, W, W]),
-        (E::LocalPoolRunUntilStalled, L::NestedSpawn, [W, W, W, W]),
-        (E::LocalPoolRunUntilStalled, L::Timer, [H(Stalled), H(Stalled), H(Stalled), H(Stalled)]),
-        (E::LocalPoolRunUntilStalled, L::PingPong, [W, W, W, W]),
-        (E::LocalPoolRunUntilStalled, L::ForeignWake, [H(Stalled), H(Stalled), H(Stalled), H(Stalled)]),
-        (E::LocalPoolRunUntilStalled, L::CpuWithYields, [W, W, W, W]),
-        (E::LocalPoolRun, L::SpawnJoin, [W, W, W, W]),
-        (E::LocalPoolRun, L::NestedSpawn, [W, W, W, W]),
-        (E::LocalPoolRun, L::Timer, [W, H(BlockingSpin), H(BlockingSpin), H(BlockingSpin)]),
-        (E::LocalPoolRun, L::PingPong, [W, W, W, W]),
-        (E::LocalPoolRun, L::ForeignWake, [W, H(BlockingSpin), H(BlockingSpin), H(BlockingSpin)]),
-        (E::LocalPoolRun, L::CpuWithYields, [W, W, W, W]),
-        (E::FuturesBlockOn, L::SpawnJoin, [Nc(NoSpawn), Nc(NoSpawn), Nc(NoSpawn), Nc(NoSpawn)]),
-        (E::FuturesBlockOn, L::NestedSpawn, [Nc(NoSpawn), Nc(NoSpawn), Nc(NoSpawn), Nc(NoSpawn)]),
-        (E::FuturesBlockOn, L::Timer, [W, H(BlockingSpin), H(BlockingSpin), H(BlockingSpin)]),
-        (E::FuturesBlockOn, L::PingPong, [W, W, W, W]),
-        (E::FuturesBlockOn, L::ForeignWake, [W, H(BlockingSpin), H(BlockingSpin), H(BlockingSpin)]),
-        (E::FuturesBlockOn, L::CpuWithYields, [W, W, W, W]),
-        (E::AsyncExecutorTryTick, L::SpawnJoin, [W, W, W, W]),
-        (E::AsyncExecutorTryTick, L::NestedSpawn, [W, W, W, W]),
-        (E::AsyncExecutorTryTick, L::Timer, [H(Stalled), H(Stalled), H(Stalled), H(Stalled)]),
-        (E::AsyncExecutorTryTick, L::PingPong, [W, W, W, W]),
-        (E::AsyncExecutorTryTick, L::ForeignWake, [H(Stalled), H(Stalled), H(Stalled), H(Stalled)]),
-        (E::AsyncExecutorTryTick, L::CpuWithYields, [W, W, W, W]),
-        (E::AsyncExecutorRun, L::SpawnJoin, [W, W, W, W]),
-        (E::AsyncExecutorRun, L::NestedSpawn, [W, W, W, W]),
-        (E::AsyncExecutorRun, L::Timer, [W, W, W, W]),
-        (E::AsyncExecutorRun, L::PingPong, [W, W, W, W]),
-        (E::AsyncExecutorRun, L::ForeignWake, [W, W, W, W]),
-        (E::AsyncExecutorRun, L::CpuWithYields, [W, W, W, W]),
-        (E::TokioCurrentThread, L::SpawnJoin, [W, W, W, W]),
-        (E::TokioCurrentThread, L::NestedSpawn, [W, W, W, W]),
-        (E::TokioCurrentThread, L::Timer, [W, P(TokioTime), P(TokioTime), P(TokioTime)]),
-        (E::TokioCurrentThread, L::PingPong, [W, W, W, W]),
-        (E::TokioCurrentThread, L::ForeignWake, [W, P(CondvarWait), P(CondvarWait), P(CondvarWait)]),
-        (E::TokioCurrentThread, L::CpuWithYields, [W, W, W, W]),
-        (E::Pollster, L::SpawnJoin, [Nc(NoSpawn), Nc(NoSpawn), Nc(NoSpawn), Nc(NoSpawn)]),
-        (E::Pollster, L::NestedSpawn, [Nc(NoSpawn), Nc(NoSpawn), Nc(NoSpawn), Nc(NoSpawn)]),
-        (E::Pollster, L::Timer, [W, P(CondvarWait), P(CondvarWait), P(CondvarWait)]),
-        (E::Pollster, L::PingPong, [W, W, W, W]),
-        (E::Pollster, L::ForeignWake, [W, P(CondvarWait), P(CondvarWait), P(CondvarWait)]),
-        (E::Pollster, L::CpuWithYields, [W, W, W, W]),
+        //  executor                    workload          native            Node              browser main      browser worker
+        (E::WasmRs,                    L::SpawnJoin,     [W,                W,                W,                W]),
+        (E::WasmRs,                    L::NestedSpawn,   [W,                W,                W,                W]),
+        (E::WasmRs,                    L::Timer,         [W,                W,                W,                W]),
+        (E::WasmRs,                    L::PingPong,      [W,                W,                W,                W]),
+        (E::WasmRs,                    L::ForeignWake,   [W,                W,                W,                W]),
+        (E::WasmRs,                    L::CpuWithYields, [W,                W,                W,                W]),
+        (E::SpawnLocal,                L::SpawnJoin,     [P(JsOnNative),    W,                W,                W]),
+        (E::SpawnLocal,                L::NestedSpawn,   [P(JsOnNative),    W,                W,                W]),
+        (E::SpawnLocal,                L::Timer,         [P(JsOnNative),    W,                W,                W]),
+        (E::SpawnLocal,                L::PingPong,      [P(JsOnNative),    W,                W,                W]),
+        (E::SpawnLocal,                L::ForeignWake,   [P(JsOnNative),    W,                W,                W]),
+        (E::SpawnLocal,                L::CpuWithYields, [P(JsOnNative),    W,                W,                W]),
+        (E::LocalPoolRunUntilStalled,  L::SpawnJoin,     [W,                W,                W,                W]),
+        (E::LocalPoolRunUntilStalled,  L::NestedSpawn,   [W,                W,                W,                W]),
+        (E::LocalPoolRunUntilStalled,  L::Timer,         [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
+        (E::LocalPoolRunUntilStalled,  L::PingPong,      [W,                W,                W,                W]),
+        (E::LocalPoolRunUntilStalled,  L::ForeignWake,   [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
+        (E::LocalPoolRunUntilStalled,  L::CpuWithYields, [W,                W,                W,                W]),
+        (E::LocalPoolRun,              L::SpawnJoin,     [W,                W,                W,                W]),
+        (E::LocalPoolRun,              L::NestedSpawn,   [W,                W,                W,                W]),
+        (E::LocalPoolRun,              L::Timer,         [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
+        (E::LocalPoolRun,              L::PingPong,      [W,                W,                W,                W]),
+        (E::LocalPoolRun,              L::ForeignWake,   [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
+        (E::LocalPoolRun,              L::CpuWithYields, [W,                W,                W,                W]),
+        (E::FuturesBlockOn,            L::SpawnJoin,     [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
+        (E::FuturesBlockOn,            L::NestedSpawn,   [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
+        (E::FuturesBlockOn,            L::Timer,         [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
+        (E::FuturesBlockOn,            L::PingPong,      [W,                W,                W,                W]),
+        (E::FuturesBlockOn,            L::ForeignWake,   [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
+        (E::FuturesBlockOn,            L::CpuWithYields, [W,                W,                W,                W]),
+        (E::AsyncExecutorTryTick,      L::SpawnJoin,     [W,                W,                W,                W]),
+        (E::AsyncExecutorTryTick,      L::NestedSpawn,   [W,                W,                W,                W]),
+        (E::AsyncExecutorTryTick,      L::Timer,         [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
+        (E::AsyncExecutorTryTick,      L::PingPong,      [W,                W,                W,                W]),
+        (E::AsyncExecutorTryTick,      L::ForeignWake,   [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
+        (E::AsyncExecutorTryTick,      L::CpuWithYields, [W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::SpawnJoin,     [W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::NestedSpawn,   [W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::Timer,         [W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::PingPong,      [W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::ForeignWake,   [W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::CpuWithYields, [W,                W,                W,                W]),
+        (E::TokioCurrentThread,        L::SpawnJoin,     [W,                W,                W,                W]),
+        (E::TokioCurrentThread,        L::NestedSpawn,   [W,                W,                W,                W]),
+        (E::TokioCurrentThread,        L::Timer,         [W,                P(TokioTime),     P(TokioTime),     P(TokioTime)]),
+        (E::TokioCurrentThread,        L::PingPong,      [W,                W,                W,                W]),
+        (E::TokioCurrentThread,        L::ForeignWake,   [W,                P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
+        (E::TokioCurrentThread,        L::CpuWithYields, [W,                W,                W,                W]),
+        (E::Pollster,                  L::SpawnJoin,     [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
+        (E::Pollster,                  L::NestedSpawn,   [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
+        (E::Pollster,                  L::Timer,         [W,                P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
+        (E::Pollster,                  L::PingPong,      [W,                W,                W,                W]),
+        (E::Pollster,                  L::ForeignWake,   [W,                P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
+        (E::Pollster,                  L::CpuWithYields, [W,                W,                W,                W]),
     ]
 };
 // ANCHOR_END: expected

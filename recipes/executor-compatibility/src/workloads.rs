@@ -16,6 +16,10 @@ use crate::sys;
 use crate::table::Workload;
 
 /// What every workload returns when it ran as intended.
+///
+/// ```
+/// assert_eq!(executor_compatibility::ANSWER, 42);
+/// ```
 pub const ANSWER: u64 = 42;
 
 /// The executor-specific parts a workload uses. Each executor in the table has one
@@ -56,9 +60,23 @@ pub trait Runtime {
 }
 
 /// A boxed task, as [`Runtime::spawn`] takes and returns it.
+///
+/// ```
+/// let task: executor_compatibility::Task = Box::pin(async { 42 });
+/// # drop(task);
+/// ```
 pub type Task = LocalBoxFuture<'static, u64>;
 
 /// A workload needed [`Runtime::spawn`] and the executor has no spawn API.
+///
+/// ```
+/// use executor_compatibility::{Executor, Observed, Workload};
+/// # #[cfg(not(target_arch = "wasm32"))]
+/// assert_eq!(
+///     executor_compatibility::observe(Executor::Pollster, Workload::SpawnJoin),
+///     Observed::NoSpawn
+/// );
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NoSpawn;
 
@@ -208,6 +226,10 @@ async fn cpu_with_yields(rt: Rc<dyn Runtime>) -> Result<u64, NoSpawn> {
         }
     }
     // The other task ran between (almost) every slice: the yields worked.
-    Ok(if ticks.get() >= 10 { ANSWER } else { ticks.get() })
+    Ok(if ticks.get() >= 10 {
+        ANSWER
+    } else {
+        ticks.get()
+    })
 }
 // ANCHOR_END: workloads

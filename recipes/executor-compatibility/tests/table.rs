@@ -19,7 +19,8 @@ fn table_matches_the_snapshot_and_is_written_for_the_book() {
 #[test]
 fn every_reason_in_the_table_has_a_section_on_the_page() {
     let page = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book/src/recipes/executor-compatibility.md"),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../book/src/recipes/executor-compatibility.md"),
     )
     .expect("the recipe's page exists");
     for why in Why::ALL {
@@ -35,11 +36,16 @@ fn every_reason_in_the_table_has_a_section_on_the_page() {
 fn the_table_has_each_cell_once_and_uses_every_reason() {
     let mut seen = std::collections::HashSet::new();
     for (executor, workload, _) in EXPECTED {
-        assert!(seen.insert((executor, workload)), "{executor} × {workload} is in EXPECTED twice");
+        assert!(
+            seen.insert((executor, workload)),
+            "{executor} × {workload} is in EXPECTED twice"
+        );
     }
     for why in Why::ALL {
         assert!(
-            EXPECTED.iter().any(|(_, _, o)| o.iter().any(|o| o.why() == Some(why))),
+            EXPECTED
+                .iter()
+                .any(|(_, _, o)| o.iter().any(|o| o.why() == Some(why))),
             "{why:?} explains no cell: remove it and its section"
         );
     }
@@ -47,7 +53,10 @@ fn the_table_has_each_cell_once_and_uses_every_reason() {
     for (_, _, outcomes) in EXPECTED {
         for outcome in outcomes {
             if let Outcome::Panics(why) = outcome {
-                assert!(!why.panic_message().is_empty(), "{why:?} needs a panic message");
+                assert!(
+                    !why.panic_message().is_empty(),
+                    "{why:?} needs a panic message"
+                );
             }
         }
     }

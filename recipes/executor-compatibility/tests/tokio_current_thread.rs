@@ -7,10 +7,17 @@
 #[macro_use]
 mod common;
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test;
+
 use executor_compatibility::Executor;
 
 cell!(Executor::TokioCurrentThread, spawn_and_join, SpawnJoin);
 cell!(Executor::TokioCurrentThread, nested_spawn, NestedSpawn);
 cell!(Executor::TokioCurrentThread, timer, Timer);
 cell!(Executor::TokioCurrentThread, channel_ping_pong, PingPong);
-cell!(Executor::TokioCurrentThread, cpu_loop_with_yields, CpuWithYields);
+cell!(
+    Executor::TokioCurrentThread,
+    cpu_loop_with_yields,
+    CpuWithYields
+);

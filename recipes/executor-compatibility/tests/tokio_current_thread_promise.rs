@@ -3,4 +3,11 @@
 #[macro_use]
 mod common;
 
-cell!(executor_compatibility::Executor::TokioCurrentThread, promise_or_other_thread, ForeignWake);
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test;
+
+cell!(
+    executor_compatibility::Executor::TokioCurrentThread,
+    promise_or_other_thread,
+    ForeignWake
+);

@@ -3,4 +3,7 @@
 #[macro_use]
 mod common;
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test;
+
 cells!(executor_compatibility::Executor::WasmRs);

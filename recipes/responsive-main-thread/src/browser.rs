@@ -4,13 +4,21 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use wasm_bindgen::JsValue;
 use wasm_rs_async_executor::{Instant, YieldError, spawn, yield_animation_frame};
 
-use crate::{FrameGaps, calibrate, crunch, crunch_per_frame, side_by_side};
+use crate::{FrameGaps, calibrate, crunch, crunch_per_frame};
 
 // ANCHOR: measure
 /// Which way to run the computation.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")]
+/// # async fn example() {
+/// use responsive_main_thread::{Runner, measure};
+/// let run = measure(Runner::ExecutorPerFrame, 100, 10_000).await.unwrap();
+/// assert_eq!(run.runner, Runner::ExecutorPerFrame);
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Runner {
     /// [`crunch`] under `wasm_bindgen_futures::spawn_local`: each `yield_now` is a microtask.
@@ -23,6 +31,15 @@ pub enum Runner {
 
 /// The outcome of one run: how long the work took, the frame gaps meanwhile, and the
 /// computation's result (the same for every runner).
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")]
+/// # async fn example() {
+/// use responsive_main_thread::{Runner, measure};
+/// let run = measure(Runner::SpawnLocal, 100, 10_000).await.unwrap();
+/// println!("{:.0} ms of work, longest gap {:.0} ms", run.work_ms, run.gaps.longest());
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct Measurement {
     /// How it ran.
@@ -36,7 +53,17 @@ pub struct Measurement {
 }
 
 /// Runs `chunks` chunks of `steps` each with `runner`, while a task on the executor records
-/// the timestamp of every animation frame: the page's "animation".
+/// the timestamp of every animation frame: the page's "animation". Browser main thread
+/// only; elsewhere it returns the executor's `YieldError`.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")]
+/// # async fn example() {
+/// use responsive_main_thread::{Runner, measure};
+/// let run = measure(Runner::ExecutorTimeSlicing, 100, 10_000).await.unwrap();
+/// assert!(run.gaps.count() > 0);
+/// # }
+/// ```
 pub async fn measure(runner: Runner, chunks: u32, steps: u32) -> Result<Measurement, YieldError> {
     let stop = Rc::new(Cell::new(false));
     let frames = Rc::new(RefCell::new(Vec::new()));
@@ -48,7 +75,9 @@ pub async fn measure(runner: Runner, chunks: u32, steps: u32) -> Result<Measurem
                 yield_animation_frame().await?;
                 // When the callback actually ran, not the frame's nominal timestamp (which
                 // Chromium may date from before a long block of the main thread).
-                frames.borrow_mut().push(origin.elapsed().as_secs_f64() * 1000.0);
+                frames
+                    .borrow_mut()
+                    .push(origin.elapsed().as_secs_f64() * 1000.0);
             }
             Ok::<_, YieldError>(())
         }
@@ -69,7 +98,9 @@ pub async fn measure(runner: Runner, chunks: u32, steps: u32) -> Result<Measurem
         Runner::ExecutorTimeSlicing => spawn(crunch(chunks, steps)).await.unwrap_or_default(),
         Runner::ExecutorPerFrame => {
             let budget = Duration::from_millis(8);
-            spawn(crunch_per_frame(chunks, steps, budget)).await.unwrap_or(Ok(0))?
+            spawn(crunch_per_frame(chunks, steps, budget))
+                .await
+                .unwrap_or(Ok(0))?
         }
     };
     let work_ms = start.elapsed().as_secs_f64() * 1000.0;
@@ -77,12 +108,27 @@ pub async fn measure(runner: Runner, chunks: u32, steps: u32) -> Result<Measurem
     // The recorder ends at its next frame, which closes the last gap.
     recorder.await.unwrap_or(Ok(()))?;
     let gaps = FrameGaps::from_timestamps(&frames.borrow());
-    Ok(Measurement { runner, work_ms, gaps, result })
+    Ok(Measurement {
+        runner,
+        work_ms,
+        gaps,
+        result,
+    })
 }
 
 /// The same work three ways. The work is sized on this machine first: wasm engines
 /// compile hot code again with more optimisation after a while, so one calibration is not
 /// enough; the `spawn_local` run is repeated with more chunks until it takes `target`.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")]
+/// # async fn example() {
+/// let [local, sliced, framed] =
+///     responsive_main_thread::compare(std::time::Duration::from_millis(400)).await.unwrap();
+/// assert!(framed.gaps.longest() < local.gaps.longest());
+/// # let _ = sliced;
+/// # }
+/// ```
 pub async fn compare(target: Duration) -> Result<[Measurement; 3], YieldError> {
     let target_ms = target.as_secs_f64() * 1000.0;
     let steps = calibrate(Duration::from_millis(1));
@@ -100,31 +146,3 @@ pub async fn compare(target: Duration) -> Result<[Measurement; 3], YieldError> {
     Ok([local, sliced, framed])
 }
 // ANCHOR_END: measure
-
-// ANCHOR: demo
-/// The book's Run button: at least 600 ms of work three ways, with the frame-gap histograms
-/// side by side in the output panel.
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub async fn run_demo() -> Result<(), JsValue> {
-    let log = |line: &str| web_sys::console::log_1(&line.into());
-    let [local, sliced, framed] = compare(Duration::from_millis(600))
-        .await
-        .map_err(|e| JsValue::from_str(&e.to_string()))?;
-    log(&side_by_side(("executor, per frame", &framed.gaps), ("spawn_local", &local.gaps)));
-    log(&side_by_side(("executor, time slicing", &sliced.gaps), ("spawn_local", &local.gaps)));
-    log(&format!(
-        "longest frame gap under spawn_local: {:.0} ms of {:.0} ms of work",
-        local.gaps.longest(),
-        local.work_ms
-    ));
-    for m in [&sliced, &framed] {
-        log(&format!(
-            "longest frame gap under the executor ({:?}): {:.0} ms of {:.0} ms of work",
-            m.runner,
-            m.gaps.longest(),
-            m.work_ms
-        ));
-    }
-    Ok(())
-}
-// ANCHOR_END: demo

@@ -24,7 +24,7 @@ use wasm_rs_async_executor::{Instant, YieldError, yield_animation_frame, yield_n
 #[cfg(target_arch = "wasm32")]
 mod browser;
 #[cfg(target_arch = "wasm32")]
-pub use browser::{Measurement, Runner, compare, measure, run_demo};
+pub use browser::{Measurement, Runner, compare, measure};
 
 // ANCHOR: work
 /// One chunk of the CPU-heavy work: `steps` rounds of a xorshift generator, folded into
@@ -114,7 +114,8 @@ pub fn calibrate(chunk: Duration) -> u32 {
         let took = start.elapsed();
         if took >= Duration::from_millis(5) || steps >= 1 << 30 {
             let per_step = took.as_secs_f64() / f64::from(steps);
-            return (chunk.as_secs_f64() / per_step.max(1e-12)).clamp(1.0, f64::from(u32::MAX)) as u32;
+            return (chunk.as_secs_f64() / per_step.max(1e-12)).clamp(1.0, f64::from(u32::MAX))
+                as u32;
         }
         steps *= 2;
     }
@@ -123,6 +124,10 @@ pub fn calibrate(chunk: Duration) -> u32 {
 // ANCHOR: gaps
 /// The upper bounds of the histogram's buckets, in milliseconds; the last bucket is
 /// everything longer. 16.7 ms is one frame at 60 Hz.
+///
+/// ```
+/// assert_eq!(responsive_main_thread::BUCKETS_MS[0], 17.0);
+/// ```
 pub const BUCKETS_MS: [f64; 5] = [17.0, 34.0, 50.0, 100.0, 250.0];
 
 /// The gaps between consecutive animation frames, in milliseconds.
@@ -210,8 +215,56 @@ pub fn side_by_side(left: (&str, &FrameGaps), right: (&str, &FrameGaps)) -> Stri
             Some(bound) => format!("<= {bound}"),
             None => format!("> {}", BUCKETS_MS[BUCKETS_MS.len() - 1]),
         };
-        let _ = writeln!(table, "{label:>9}       | {:>3} {:<38} | {b:>3} {}", a, bar(*a), bar(b));
+        let _ = writeln!(
+            table,
+            "{label:>9}       | {:>3} {:<38} | {b:>3} {}",
+            a,
+            bar(*a),
+            bar(b)
+        );
     }
     table
 }
 // ANCHOR_END: gaps
+
+// ANCHOR: demo
+/// The book's Run button: at least 600 ms of work three ways, with the frame-gap histograms
+/// side by side in the output panel.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")]
+/// # async fn example() {
+/// responsive_main_thread::run_demo().await.unwrap();
+/// # }
+/// ```
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub async fn run_demo() -> Result<(), wasm_bindgen::JsValue> {
+    let log = |line: &str| web_sys::console::log_1(&line.into());
+    let [local, sliced, framed] = compare(Duration::from_millis(600))
+        .await
+        .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))?;
+    log(&side_by_side(
+        ("executor, per frame", &framed.gaps),
+        ("spawn_local", &local.gaps),
+    ));
+    log(&side_by_side(
+        ("executor, time slicing", &sliced.gaps),
+        ("spawn_local", &local.gaps),
+    ));
+    log(&format!(
+        "longest frame gap under spawn_local: {:.0} ms of {:.0} ms of work",
+        local.gaps.longest(),
+        local.work_ms
+    ));
+    for m in [&sliced, &framed] {
+        log(&format!(
+            "longest frame gap under the executor ({:?}): {:.0} ms of {:.0} ms of work",
+            m.runner,
+            m.gaps.longest(),
+            m.work_ms
+        ));
+    }
+    Ok(())
+}
+// ANCHOR_END: demo

@@ -11,7 +11,11 @@ fn histogram_counts_each_gap_in_its_bucket() {
     assert_eq!(gaps.histogram(), [4, 0, 1, 0, 0, 1]);
     assert_eq!(gaps.longest(), 300.0);
     let table = side_by_side(("a", &gaps), ("b", &FrameGaps::default()));
-    assert_eq!(table.lines().count(), 7, "a header and six buckets:\n{table}");
+    assert_eq!(
+        table.lines().count(),
+        7,
+        "a header and six buckets:\n{table}"
+    );
     assert!(table.contains("####"), "{table}");
 }
 
@@ -39,9 +43,10 @@ fn per_frame_work_explains_where_frames_exist() {
 #[wasm_bindgen_test::wasm_bindgen_test]
 async fn executor_keeps_frames_coming_where_spawn_local_freezes_them() {
     // At least 400 ms of work in chunks of about 1 ms, whatever the machine and build.
-    let [local, sliced, framed] = responsive_main_thread::compare(std::time::Duration::from_millis(400))
-        .await
-        .expect("animation frames exist on the main thread");
+    let [local, sliced, framed] =
+        responsive_main_thread::compare(std::time::Duration::from_millis(400))
+            .await
+            .expect("animation frames exist on the main thread");
     assert!(local.result == sliced.result && sliced.result == framed.result);
 
     // The bound: a quarter of the work's duration.
@@ -56,9 +61,18 @@ async fn executor_keeps_frames_coming_where_spawn_local_freezes_them() {
             m.gaps.count()
         );
     }
-    assert!(local.gaps.longest() > bound, "spawn_local let frames through:\n{report}");
-    assert!(sliced.gaps.longest() < bound, "time slicing froze the frames:\n{report}");
-    assert!(framed.gaps.longest() < bound, "per-frame work froze the frames:\n{report}");
+    assert!(
+        local.gaps.longest() > bound,
+        "spawn_local let frames through:\n{report}"
+    );
+    assert!(
+        sliced.gaps.longest() < bound,
+        "time slicing froze the frames:\n{report}"
+    );
+    assert!(
+        framed.gaps.longest() < bound,
+        "per-frame work froze the frames:\n{report}"
+    );
     // And the animation kept moving: many frames during the executor's runs.
     assert!(framed.gaps.count() >= 8, "{report}");
 }

@@ -12,9 +12,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use tokio::sync::{
-    Barrier, Mutex, Notify, RwLock, Semaphore, broadcast, mpsc, oneshot, watch,
-};
+use tokio::sync::{Barrier, Mutex, Notify, RwLock, Semaphore, broadcast, mpsc, oneshot, watch};
 use wasm_rs_async_executor::{JoinError, spawn, yield_now};
 
 // ANCHOR: mpsc_bounded

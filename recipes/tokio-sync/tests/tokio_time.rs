@@ -16,7 +16,7 @@ use wasm_rs_async_executor::{Elapsed, timeout};
 #[wasm_bindgen_test::wasm_bindgen_test]
 #[should_panic(expected = "time not implemented on this platform")]
 fn tokio_sleep_panics_on_wasm32() {
-    let _ = tokio::time::sleep(Duration::from_millis(1));
+    drop(tokio::time::sleep(Duration::from_millis(1)));
 }
 // ANCHOR_END: tokio_time_panics
 

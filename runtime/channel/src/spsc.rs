@@ -98,9 +98,7 @@ pub fn channel<T>(capacity_bytes: usize) -> Result<(Sender<T>, Receiver<T>), Cha
 /// t.join().unwrap();
 /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
 /// ```
-pub fn duplex<Req, Resp>(
-    capacity_bytes: usize,
-) -> Result<(Duplex<Req, Resp>, Duplex<Resp, Req>), ChannelError> {
+pub fn duplex<Req, Resp>(capacity_bytes: usize) -> Result<DuplexPair<Req, Resp>, ChannelError> {
     let (req_tx, req_rx) = channel::<Req>(capacity_bytes)?;
     let (resp_tx, resp_rx) = channel::<Resp>(capacity_bytes)?;
     Ok((
@@ -114,6 +112,16 @@ pub fn duplex<Req, Resp>(
         },
     ))
 }
+
+/// What [`duplex`] returns: the requesting end and the answering end.
+///
+/// ```
+/// let (client, server): wasm_rs_shared_channel::spsc::DuplexPair<u8, u16> =
+///     wasm_rs_shared_channel::spsc::duplex(64)?;
+/// # drop((client, server));
+/// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
+/// ```
+pub type DuplexPair<Req, Resp> = (Duplex<Req, Resp>, Duplex<Resp, Req>);
 
 // ---------------------------------------------------------------------------------------
 // Raw ends

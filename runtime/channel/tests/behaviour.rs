@@ -171,6 +171,15 @@ tests! {
         assert_eq!(worker.await, Ok((200, 0)));
     }
 
+    async fn a_full_time_executor_in_the_worker_parks_on_the_channel() {
+        // The counterpart runs recv_async inside wasm-rs-async-executor's block_on, which
+        // never returns to the event loop: only the park hook can wake it.
+        let (tx, rx) = spsc::channel::<u32>(64).unwrap();
+        let worker = spawn(Task::ParkedRecvU32(rx, 20_000));
+        let sent = common::send_u32_async(tx, 20_000).await;
+        assert_eq!(worker.await, sent);
+    }
+
     async fn decode_error_is_reported_not_a_panic() {
         let (tx, rx) = spsc::channel::<u32>(64).unwrap();
         let (mut raw_tx, mut rx) = (tx.into_raw(), rx);

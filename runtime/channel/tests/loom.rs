@@ -4,7 +4,16 @@
 //! `RUSTFLAGS="--cfg loom" cargo test -p wasm-rs-shared-channel --release --test loom`
 #![cfg(loom)]
 
+use loom::model::Builder;
 use loom::thread;
+
+/// Explores interleavings with at most `bound` preemptions (loom's recommended bound for
+/// tests whose full state space is too large; bugs needing more are rare).
+fn model_bounded(bound: usize, f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = Builder::new();
+    builder.preemption_bound = Some(bound);
+    builder.check(f);
+}
 use wasm_rs_shared_channel::{RecvError, spsc};
 
 /// Non-blocking ends spinning with `yield_now`: records straddle the ring's end and the
@@ -42,7 +51,7 @@ fn try_send_try_recv_deliver_in_order() {
 /// one; no interleaving loses a wake-up (loom reports a deadlock if one does).
 #[test]
 fn blocking_send_recv_never_lose_a_wakeup() {
-    loom::model(|| {
+    model_bounded(6, || {
         // 8 bytes: one 1-byte record (5 bytes) at a time.
         let (mut tx, mut rx) = spsc::raw_channel(8).unwrap();
         let producer = thread::spawn(move || {

@@ -105,7 +105,8 @@ fn a_foreign_buffer_is_rejected() {
 
 #[test]
 fn corrupt_positions_are_errors() {
-    let cases: [(u32, u32, fn(&Corruption) -> bool); 3] = [
+    type Check = fn(&Corruption) -> bool;
+    let cases: [(u32, u32, Check); 3] = [
         (128, 0, |c| matches!(c, Corruption::TailOutOfRange { .. })),
         (100, 10, |c| {
             matches!(

@@ -40,7 +40,7 @@ mod web {
 
     const TASKS: usize = 100_000;
     const ROUND_TRIPS: usize = 100_000;
-    const ROUNDS: usize = 7;
+    const ROUNDS: usize = 15;
     const WORKLOAD_MS: f64 = 2000.0;
     const FRAME_ROUNDS: usize = 5;
 
@@ -217,9 +217,15 @@ mod web {
     #[wasm_bindgen_bench]
     async fn bench_spawn_ping_pong_and_frames(_c: &mut Criterion) {
         let (mut a, mut b) = (Vec::new(), Vec::new());
-        for _ in 0..=ROUNDS {
-            a.push(ours_spawn().await);
-            b.push(peer_spawn().await);
+        for round in 0..=ROUNDS {
+            // Alternate which executor goes first.
+            if round % 2 == 0 {
+                a.push(ours_spawn().await);
+                b.push(peer_spawn().await);
+            } else {
+                b.push(peer_spawn().await);
+                a.push(ours_spawn().await);
+            }
             js_sleep(10).await;
         }
         a.remove(0);
@@ -231,9 +237,14 @@ mod web {
         );
 
         let (mut a, mut b) = (Vec::new(), Vec::new());
-        for _ in 0..=ROUNDS {
-            a.push(ping_pong(ours).await);
-            b.push(ping_pong(peer).await);
+        for round in 0..=ROUNDS {
+            if round % 2 == 0 {
+                a.push(ping_pong(ours).await);
+                b.push(ping_pong(peer).await);
+            } else {
+                b.push(ping_pong(peer).await);
+                a.push(ping_pong(ours).await);
+            }
             js_sleep(10).await;
         }
         a.remove(0);

@@ -66,13 +66,17 @@
 //!   reported through its [`JoinHandle`] ([`JoinError::is_panic`]); the executor
 //!   goes on. (On wasm32 a panic aborts the module: wasm32-unknown-unknown does
 //!   not unwind.)
+//! - **wasm threads** (`+atomics` builds): each thread has its own executor. Waking
+//!   a task from a thread other than its own panics with a message naming the
+//!   limitation (the owning thread may be parked in its JS event loop, which no
+//!   other thread can schedule); send a message to the task's thread instead.
 //!
 //! ## Full-time mode (workers, Node)
 //!
 //! [`run_forever`] (and [`block_on`] on wasm32) keep the thread inside the executor
 //! and never return to the JS event loop until they finish. When no task is ready
 //! the thread sleeps in `Atomics.wait` until the next timer is due, or until a
-//! shared-memory cell registered with [`park::wake_on_change`] changes (this is how
+//! shared-memory cell registered with `park::wake_on_change` (wasm32 only) changes (this is how
 //! `wasm-rs-shared-channel` waits for messages without spinning). This gives a
 //! worker the lowest wake-up latency from another thread (one `Atomics.notify`)
 //! and no event-loop overhead. What it gives up:
@@ -80,7 +84,7 @@
 //! - **Works:** [`spawn`], [`JoinHandle`], [`JoinSet`], [`yield_now`], [`sleep`],
 //!   [`sleep_until`], [`timeout`], [`interval`] (timers live in the executor's own
 //!   heap), any waker-based channel between tasks of this thread (tokio::sync,
-//!   async-channel, futures), and shared-memory waits through [`park`].
+//!   async-channel, futures), and shared-memory waits through `park`.
 //! - **Does not work:** anything that needs the JS event loop: JS promises
 //!   (`JsFuture`) never resolve, `postMessage`/`onmessage`, `fetch`, DOM events,
 //!   `setTimeout` callbacks of other code. [`yield_to_event_loop`],

@@ -364,6 +364,8 @@ impl Runtime {
             // Yield to the event loop (rendering, input) before the next slice.
             guard.rearm = false;
             self.driver.arm_macrotask();
+        } else {
+            self.driver.went_idle();
         }
     }
 

@@ -353,6 +353,9 @@ pub(crate) fn new_task<F: Future + 'static>(
 /// its output is dropped. To stop it, call [`abort`](JoinHandle::abort) first.
 /// A `JoinHandle` stays on the thread that spawned the task (it is `!Send`).
 ///
+/// Like any future, it must not be polled again after it returned `Ready`: that
+/// panics ("JoinHandle polled again after it returned Ready").
+///
 /// ```
 /// use wasm_rs_async_executor::{block_on, spawn};
 ///

@@ -19,6 +19,11 @@ use crate::runtime;
 /// Waits for `duration`. Never blocks the thread: other tasks and the JS event loop
 /// go on meanwhile.
 ///
+/// The timer lives in this thread's executor. On wasm32 it fires from the JS event
+/// loop even if the `Sleep` is polled by another executor; natively it fires while
+/// this crate's [`block_on`](crate::block_on), [`run_forever`](crate::run_forever)
+/// or [`run_until_stalled`](crate::run_until_stalled) runs on the thread.
+///
 /// ```
 /// use std::time::Duration;
 /// use wasm_rs_async_executor::{Instant, block_on, sleep};

@@ -79,24 +79,26 @@ pub fn observe(executor: Executor, workload: Workload) -> Observed {
         }));
     });
     let (tx, rx) = mpsc::channel();
-    let spawned = thread::Builder::new().name(CELL_THREAD.into()).spawn(move || {
-        let done_tx = tx.clone();
-        let run = std::panic::catch_unwind(move || {
-            start(
-                executor,
-                workload,
-                Box::new(move |report| {
-                    let _ = done_tx.send(match report {
-                        Ok(value) => Observed::Finished(value),
-                        Err(NoSpawn) => Observed::NoSpawn,
-                    });
-                }),
-            );
+    let spawned = thread::Builder::new()
+        .name(CELL_THREAD.into())
+        .spawn(move || {
+            let done_tx = tx.clone();
+            let run = std::panic::catch_unwind(move || {
+                start(
+                    executor,
+                    workload,
+                    Box::new(move |report| {
+                        let _ = done_tx.send(match report {
+                            Ok(value) => Observed::Finished(value),
+                            Err(NoSpawn) => Observed::NoSpawn,
+                        });
+                    }),
+                );
+            });
+            if let Err(payload) = run {
+                let _ = tx.send(Observed::Panicked(message(payload.as_ref())));
+            }
         });
-        if let Err(payload) = run {
-            let _ = tx.send(Observed::Panicked(message(payload.as_ref())));
-        }
-    });
     if let Err(e) = spawned {
         return Observed::Panicked(format!("could not start the cell's thread: {e}"));
     }

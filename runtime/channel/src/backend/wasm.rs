@@ -313,7 +313,6 @@ pub(crate) mod park {
         expected: i32,
         waker: Waker,
     ) -> bool {
-        let _ = (array, index, expected, waker);
-        false
+        wasm_rs_async_executor::park::wake_on_change(array, index, expected, waker)
     }
 }

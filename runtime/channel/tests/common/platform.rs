@@ -15,6 +15,9 @@ pub enum Task {
     SendBytes(RawSender, u32, usize, u32),
     /// Sends 0, 1, 2, ... until the channel is disconnected (or the thread is killed).
     SendForever(Sender<u32>),
+    /// `RecvU32` inside wasm-rs-async-executor's full-time `block_on`: the executor must
+    /// park on the channel (the thread never returns to its event loop).
+    ParkedRecvU32(Receiver<u32>, u32),
     /// Answers each request `x` with `3x + 1` until the client is gone.
     Echo(Duplex<u32, u32>),
 }
@@ -34,6 +37,8 @@ pub fn run_blocking(task: Task) -> Result<(u32, u32), String> {
             }
             Ok((i, 0))
         }
+        Task::ParkedRecvU32(rx, n) => wasm_rs_async_executor::block_on(recv_u32_async(rx, n))
+            .map_err(|e| format!("executor: {e:?}"))?,
         Task::Echo(mut server) => {
             let mut n = 0;
             loop {
@@ -98,6 +103,7 @@ mod wasm {
             "recv_bytes" => Task::RecvBytes(RawReceiver::from_js(&end).map_err(err)?, n, cap, seed),
             "send_bytes" => Task::SendBytes(RawSender::from_js(&end).map_err(err)?, n, cap, seed),
             "send_forever" => Task::SendForever(Sender::from_js(&end).map_err(err)?),
+            "parked_recv_u32" => Task::ParkedRecvU32(Receiver::from_js(&end).map_err(err)?, n),
             "echo" => Task::Echo(Duplex::from_js(&end).map_err(err)?),
             other => return Err(JsValue::from_str(&format!("unknown role {other}"))),
         };
@@ -195,6 +201,7 @@ return { worker, done };
             Task::SendBytes(tx, n, cap, seed) => ("send_bytes", tx.into_js(), n, cap, seed),
             Task::SendForever(tx) => ("send_forever", tx.into_js(), 0, 0, 0),
             Task::Echo(server) => ("echo", server.into_js(), 0, 0, 0),
+            Task::ParkedRecvU32(rx, n) => ("parked_recv_u32", rx.into_js(), n, 0, 0),
         };
         set("role", role.into());
         set("end", end);

@@ -36,6 +36,8 @@ extern "C" {
     fn set_immediate(callback: &Function);
     #[wasm_bindgen(js_name = requestAnimationFrame)]
     fn request_animation_frame(callback: &Function) -> JsValue;
+    #[wasm_bindgen(js_name = cancelAnimationFrame)]
+    fn cancel_animation_frame(handle: &JsValue);
     #[wasm_bindgen(js_name = requestIdleCallback)]
     fn request_idle_callback(callback: &Function) -> JsValue;
 
@@ -158,6 +160,8 @@ struct FrameClock {
     interval: Cell<f64>,
     /// A `requestAnimationFrame` callback is pending.
     watching: Cell<bool>,
+    /// The pending `requestAnimationFrame` handle, to cancel it when idle.
+    handle: RefCell<Option<JsValue>>,
     callback: OnceCell<Closure<dyn FnMut(f64)>>,
 }
 
@@ -172,6 +176,7 @@ impl FrameClock {
             last: Cell::new(f64::NEG_INFINITY),
             interval: Cell::new(1000.0 / 60.0),
             watching: Cell::new(false),
+            handle: RefCell::new(None),
             callback: OnceCell::new(),
         }
     }
@@ -201,6 +206,7 @@ impl FrameClock {
         }
         self.last.set(timestamp);
         self.watching.set(false);
+        self.handle.borrow_mut().take();
     }
 }
 
@@ -329,7 +335,20 @@ impl Driver {
             return;
         }
         let callback = clock.callback.get_or_init(|| Closure::new(frame_callback));
-        request_animation_frame(callback.as_ref().unchecked_ref());
+        let handle = request_animation_frame(callback.as_ref().unchecked_ref());
+        *clock.handle.borrow_mut() = Some(handle);
+    }
+
+    /// A drain found nothing more to run: stop following frames, so that an idle
+    /// executor has nothing scheduled at all.
+    pub(crate) fn went_idle(&self) {
+        let Some(clock) = self.frames.as_ref() else {
+            return;
+        };
+        if let Some(handle) = clock.handle.borrow_mut().take() {
+            cancel_animation_frame(&handle);
+        }
+        clock.watching.set(false);
     }
 
     /// The time budget of the next drain (see `FrameClock::slice_ms`).
