@@ -133,11 +133,78 @@ pub(crate) fn tested_line(c: &Crate, results: &TestResults) -> Result<String> {
     Ok(line)
 }
 
-/// Writes `book/src/generated/<crate>.md` for every crate with metadata.
+static INTRA_DOC_SHORTCUT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[(`[^`\]]+`)\]([^(\[:]|$)").expect("valid regex"));
+static INTRA_DOC_INLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\[([^\]]+)\]\(([A-Za-z_][A-Za-z0-9_:@!]*(?:\(\))?(?:#[A-Za-z0-9_.-]+)?)\)")
+        .expect("valid regex")
+});
+
+/// A runtime crate's guide for the book: its crate docs (the README they include, then the
+/// `//!` text of `src/lib.rs`), as rustdoc would show them. Rustdoc's intra-doc links
+/// (`` [`spawn`] ``, `[text](crate::Item)`) have no target in the book, so they become plain
+/// code or text; doctest lines hidden with `# ` are dropped. The code blocks stay: they are
+/// the crate's doctests, compiled and run by `cargo test`.
+pub(crate) fn crate_guide(dir: &Path) -> Result<String> {
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs"))?;
+    let mut md = String::new();
+    for line in lib.lines() {
+        let t = line.trim_start();
+        if t.starts_with("#![doc = include_str!(\"../README.md\")]") {
+            md.push_str(&std::fs::read_to_string(dir.join("README.md"))?);
+        } else if let Some(rest) = t.strip_prefix("//!") {
+            md.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            md.push('\n');
+        } else if !(t.is_empty() || t.starts_with("#![")) {
+            break;
+        }
+    }
+    let mut out = String::new();
+    let mut in_code = false;
+    let mut rust_code = false;
+    for line in md.lines() {
+        let t = line.trim_start();
+        if let Some(info) = t.strip_prefix("```") {
+            if in_code {
+                in_code = false;
+            } else {
+                in_code = true;
+                let lang = info.split(',').next().unwrap_or("").trim();
+                rust_code =
+                    lang.is_empty() || lang == "rust" || lang == "no_run" || lang == "ignore";
+                if rust_code {
+                    out.push_str("```rust\n");
+                    continue;
+                }
+            }
+            out.push_str(line);
+        } else if in_code && rust_code && (t == "#" || t.starts_with("# ")) {
+            continue;
+        } else if in_code {
+            out.push_str(line);
+        } else {
+            let l = INTRA_DOC_INLINE.replace_all(line, "$1");
+            out.push_str(&INTRA_DOC_SHORTCUT.replace_all(&l, "$1$2"));
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Writes `book/src/generated/<crate>.md` for every crate with metadata, and
+/// `<crate>-guide.md` for every runtime crate.
 pub(crate) fn generate(ws: &Workspace) -> Result<()> {
     crate::community::generate(&ws.root.join("book"))?;
     let dir = generated_dir(ws);
     std::fs::create_dir_all(&dir)?;
+    for c in &ws.crates {
+        if c.dir.starts_with(ws.root.join("runtime")) {
+            std::fs::write(
+                dir.join(format!("{}-guide.md", c.name)),
+                crate_guide(&c.dir)?,
+            )?;
+        }
+    }
     let results = TestResults::load(ws);
     for c in &ws.crates {
         let Some(meta) = &c.meta else { continue };
@@ -356,7 +423,12 @@ fn lint_book(src: &Path, r: &mut LintReport) -> Result<()> {
             .unwrap_or(&page)
             .display()
             .to_string();
-        for problem in hand_written_code_blocks(&text) {
+        // Generated pages hold the runtime crates' docs, whose code blocks are their doctests.
+        let generated = page.starts_with(src.join("generated"));
+        for problem in hand_written_code_blocks(&text)
+            .into_iter()
+            .filter(|_| !generated)
+        {
             r.check(false, || format!("book/src/{rel}: {problem}"));
         }
         for cap in INCLUDE.captures_iter(&text) {
@@ -734,6 +806,33 @@ mod tests {
                 .to_string()
                 .contains("does not exist")
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn crate_guides_read_as_rustdoc_shows_them() {
+        let dir = std::env::temp_dir().join(format!("xtask-guide-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("README.md"),
+            "# demo\n\nUse [`spawn`] or [the fn](crate::spawn), [`m!`](m!) or [f](Self::f()); see [docs](https://example.org/a) and [c](c.md).\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("src/lib.rs"),
+            "#![doc = include_str!(\"../README.md\")]\n//!\n//! ## More\n//!\n//! ```\n//! # use demo::spawn;\n//! spawn();\n//! ```\n\nmod x;\n//! not docs\n",
+        )
+        .unwrap();
+        let g = crate_guide(&dir).unwrap();
+        assert!(
+            g.contains(
+                "Use `spawn` or the fn, `m!` or f; see [docs](https://example.org/a) and [c](c.md)."
+            ),
+            "{g}"
+        );
+        assert!(g.contains("```rust\nspawn();\n```"), "{g}");
+        assert!(!g.contains("# use demo"), "{g}");
+        assert!(!g.contains("not docs"), "{g}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -10,8 +10,8 @@
 //!   computation runs as one long block, however finely it is chunked.
 //! - Under wasm-rs-async-executor, the same `yield_now()` resumes in the executor's queue,
 //!   which hands the thread back to the browser every time budget (8 ms by default), and
-//!   [`yield_animation_frame`](wasm_rs_async_executor::yield_animation_frame) lines the work
-//!   up with the frames: a budget of work per frame, then wait for the next one.
+//!   [`yield_animation_frame`] lines the work up with the frames: a budget of work per
+//!   frame, then wait for the next one.
 //!
 //! The pure parts (the work, the frame-gap statistics) are plain Rust and tested natively;
 //! the measurement needs animation frames, which only a page's main thread has.

@@ -42,15 +42,17 @@ fn per_frame_work_explains_where_frames_exist() {
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen_test::wasm_bindgen_test]
 async fn executor_keeps_frames_coming_where_spawn_local_freezes_them() {
-    // At least 400 ms of work in chunks of about 1 ms, whatever the machine and build.
+    // At least 1.2 s of work in chunks of about 1 ms, whatever the machine and build. The
+    // longer the work, the longer spawn_local freezes the page; the executor's gaps do not
+    // grow with it (they come from the budget, the frame rate, and the odd GC pause).
     let [local, sliced, framed] =
-        responsive_main_thread::compare(std::time::Duration::from_millis(400))
+        responsive_main_thread::compare(std::time::Duration::from_millis(1200))
             .await
             .expect("animation frames exist on the main thread");
     assert!(local.result == sliced.result && sliced.result == framed.result);
 
-    // The bound: a quarter of the work's duration.
-    let bound = local.work_ms / 4.0;
+    // The bound: a third of the work's duration.
+    let bound = local.work_ms / 3.0;
     let report = format!("{local:?}\n{sliced:?}\n{framed:?}");
     for m in [&local, &sliced, &framed] {
         wasm_bindgen_test::console_log!(

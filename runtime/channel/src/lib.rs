@@ -15,8 +15,9 @@
 //!
 //! - a worker must receive work or send results *while it is busy* (blocking [`recv`], or an
 //!   executor that parks on the channel);
-//! - many small messages flow (64-byte messages cost a few hundred nanoseconds here, against
-//!   tens of microseconds for `postMessage`);
+//! - many small messages flow: in headless Chromium here, 64-byte messages from the main
+//!   thread to a worker ran at about 680,000/s (postMessage: 170,000/s) and a round trip
+//!   took about 10 µs (postMessage: 20 µs), release build, 2 shared cores;
 //! - you need back-pressure: a bounded ring whose [`try_send`] says `Full`.
 //!
 //! Stay with `postMessage` when messages are rare, when you transfer large `ArrayBuffer`s

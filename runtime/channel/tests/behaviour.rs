@@ -11,6 +11,11 @@ use futures::StreamExt;
 use wasm_rs_shared_channel::spsc;
 use wasm_rs_shared_channel::{ChannelError, RecvError, SendErrorKind};
 
+/// `n`, or a small fraction of it under Miri (which interprets every step).
+const fn count(n: u32) -> u32 {
+    if cfg!(miri) { n / 50 + 3 } else { n }
+}
+
 macro_rules! tests {
     ($(async fn $name:ident() $body:block)*) => {$(
         #[cfg(target_arch = "wasm32")]
@@ -123,34 +128,37 @@ tests! {
             assert_eq!(err.into_inner(), 1);
             drop(rx);
         } else {
-            let worker = spawn(Task::RecvU32(rx, 50));
+            let n = count(50);
+            let worker = spawn(Task::RecvU32(rx, n));
             // Wait asynchronously until the counterpart runs (only one record fits, so the
             // second send completes once it took the first): a nested Web Worker starts
             // through its parent's event loop, which a blocking send would hold up.
             tx.send_async(0).await.unwrap();
             tx.send_async(1).await.unwrap();
-            for i in 2..50 {
+            for i in 2..n {
                 tx.send(i).unwrap(); // waits for the counterpart each time
             }
             drop(tx);
-            assert_eq!(worker.await, Ok((50, (0..50u32).sum())));
+            assert_eq!(worker.await, Ok((n, (0..n).sum())));
         }
     }
 
     async fn stream_yields_every_message_then_ends() {
         let (tx, rx) = spsc::channel::<u32>(64).unwrap();
-        let worker = spawn(Task::SendU32(tx, 500));
+        let n = count(500);
+        let worker = spawn(Task::SendU32(tx, n));
         let got: Vec<u32> = rx.map(Result::unwrap).collect().await;
-        assert_eq!(got, (0..500).collect::<Vec<_>>());
-        assert_eq!(worker.await, Ok((500, (0..500u32).sum())));
+        assert_eq!(got, (0..n).collect::<Vec<_>>());
+        assert_eq!(worker.await, Ok((n, (0..n).sum())));
     }
 
     async fn raw_stream_yields_every_message_then_ends() {
         let (tx, rx) = spsc::raw_channel(256).unwrap();
         let seed = 42;
-        let worker = spawn(Task::SendBytes(tx, 300, 256, seed));
+        let n = count(300);
+        let worker = spawn(Task::SendBytes(tx, n, 256, seed));
         let got: Vec<Vec<u8>> = rx.map(Result::unwrap).collect().await;
-        assert_eq!(got.len(), 300);
+        assert_eq!(got.len(), n as usize);
         let pool = common::pool(seed, 256);
         let mut rng = common::Rng(seed);
         let mut want = Vec::new();
@@ -164,19 +172,20 @@ tests! {
     async fn duplex_request_reply_across_threads() {
         let (mut client, server) = spsc::duplex::<u32, u32>(128).unwrap();
         let worker = spawn(Task::Echo(server));
-        for i in 0..200u32 {
+        let n = count(200);
+        for i in 0..n {
             assert_eq!(client.request_async(i).await.unwrap(), i.wrapping_mul(3) + 1);
         }
         drop(client);
-        assert_eq!(worker.await, Ok((200, 0)));
+        assert_eq!(worker.await, Ok((n, 0)));
     }
 
     async fn a_full_time_executor_in_the_worker_parks_on_the_channel() {
         // The counterpart runs recv_async inside wasm-rs-async-executor's block_on, which
         // never returns to the event loop: only the park hook can wake it.
         let (tx, rx) = spsc::channel::<u32>(64).unwrap();
-        let worker = spawn(Task::ParkedRecvU32(rx, 20_000));
-        let sent = common::send_u32_async(tx, 20_000).await;
+        let worker = spawn(Task::ParkedRecvU32(rx, count(20_000)));
+        let sent = common::send_u32_async(tx, count(20_000)).await;
         assert_eq!(worker.await, sent);
     }
 

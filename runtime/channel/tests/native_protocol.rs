@@ -170,6 +170,20 @@ fn a_length_past_the_published_bytes_is_an_error() {
 }
 
 #[test]
+fn a_batch_ending_in_a_partial_length_prefix_is_an_error() {
+    // Found by the fuzzer: a valid record followed by 2 stray published bytes.
+    let mut data = record(1, b"a");
+    data.extend([9, 9]);
+    data.resize(64, 0);
+    let (_tx, rx) = ends_from_image(&header(64, 7, 0), &data);
+    let mut rx = rx.unwrap();
+    assert_eq!(
+        rx.try_recv(),
+        Err(RecvError::Corrupt(Corruption::TruncatedRecord { used: 2 }))
+    );
+}
+
+#[test]
 fn a_half_written_message_from_a_killed_sender_is_never_seen() {
     // One published record, then the first bytes of another the sender never published
     // (TAIL was not advanced past them) before it died.

@@ -1,18 +1,4 @@
-//! std's `dbg!` on every target, printed where a wasm developer looks.
-//!
-//! On `wasm32-unknown-unknown`, `std::dbg!` and `eprintln!` compile and print nothing:
-//! std's stderr is a sink there, so the line never reaches the browser's devtools or
-//! Node's terminal. This crate's [`dbg!`] takes the same input as std's, evaluates it the
-//! same way, returns the same value and prints the same text —
-//! `[file:line:col] expr = {:#?}` — and on `wasm32-unknown-unknown` sends that text to the
-//! JavaScript console: in a browser page, in a worker and in Node.
-//!
-//! ```
-//! use wasm_rs_dbg::dbg;
-//!
-//! let area = dbg!(3 * 4); // prints `[src/main.rs:3:12] 3 * 4 = 12`
-//! assert_eq!(area, 12);
-//! ```
+#![doc = include_str!("../README.md")]
 //!
 //! # Where the line goes
 //!

@@ -216,44 +216,61 @@ mod web {
     /// measured here (the workloads do not fit Criterion's iteration model).
     #[wasm_bindgen_bench]
     async fn bench_spawn_ping_pong_and_frames(_c: &mut Criterion) {
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        for round in 0..=ROUNDS {
-            // Alternate which executor goes first.
-            if round % 2 == 0 {
-                a.push(ours_spawn().await);
-                b.push(peer_spawn().await);
-            } else {
-                b.push(peer_spawn().await);
-                a.push(ours_spawn().await);
+        for (label, budget) in [
+            (
+                "default 8 ms time budget (drains yield to the browser)",
+                None,
+            ),
+            (
+                "time slicing off (budget 10 s): executor overhead only",
+                Some(10_000u64),
+            ),
+        ] {
+            let default = wasm_rs_async_executor::time_budget();
+            if let Some(ms) = budget {
+                wasm_rs_async_executor::set_time_budget(std::time::Duration::from_millis(ms));
             }
-            js_sleep(10).await;
-        }
-        a.remove(0);
-        b.remove(0); // warm-up
-        let (sa, sb) = (median(a), median(b));
-        console_log!(
-            "spawn-and-complete, {TASKS} tasks, median of {ROUNDS}: wasm-rs-async-executor {sa:.1} ns/task, spawn_local {sb:.1} ns/task ({:.2}x)",
-            sb / sa
-        );
+            console_log!("-- {label}");
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for round in 0..=ROUNDS {
+                // Alternate which executor goes first.
+                if round % 2 == 0 {
+                    a.push(ours_spawn().await);
+                    b.push(peer_spawn().await);
+                } else {
+                    b.push(peer_spawn().await);
+                    a.push(ours_spawn().await);
+                }
+                js_sleep(10).await;
+            }
+            a.remove(0);
+            b.remove(0); // warm-up
+            let (sa, sb) = (median(a), median(b));
+            console_log!(
+                "spawn-and-complete, {TASKS} tasks, median of {ROUNDS}: wasm-rs-async-executor {sa:.1} ns/task, spawn_local {sb:.1} ns/task ({:.2}x)",
+                sb / sa
+            );
 
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        for round in 0..=ROUNDS {
-            if round % 2 == 0 {
-                a.push(ping_pong(ours).await);
-                b.push(ping_pong(peer).await);
-            } else {
-                b.push(ping_pong(peer).await);
-                a.push(ping_pong(ours).await);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for round in 0..=ROUNDS {
+                if round % 2 == 0 {
+                    a.push(ping_pong(ours).await);
+                    b.push(ping_pong(peer).await);
+                } else {
+                    b.push(ping_pong(peer).await);
+                    a.push(ping_pong(ours).await);
+                }
+                js_sleep(10).await;
             }
-            js_sleep(10).await;
+            a.remove(0);
+            b.remove(0);
+            let (pa, pb) = (median(a), median(b));
+            console_log!(
+                "tokio mpsc ping-pong, {ROUND_TRIPS} round trips, median of {ROUNDS}: wasm-rs-async-executor {pa:.1} ns/round trip, spawn_local {pb:.1} ns/round trip ({:.2}x)",
+                pb / pa
+            );
+            wasm_rs_async_executor::set_time_budget(default);
         }
-        a.remove(0);
-        b.remove(0);
-        let (pa, pb) = (median(a), median(b));
-        console_log!(
-            "tokio mpsc ping-pong, {ROUND_TRIPS} round trips, median of {ROUNDS}: wasm-rs-async-executor {pa:.1} ns/round trip, spawn_local {pb:.1} ns/round trip ({:.2}x)",
-            pb / pa
-        );
 
         for (name, workload) in [
             ("wasm-rs-async-executor", Workload::Ours),

@@ -263,6 +263,15 @@ impl Runtime {
         }
     }
 
+    /// Removes a task that `run` just reported finished (it is done, and still
+    /// registered under `key`: nothing can unregister a task while it runs).
+    fn remove_finished(&self, key: usize) {
+        let removed = self.tasks.borrow_mut().try_remove(key);
+        if let Some(task) = removed {
+            task.unregistered();
+        }
+    }
+
     fn remove(&self, key: usize) {
         let mut tasks = self.tasks.borrow_mut();
         let removed = match tasks.get(key) {
@@ -327,7 +336,7 @@ impl Runtime {
             // not used after `run` returns. It is also the `Arc::as_ptr` that `run`
             // needs for its waker.
             if unsafe { (*task).run(task.cast::<()>()) } {
-                self.remove(entry.key);
+                self.remove_finished(entry.key);
             }
             if let (Some(budget), Some(start), Some(last)) = (budget, start, last_check) {
                 until_check -= 1;

@@ -131,12 +131,11 @@ impl Memory for WasmMemory {
     type AsyncWait = AsyncWait;
 
     fn load(&self, index: usize) -> u32 {
-        // Atomics.load on an in-bounds index of a shared Int32Array cannot throw.
-        Atomics::load(&self.words, index as u32).unwrap_or(0) as u32
+        js::atomics_load(&self.words, index as u32) as u32
     }
 
     fn store(&self, index: usize, value: u32) {
-        let _ = Atomics::store(&self.words, index as u32, value as i32);
+        js::atomics_store(&self.words, index as u32, value as i32);
     }
 
     fn read(&self, at: usize, out: &mut [u8]) {
@@ -146,9 +145,11 @@ impl Memory for WasmMemory {
     }
 
     fn write(&self, at: usize, src: &[u8]) {
-        self.data
-            .subarray(at as u32, (at + src.len()) as u32)
-            .copy_from(src);
+        // SAFETY: the view borrows `src` in this module's memory only until `set` returns,
+        // and nothing between its creation and that use allocates (which could grow and
+        // detach the memory).
+        let view = unsafe { Uint8Array::view(src) };
+        self.data.set(&view, at as u32);
     }
 
     fn now_ms(&self) -> f64 {
@@ -162,7 +163,7 @@ impl Memory for WasmMemory {
     }
 
     fn notify(&self, index: usize) {
-        let _ = Atomics::notify(&self.words, index as u32);
+        js::atomics_notify(&self.words, index as u32);
     }
 
     fn wait(&self, index: usize, expected: u32, timeout: Option<Duration>) -> WaitOutcome {
@@ -253,6 +254,24 @@ impl Memory for WasmMemory {
                 Poll::Pending
             }
         }
+    }
+}
+
+/// `Atomics` operations that cannot throw on an in-bounds index of a shared
+/// `Int32Array` (the only kind this module passes), bound without js-sys's `catch` wrapper,
+/// which costs more than the operation itself on the hot path.
+mod js {
+    use js_sys::Int32Array;
+    use wasm_bindgen::prelude::wasm_bindgen;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = Atomics, js_name = load)]
+        pub(super) fn atomics_load(array: &Int32Array, index: u32) -> i32;
+        #[wasm_bindgen(js_namespace = Atomics, js_name = store)]
+        pub(super) fn atomics_store(array: &Int32Array, index: u32, value: i32) -> i32;
+        #[wasm_bindgen(js_namespace = Atomics, js_name = notify)]
+        pub(super) fn atomics_notify(array: &Int32Array, index: u32) -> i32;
     }
 }
 
