@@ -205,6 +205,27 @@ pub(crate) fn generate(ws: &Workspace) -> Result<()> {
             )?;
         }
     }
+    for c in &ws.crates {
+        let Some(test) = c.meta.as_ref().and_then(|m| m.book_generator.as_deref()) else {
+            continue;
+        };
+        let out =
+            std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+                .current_dir(&ws.root)
+                .args(["test", "-q", "-p", &c.name, "--test", test])
+                .env("WASM_RS_BOOK_GENERATED", &dir)
+                .output()
+                .with_context(|| format!("running {}'s book generator", c.name))?;
+        if !out.status.success() {
+            bail!(
+                "{}: its book generator `cargo test -p {} --test {test}` failed:\n{}{}",
+                c.name,
+                c.name,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
     let results = TestResults::load(ws);
     for c in &ws.crates {
         let Some(meta) = &c.meta else { continue };

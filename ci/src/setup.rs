@@ -333,6 +333,19 @@ pub(crate) fn ensure_miri() -> Result<()> {
     run_checked(Command::new("cargo").args(["+nightly", "miri", "setup"]))
 }
 
+/// cargo-fuzz, for the fuzz suite (it runs on the nightly toolchain).
+pub(crate) fn ensure_cargo_fuzz() -> Result<()> {
+    let ok = Command::new("cargo")
+        .args(["+nightly", "fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        println!("  cargo-fuzz     missing → cargo install cargo-fuzz (a few minutes)");
+        run_checked(Command::new("cargo").args(["install", "cargo-fuzz", "--version", "=0.13.2"]))?;
+    }
+    Ok(())
+}
+
 /// A tool on PATH, else the first of `fallbacks` that exists.
 pub(crate) fn find_tool(name: &str, fallbacks: &[&str]) -> Option<PathBuf> {
     which::which(name).ok().or_else(|| {

@@ -60,6 +60,8 @@ pub(crate) enum Suite {
     Miri,
     /// loom model checks, for crates with `loom = true`.
     Loom,
+    /// cargo-fuzz targets, 30 s each, for crates listing `fuzz = [...]`.
+    Fuzz,
     /// The mdBook build and the demos.
     Book,
     /// Every internal link and `#anchor` of the rendered book.
@@ -75,6 +77,7 @@ impl Suite {
         v.extend([
             Suite::Miri,
             Suite::Loom,
+            Suite::Fuzz,
             Suite::Eject,
             Suite::Book,
             Suite::Links,
@@ -91,6 +94,7 @@ impl Suite {
             Suite::Env(e) => e.name(),
             Suite::Miri => "miri".into(),
             Suite::Loom => "loom".into(),
+            Suite::Fuzz => "fuzz".into(),
             Suite::Eject => "eject".into(),
             Suite::Book => "book".into(),
             Suite::Links => "links".into(),
@@ -176,12 +180,15 @@ struct Runner {
 }
 
 impl Runner {
-    /// Runs `cmd` in the workspace root, its output in `target/xtask/logs/<label>.log`.
+    /// Runs `cmd` (in the workspace root unless it names a directory), its output in
+    /// `target/xtask/logs/<label>.log`.
     fn run(&self, label: &str, cmd: &mut Command) -> Result<Run> {
         let log = self
             .log_dir
             .join(format!("{}.log", label.replace([' ', '/'], "-")));
-        cmd.current_dir(&self.root);
+        if cmd.get_current_dir().is_none() {
+            cmd.current_dir(&self.root);
+        }
         println!("  → {label}");
         let status = if self.verbose {
             let status = cmd.status().with_context(|| format!("starting {cmd:?}"))?;
@@ -323,6 +330,30 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                     cmd.args(["+nightly", "miri", "test", "-p", &c.name]);
                     let r = runner.run(&format!("miri {}", c.name), &mut cmd)?;
                     record(&mut row, c, "miri", &r);
+                }
+            }
+            Suite::Fuzz => {
+                for c in &crates {
+                    let Some(m) = &c.meta else { continue };
+                    for target in &m.fuzz {
+                        setup::ensure_cargo_fuzz()?;
+                        // The rustup proxy, so that `+nightly` selects the toolchain.
+                        let mut cmd = Command::new("cargo");
+                        cmd.current_dir(c.dir.join("fuzz")).args([
+                            "+nightly",
+                            "fuzz",
+                            "run",
+                            target,
+                            "--",
+                            "-max_total_time=30",
+                        ]);
+                        let r = runner.run(&format!("fuzz {} {target}", c.name), &mut cmd)?;
+                        tally_check(
+                            &mut row,
+                            &r,
+                            &format!("{}: fuzz target `{target}` found a crash", c.name),
+                        );
+                    }
                 }
             }
             Suite::Loom => {

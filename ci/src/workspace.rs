@@ -60,6 +60,13 @@ pub(crate) struct RecipeMeta {
     /// Run the crate's `tests/loom.rs` model checks (`--cfg loom`, release).
     #[serde(default)]
     pub(crate) loom: bool,
+    /// cargo-fuzz targets in the crate's `fuzz/` folder, each run for 30 s by `cargo xtask test`.
+    #[serde(default)]
+    pub(crate) fuzz: Vec<String>,
+    /// An integration test that writes generated book files into the folder named by
+    /// `WASM_RS_BOOK_GENERATED`; run before every book build.
+    #[serde(default)]
+    pub(crate) book_generator: Option<String>,
 }
 
 impl Crate {

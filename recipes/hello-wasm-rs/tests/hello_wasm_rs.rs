@@ -2,6 +2,7 @@
 //! Where the engine has no `SharedArrayBuffer` (WebKitGTK), the recipe must fail with the
 //! channel's clear error instead.
 
+#[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const EXPECTED: [&str; 3] = ["hello #1", "hello #2", "hello #3"];

@@ -220,7 +220,7 @@ impl RawSender {
     ///
     /// ```
     /// let (mut tx, rx) = wasm_rs_shared_channel::spsc::raw_channel(16)?;
-    /// std::mem::forget(rx); // as if its thread had been killed
+    /// let _killed = rx; // its thread was killed: the end exists but never runs again
     /// tx.mark_receiver_terminated();
     /// assert!(tx.send(b"x").unwrap_err().is_disconnected());
     /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
@@ -386,7 +386,7 @@ impl RawReceiver {
     /// use wasm_rs_shared_channel::{RecvError, spsc};
     /// let (mut tx, mut rx) = spsc::raw_channel(64)?;
     /// tx.try_send(b"last").unwrap();
-    /// std::mem::forget(tx); // as if its thread had been killed
+    /// let _killed = tx; // its thread was killed: the end exists but never runs again
     /// rx.mark_sender_terminated();
     /// assert_eq!(rx.recv().unwrap(), b"last");
     /// assert_eq!(rx.recv(), Err(RecvError::Disconnected));
@@ -492,7 +492,7 @@ impl<T> Sender<T> {
     ///
     /// ```
     /// let (mut tx, rx) = wasm_rs_shared_channel::spsc::channel::<u32>(64)?;
-    /// std::mem::forget(rx);
+    /// let _killed = rx; // its thread was killed: the end exists but never runs again
     /// tx.mark_receiver_terminated();
     /// assert!(tx.try_send(1).unwrap_err().is_disconnected());
     /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
@@ -636,7 +636,7 @@ impl<T> Receiver<T> {
     /// ```
     /// use wasm_rs_shared_channel::{RecvError, spsc};
     /// let (tx, mut rx) = spsc::channel::<u32>(64)?;
-    /// std::mem::forget(tx);
+    /// let _killed = tx; // its thread was killed: the end exists but never runs again
     /// rx.mark_sender_terminated();
     /// assert_eq!(rx.recv(), Err(RecvError::Disconnected));
     /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())

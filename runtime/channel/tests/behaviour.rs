@@ -20,7 +20,12 @@ macro_rules! tests {
     ($(async fn $name:ident() $body:block)*) => {$(
         #[cfg(target_arch = "wasm32")]
         #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn $name() $body
+        async fn $name() {
+            if common::platform::shared_memory_missing_and_error_checked() {
+                return;
+            }
+            $body
+        }
         #[cfg(not(target_arch = "wasm32"))]
         #[test]
         fn $name() {
@@ -216,6 +221,9 @@ mod js_only {
 
     #[wasm_bindgen_test]
     async fn missing_shared_array_buffer_is_a_clear_error() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
         let err = without(&js_sys::global(), "SharedArrayBuffer", async {
             spsc::raw_channel(64).unwrap_err()
         })
@@ -227,6 +235,9 @@ mod js_only {
 
     #[wasm_bindgen_test]
     async fn without_wait_async_the_polling_fallback_still_delivers_everything() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
         let atomics = Reflect::get(&js_sys::global(), &"Atomics".into()).unwrap();
         let result = without(&atomics, "waitAsync", async {
             let (tx, rx) = spsc::channel::<u32>(64).unwrap();
@@ -241,6 +252,9 @@ mod js_only {
 
     #[wasm_bindgen_test]
     async fn a_terminated_worker_never_wedges_the_receiver() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
         let (tx, mut rx) = spsc::channel::<u32>(64).unwrap();
         let worker = common::platform::start_worker(Task::SendForever(tx));
         for i in 0..5000u32 {
@@ -266,6 +280,9 @@ mod js_only {
 
     #[wasm_bindgen_test]
     fn from_js_rejects_foreign_values() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
         use spsc::{RawReceiver, RawSender};
         assert!(matches!(
             RawSender::from_js(&JsValue::from(3)),
@@ -293,6 +310,9 @@ mod js_only {
 
     #[wasm_bindgen_test]
     fn ends_round_trip_through_js_on_one_thread() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
         let (tx, rx) = spsc::channel::<String>(128).unwrap();
         let mut tx = spsc::Sender::<String>::from_js(&tx.into_js()).unwrap();
         let mut rx = spsc::Receiver::<String>::from_js(&rx.into_js()).unwrap();

@@ -181,7 +181,8 @@ async fn bench_channel_vs_post_message() {
         assert!(tput > 0.0 && pm_tput > 0.0 && mc_tput > 0.0);
         rows.push((tput, rtt, pm_tput, pm_rtt, mc_tput, mc_rtt));
     }
-    let col = |f: fn(&(f64, f64, f64, f64, f64, f64)) -> f64| median(rows.iter().map(f).collect());
+    type Row = (f64, f64, f64, f64, f64, f64);
+    let col = |f: fn(&Row) -> f64| median(rows.iter().map(f).collect());
     let (tput, rtt, pm_tput, pm_rtt, mc_tput, mc_rtt) = (
         col(|r| r.0),
         col(|r| r.1),

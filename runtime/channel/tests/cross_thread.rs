@@ -64,6 +64,9 @@ macro_rules! cross_thread_tests {
         #[cfg(target_arch = "wasm32")]
         #[wasm_bindgen_test::wasm_bindgen_test]
         async fn $name() {
+            if common::platform::shared_memory_missing_and_error_checked() {
+                return;
+            }
             $body.await
         }
         #[cfg(not(target_arch = "wasm32"))]

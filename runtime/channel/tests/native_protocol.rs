@@ -23,8 +23,17 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![(0usize..140).prop_map(Op::Send), Just(Op::Recv)]
 }
 
+/// 256 cases; under Miri 4 cases and no failure file (Miri isolates the file system).
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 });
+    if cfg!(miri) {
+        config.failure_persistence = None;
+    }
+    config
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 4 } else { 256 }, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     /// Any sequence of sends and receives behaves like a FIFO queue of bounded byte size:
     /// every message comes out once, in order, intact; "full" only when it really is.

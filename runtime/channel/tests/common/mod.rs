@@ -11,7 +11,7 @@ use wasm_rs_shared_channel::spsc::{RawReceiver, RawSender, Receiver, Sender};
 /// full counts natively and in release wasm builds; a tenth in debug wasm builds (every JS
 /// call is unoptimised there: the full Node run takes about 7.5 minutes); tiny under Miri.
 const SCALE: u32 = if cfg!(miri) {
-    5_000
+    20_000
 } else if cfg!(all(target_arch = "wasm32", debug_assertions)) {
     10
 } else {

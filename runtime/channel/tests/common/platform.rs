@@ -181,6 +181,26 @@ if (isNode) {
 return { worker, done };
 "#;
 
+    /// In an engine without `SharedArrayBuffer` (WebKitGTK 2.50, even cross-origin
+    /// isolated) no channel can exist. There a test asserts the clear error that creating
+    /// one gives, and returns `true`: the caller has nothing else to run.
+    pub fn shared_memory_missing_and_error_checked() -> bool {
+        if Reflect::has(&js_sys::global(), &"SharedArrayBuffer".into()).unwrap_or(false) {
+            return false;
+        }
+        let err = wasm_rs_shared_channel::spsc::raw_channel(64).unwrap_err();
+        assert_eq!(
+            err,
+            wasm_rs_shared_channel::ChannelError::SharedArrayBufferUnavailable
+        );
+        assert!(
+            err.to_string()
+                .contains("SharedArrayBuffer is not available"),
+            "{err}"
+        );
+        true
+    }
+
     /// Whether this is a browser window's main thread (where Atomics.wait throws).
     pub fn is_browser_main_thread() -> bool {
         let has = |k: &str| {
