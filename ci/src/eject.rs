@@ -20,7 +20,8 @@
 //!
 //! [`check_all`] is the `eject` suite of `cargo xtask test`: it ejects every recipe under
 //! `target/xtask/eject/` and builds it there, and runs the tests of up to two recipes
-//! (natively and in Node) from the ejected copy.
+//! (natively and in Node, or in Chromium for a recipe that runs only in a browser) from the
+//! ejected copy.
 
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
@@ -750,19 +751,29 @@ pub(crate) fn check_all(ws: &Workspace) -> Result<EjectReport> {
             continue;
         }
         let envs: Vec<String> = c.environments()?.iter().map(|e| e.name()).collect();
-        for (label, args) in [
-            ("native", &["test"][..]),
-            (
-                "node",
-                &["test", "--target", "wasm32-unknown-unknown", "--tests"][..],
-            ),
+        let wasm_tests = &["test", "--target", "wasm32-unknown-unknown", "--tests"][..];
+        // A recipe whose tests run only in a browser (a worker recipe, say) is tested in
+        // Chromium's main thread in its ejected copy too.
+        let chromedriver = crate::setup::find_tool("chromedriver", &["/usr/bin/chromedriver"]);
+        let browser_vars: Vec<(&str, std::ffi::OsString)> = match &chromedriver {
+            Some(d) => vec![
+                ("WASM_BINDGEN_USE_BROWSER", "1".into()),
+                ("CHROMEDRIVER", d.clone().into_os_string()),
+            ],
+            None => Vec::new(),
+        };
+        for (label, args, vars) in [
+            ("native", &["test"][..], &[][..]),
+            ("node", wasm_tests, &[][..]),
+            ("chromium-main", wasm_tests, &browser_vars[..]),
         ] {
-            if !envs.iter().any(|e| e == label) {
+            let only_in_browser = !envs.iter().any(|e| e == "native" || e == "node");
+            if !envs.iter().any(|e| e == label) || (label == "chromium-main" && !only_in_browser) {
                 continue;
             }
             println!("    → {label} tests of the ejected {}", c.name);
             let log = scratch.join(format!("{}-{label}.log", c.name));
-            let run = cargo_in(ws, &dir, args, &log)?;
+            let run = cargo_in_env(ws, &dir, args, vars, &log)?;
             let counts = crate::test::parse_counts(&run.text);
             report.check(
                 run.success && counts.passed > 0 && counts.failed == 0,
@@ -818,6 +829,17 @@ struct CargoRun {
 /// Runs cargo in an ejected project with the workspace's target directory, so that the
 /// shared dependencies are not compiled twice. Output goes to `log` as well.
 fn cargo_in(ws: &Workspace, dir: &Path, args: &[&str], log: &Path) -> Result<CargoRun> {
+    cargo_in_env(ws, dir, args, &[], log)
+}
+
+/// [`cargo_in`] with extra environment variables (set after the browser variables are cleared).
+fn cargo_in_env(
+    ws: &Workspace,
+    dir: &Path,
+    args: &[&str],
+    vars: &[(&str, std::ffi::OsString)],
+    log: &Path,
+) -> Result<CargoRun> {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.current_dir(dir)
         .args(args)
@@ -833,6 +855,9 @@ fn cargo_in(ws: &Workspace, dir: &Path, args: &[&str], log: &Path) -> Result<Car
         "SAFARIDRIVER",
     ] {
         cmd.env_remove(var);
+    }
+    for (k, v) in vars {
+        cmd.env(k, v);
     }
     if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
         cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "300");
