@@ -289,3 +289,120 @@ impl<T> fmt::Display for SendError<T> {
 }
 
 impl<T> std::error::Error for SendError<T> {}
+
+/// A batch that was sent only in part, and why: the first [`sent`](Self::sent) messages
+/// were enqueued, in order; the rest are given back by [`into_unsent`](Self::into_unsent),
+/// so nothing is lost.
+///
+/// ```
+/// use wasm_rs_shared_channel::spsc;
+/// let (mut tx, _rx) = spsc::channel::<u32>(16)?;
+/// // Each u32 here takes 1 to 5 bytes plus 4 bytes of framing: three fit in 16 bytes.
+/// let err = tx.try_send_batch(vec![1, 2, 3, 4, 5]).unwrap_err();
+/// assert!(err.is_full());
+/// assert_eq!(err.sent(), 3);
+/// assert_eq!(err.into_unsent(), vec![4, 5]);
+/// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct BatchSendError<T> {
+    sent: usize,
+    unsent: T,
+    kind: SendErrorKind,
+}
+
+impl<T> BatchSendError<T> {
+    pub(crate) fn new(sent: usize, unsent: T, kind: SendErrorKind) -> Self {
+        Self { sent, unsent, kind }
+    }
+
+    /// How many messages, from the start of the batch, were enqueued.
+    ///
+    /// ```
+    /// use wasm_rs_shared_channel::spsc;
+    /// let (mut tx, _rx) = spsc::raw_channel(16)?;
+    /// let batch: [&[u8]; 3] = [b"abcd", b"efgh", b"ijkl"];
+    /// assert_eq!(tx.try_send_batch(&batch).unwrap_err().sent(), 2);
+    /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
+    /// ```
+    pub fn sent(&self) -> usize {
+        self.sent
+    }
+
+    /// Why the rest was not sent.
+    ///
+    /// ```
+    /// use wasm_rs_shared_channel::{SendErrorKind, spsc};
+    /// let (mut tx, _rx) = spsc::raw_channel(16)?;
+    /// let batch: [&[u8]; 2] = [b"ok", &[0; 40]];
+    /// let err = tx.send_batch(&batch).unwrap_err();
+    /// assert!(matches!(err.kind(), SendErrorKind::TooLarge { len: 40, max: 12 }));
+    /// assert_eq!(err.sent(), 1);
+    /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
+    /// ```
+    pub fn kind(&self) -> &SendErrorKind {
+        &self.kind
+    }
+
+    /// The messages that were not sent, in order (for a byte batch, the unsent tail of the
+    /// slice you passed).
+    ///
+    /// ```
+    /// use wasm_rs_shared_channel::spsc;
+    /// let (mut tx, rx) = spsc::channel::<String>(64)?;
+    /// drop(rx);
+    /// let err = tx.try_send_batch(vec!["a".into(), "b".into()]).unwrap_err();
+    /// assert!(err.is_disconnected());
+    /// assert_eq!(err.into_unsent(), ["a", "b"]);
+    /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
+    /// ```
+    pub fn into_unsent(self) -> T {
+        self.unsent
+    }
+
+    /// Whether the channel was full (only from `try_send_batch`; retry the rest later).
+    ///
+    /// ```
+    /// use wasm_rs_shared_channel::spsc;
+    /// let (mut tx, _rx) = spsc::channel::<u8>(8)?;
+    /// assert!(tx.try_send_batch(vec![1, 2]).unwrap_err().is_full());
+    /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
+    /// ```
+    pub fn is_full(&self) -> bool {
+        self.kind == SendErrorKind::Full
+    }
+
+    /// Whether the receiver is gone (stop sending).
+    ///
+    /// ```
+    /// use wasm_rs_shared_channel::spsc;
+    /// let (mut tx, rx) = spsc::channel::<u8>(64)?;
+    /// drop(rx);
+    /// assert!(tx.send_batch(vec![1]).unwrap_err().is_disconnected());
+    /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
+    /// ```
+    pub fn is_disconnected(&self) -> bool {
+        self.kind == SendErrorKind::Disconnected
+    }
+}
+
+impl<T> fmt::Debug for BatchSendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchSendError")
+            .field("sent", &self.sent)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for BatchSendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} message(s) of the batch were sent, then: {}",
+            self.sent, self.kind
+        )
+    }
+}
+
+impl<T> std::error::Error for BatchSendError<T> {}

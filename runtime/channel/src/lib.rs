@@ -7,6 +7,7 @@
 //! | any thread, never wait | [`try_send`](spsc::Sender::try_send) (a full channel gives the message back) | [`try_recv`](spsc::Receiver::try_recv) |
 //! | worker, Node, native thread | [`send`](spsc::Sender::send) (blocks while full) | [`recv`](spsc::Receiver::recv), [`recv_timeout`](spsc::Receiver::recv_timeout) |
 //! | browser main thread, or inside an executor | [`send_async`](spsc::Sender::send_async) | [`recv_async`](spsc::Receiver::recv_async), the `Stream` impl |
+//! | many small messages at once | [`try_send_batch`](spsc::Sender::try_send_batch), [`send_batch`](spsc::Sender::send_batch), [`send_batch_async`](spsc::Sender::send_batch_async) | as above |
 //!
 //! Typed channels ([`spsc::channel`]) encode messages with [postcard]: a compact, stable,
 //! `no_std` serde format (varint integers, no field names, no padding), so a small message is a
@@ -19,6 +20,20 @@
 //! [`SendErrorKind::MainThread`] when they would have to wait.
 //!
 //! [postcard]: https://docs.rs/postcard
+//!
+//! # Throughput: send in batches
+//!
+//! On wasm32 the module's own memory is not shared, so every access to the ring is a JS
+//! call: a single send loads the reader's position, copies the record, stores the new write
+//! position and checks whether the reader sleeps. For a 64-byte message those calls cost far
+//! more than the bytes. The receiver already takes everything published in one copy; the
+//! sender does the same when you hand it a batch: [`send_batch_async`](spsc::Sender::send_batch_async)
+//! (and the raw [`send_batch_async`](spsc::RawSender::send_batch_async)) encode the messages
+//! into one buffer on the wasm side and publish up to a ring's worth of them with one copy
+//! and one position store. Messages still arrive one by one, in order; a batch that cannot go
+//! on (receiver gone, a message that can never fit) reports how many were sent and gives the
+//! rest back ([`BatchSendError`]). The figures are in the book's Benchmarks chapter
+//! (`cargo xtask bench`).
 //!
 //! # Handing an end to a worker (wasm32)
 //!
@@ -137,7 +152,7 @@ mod error;
 mod protocol;
 pub mod spsc;
 
-pub use error::{ChannelError, Corruption, RecvError, SendError, SendErrorKind};
+pub use error::{BatchSendError, ChannelError, Corruption, RecvError, SendError, SendErrorKind};
 pub use spsc::RequestError;
 
 /// Hooks for fuzzing and corruption tests; not part of the supported API.

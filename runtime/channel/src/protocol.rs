@@ -126,6 +126,28 @@ fn ring_read<M: Memory>(mem: &M, cap: u32, pos: u32, out: &mut [u8]) {
     }
 }
 
+/// Appends the record for `payload` (its length as a little-endian `u32`, then the
+/// payload) to `out`. The caller has checked the length against the capacity.
+pub(crate) fn push_record(out: &mut Vec<u8>, payload: &[u8]) {
+    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    out.extend_from_slice(payload);
+}
+
+/// The longest prefix of whole records of `records` (built by [`push_record`]) that is at
+/// most `limit` bytes long: `(bytes, records)`.
+pub(crate) fn whole_records_within(records: &[u8], limit: usize) -> (usize, usize) {
+    let (mut bytes, mut count) = (0usize, 0usize);
+    while let Some((len, _)) = records[bytes..].split_first_chunk::<LEN_BYTES>() {
+        let next = bytes + LEN_BYTES + u32::from_le_bytes(*len) as usize;
+        if next > limit || next > records.len() {
+            break;
+        }
+        bytes = next;
+        count += 1;
+    }
+    (bytes, count)
+}
+
 /// Milliseconds left of `timeout` started at `start_ms`, or `None` if it has elapsed.
 fn remaining<M: Memory>(mem: &M, start_ms: f64, timeout: Duration) -> Option<Duration> {
     let left = timeout.as_secs_f64() * 1000.0 - (mem.now_ms() - start_ms);
@@ -140,6 +162,8 @@ pub(crate) struct SenderCore<M: Memory> {
     tail: u32,
     /// Record being written: length prefix and payload, copied into the ring at once.
     frame: Vec<u8>,
+    /// Records of a batch staged for publication (at most one ring's worth at a time).
+    staging: Vec<u8>,
     waiting: bool,
     peer_gone: bool,
     wait: M::AsyncWait,
@@ -161,6 +185,7 @@ impl<M: Memory> SenderCore<M> {
             cap,
             tail,
             frame: Vec::new(),
+            staging: Vec::new(),
             waiting: false,
             peer_gone: false,
             wait: M::AsyncWait::default(),
@@ -206,30 +231,52 @@ impl<M: Memory> SenderCore<M> {
 
     /// Appends one record, or says why not. Never blocks.
     pub(crate) fn try_send(&mut self, payload: &[u8]) -> Result<(), SendErrorKind> {
-        let need = payload.len().saturating_add(LEN_BYTES);
-        if need > self.cap as usize {
+        self.check_len(payload.len())?;
+        let frame = self.framed(payload);
+        let result = self.try_publish(&frame).map(|_| ());
+        self.frame = frame;
+        result
+    }
+
+    /// `TooLarge` unless a payload of `len` bytes fits in an empty ring.
+    pub(crate) fn check_len(&self, len: usize) -> Result<(), SendErrorKind> {
+        if len.saturating_add(LEN_BYTES) > self.cap as usize {
             return Err(SendErrorKind::TooLarge {
-                len: payload.len(),
+                len,
                 max: self.max_message(),
             });
         }
-        let need = need as u32;
-        if self.free()? < need {
+        Ok(())
+    }
+
+    /// The record for `payload` (length prefix, then payload) in the reused frame buffer,
+    /// taken out of `self`; put it back after use.
+    fn framed(&mut self, payload: &[u8]) -> Vec<u8> {
+        let mut frame = core::mem::take(&mut self.frame);
+        frame.clear();
+        push_record(&mut frame, payload);
+        frame
+    }
+
+    /// Publishes the longest prefix of whole records of `records` that fits now, with one
+    /// bulk copy and one TAIL store, and returns `(bytes, records)` published: at least
+    /// one record, or `Full` when not even the first fits. `records` is a sequence of
+    /// records built by [`push_record`], each no larger than the capacity.
+    pub(crate) fn try_publish(&mut self, records: &[u8]) -> Result<(usize, usize), SendErrorKind> {
+        let free = self.free()? as usize;
+        let (bytes, count) = whole_records_within(records, free);
+        if count == 0 {
             return Err(SendErrorKind::Full);
         }
-        self.frame.clear();
-        self.frame
-            .extend_from_slice(&(payload.len() as u32).to_le_bytes());
-        self.frame.extend_from_slice(payload);
-        ring_write(&*self.mem, self.cap, self.tail, &self.frame);
-        self.tail = advance(self.tail, need, self.cap);
-        // Publication: the receiver sees the record only after this store.
+        ring_write(&*self.mem, self.cap, self.tail, &records[..bytes]);
+        self.tail = advance(self.tail, bytes as u32, self.cap);
+        // Publication: the receiver sees the records only after this store.
         self.mem.store(TAIL, self.tail);
         if self.mem.load(RX_WAITING) != 0 {
             self.mem.notify(TAIL);
         }
         self.set_waiting(false);
-        Ok(())
+        Ok((bytes, count))
     }
 
     fn set_waiting(&mut self, on: bool) {
@@ -241,9 +288,21 @@ impl<M: Memory> SenderCore<M> {
 
     /// Appends one record, sleeping while the ring is full.
     pub(crate) fn send_blocking(&mut self, payload: &[u8]) -> Result<(), SendErrorKind> {
+        self.check_len(payload.len())?;
+        let frame = self.framed(payload);
+        let result = self.publish_blocking(&frame).map(|_| ());
+        self.frame = frame;
+        result
+    }
+
+    /// As [`try_publish`](Self::try_publish), sleeping while not even the first record fits.
+    pub(crate) fn publish_blocking(
+        &mut self,
+        records: &[u8],
+    ) -> Result<(usize, usize), SendErrorKind> {
         loop {
             let seen = self.mem.load(HEAD);
-            match self.try_send(payload) {
+            match self.try_publish(records) {
                 Err(SendErrorKind::Full) => {}
                 other => return other,
             }
@@ -267,9 +326,25 @@ impl<M: Memory> SenderCore<M> {
         payload: &[u8],
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), SendErrorKind>> {
+        if let Err(e) = self.check_len(payload.len()) {
+            return Poll::Ready(Err(e));
+        }
+        let frame = self.framed(payload);
+        let result = self.poll_publish(&frame, cx).map_ok(|_| ());
+        self.frame = frame;
+        result
+    }
+
+    /// As [`try_publish`](Self::try_publish), registering `cx` while not even the first
+    /// record fits.
+    pub(crate) fn poll_publish(
+        &mut self,
+        records: &[u8],
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(usize, usize), SendErrorKind>> {
         loop {
             let seen = self.mem.load(HEAD);
-            match self.try_send(payload) {
+            match self.try_publish(records) {
                 Err(SendErrorKind::Full) => {}
                 other => return Poll::Ready(other),
             }
@@ -285,6 +360,109 @@ impl<M: Memory> SenderCore<M> {
                 return Poll::Pending;
             }
         }
+    }
+
+    /// Stages the records of messages `from..total` into `staging` (cleared first), stopping
+    /// before the record that would take it past one ring's worth of bytes. `encode(i, out)`
+    /// appends message `i`'s payload to `out`. Returns the index after the last staged
+    /// message and, when message `end` cannot be sent at all, why.
+    fn stage(
+        &self,
+        staging: &mut Vec<u8>,
+        from: usize,
+        total: usize,
+        encode: &mut impl FnMut(usize, &mut Vec<u8>) -> Result<(), SendErrorKind>,
+    ) -> (usize, Option<SendErrorKind>) {
+        staging.clear();
+        let limit = self.cap as usize;
+        for i in from..total {
+            let start = staging.len();
+            staging.extend_from_slice(&[0; LEN_BYTES]);
+            let checked = encode(i, staging).and_then(|()| {
+                let len = staging.len() - start - LEN_BYTES;
+                self.check_len(len).map(|()| len)
+            });
+            match checked {
+                Ok(_) if staging.len() > limit => {
+                    staging.truncate(start);
+                    return (i, None);
+                }
+                Ok(len) => {
+                    staging[start..start + LEN_BYTES].copy_from_slice(&(len as u32).to_le_bytes());
+                }
+                Err(kind) => {
+                    staging.truncate(start);
+                    return (i, Some(kind));
+                }
+            }
+        }
+        (total, None)
+    }
+
+    /// Sends messages `0..total` in order (payloads appended by `encode`), a ring's worth
+    /// of records per bulk copy and TAIL store, through `publish` (`try_publish` or
+    /// `publish_blocking`). On error, returns how many were sent and why.
+    pub(crate) fn send_batch(
+        &mut self,
+        total: usize,
+        mut encode: impl FnMut(usize, &mut Vec<u8>) -> Result<(), SendErrorKind>,
+        mut publish: impl FnMut(&mut Self, &[u8]) -> Result<(usize, usize), SendErrorKind>,
+    ) -> Result<(), (usize, SendErrorKind)> {
+        let mut staging = core::mem::take(&mut self.staging);
+        let mut sent = 0;
+        let result = 'batch: loop {
+            if sent == total {
+                break Ok(());
+            }
+            let (_, stop) = self.stage(&mut staging, sent, total, &mut encode);
+            let mut at = 0;
+            while at < staging.len() {
+                match publish(self, &staging[at..]) {
+                    Ok((bytes, records)) => {
+                        at += bytes;
+                        sent += records;
+                    }
+                    Err(kind) => break 'batch Err((sent, kind)),
+                }
+            }
+            if let Some(kind) = stop {
+                break Err((sent, kind));
+            }
+        };
+        self.staging = staging;
+        result
+    }
+
+    /// As [`send_batch`](Self::send_batch), waiting asynchronously while the ring is full.
+    pub(crate) async fn send_batch_async(
+        &mut self,
+        total: usize,
+        mut encode: impl FnMut(usize, &mut Vec<u8>) -> Result<(), SendErrorKind>,
+    ) -> Result<(), (usize, SendErrorKind)> {
+        let mut staging = core::mem::take(&mut self.staging);
+        let mut sent = 0;
+        let result = 'batch: loop {
+            if sent == total {
+                break Ok(());
+            }
+            let (_, stop) = self.stage(&mut staging, sent, total, &mut encode);
+            let mut at = 0;
+            while at < staging.len() {
+                let records = &staging[at..];
+                match core::future::poll_fn(|cx| self.poll_publish(records, cx)).await {
+                    Ok((bytes, count)) => {
+                        at += bytes;
+                        sent += count;
+                    }
+                    Err(kind) => break 'batch Err((sent, kind)),
+                }
+            }
+            if let Some(kind) = stop {
+                break Err((sent, kind));
+            }
+        };
+        self.staging = staging;
+        result
     }
 
     /// Marks the sender gone and wakes the receiver. Records already published stay

@@ -70,6 +70,69 @@ tests! {
         assert_eq!(rx.try_recv(), Err(RecvError::Empty));
     }
 
+    async fn a_batch_stops_at_the_first_message_that_cannot_go_and_gives_the_rest_back() {
+        // Full: the prefix that fits is sent, the rest comes back, nothing is lost.
+        let (mut tx, mut rx) = spsc::channel::<String>(32).unwrap();
+        let batch: Vec<String> = ["0123456789", "abcdefghij", "overflow!!"].map(String::from).into();
+        let err = tx.try_send_batch(batch).unwrap_err();
+        assert!(err.is_full());
+        assert_eq!(err.sent(), 2);
+        assert!(err.to_string().starts_with("2 message(s) of the batch were sent"));
+        let rest = err.into_unsent();
+        assert_eq!(rest, ["overflow!!"]);
+        assert_eq!(rx.try_recv().unwrap(), "0123456789");
+        // The async batch waits for room instead.
+        let receiving = async {
+            let mut got = Vec::new();
+            for _ in 0..2 {
+                got.push(rx.recv_async().await.unwrap());
+            }
+            got
+        };
+        let (sent, got) = futures::join!(tx.send_batch_async(rest), receiving);
+        sent.unwrap();
+        assert_eq!(got, ["abcdefghij", "overflow!!"]);
+
+        // TooLarge in the middle: the messages before it are sent, it and the rest come back.
+        let (mut tx, mut rx) = spsc::raw_channel(64).unwrap();
+        let big = [0u8; 61];
+        let batch: [&[u8]; 3] = [b"first", &big, b"last"];
+        for err in [tx.try_send_batch(&batch[1..]).unwrap_err(), tx.send_batch_async(&batch[1..]).await.unwrap_err()] {
+            assert_eq!(err.kind(), &SendErrorKind::TooLarge { len: 61, max: 60 });
+            assert_eq!(err.sent(), 0);
+        }
+        let err = tx.send_batch_async(&batch).await.unwrap_err();
+        assert_eq!(err.sent(), 1);
+        assert_eq!(err.into_unsent(), &batch[1..]);
+        assert_eq!(rx.try_recv().unwrap(), b"first");
+        assert_eq!(rx.try_recv(), Err(RecvError::Empty));
+
+        // Disconnected: nothing is sent.
+        drop(rx);
+        let err = tx.send_batch_async(&[b"x"]).await.unwrap_err();
+        assert!(err.is_disconnected());
+        assert_eq!(err.sent(), 0);
+    }
+
+    async fn a_batch_larger_than_the_ring_goes_through_in_order() {
+        // 10,000 messages through a 64-byte ring: the batch is published a ring's worth
+        // at a time while the receiver drains it.
+        let (mut tx, mut rx) = spsc::channel::<u32>(64).unwrap();
+        let n = count(10_000);
+        let receiving = async {
+            let mut next = 0;
+            while next < n {
+                assert_eq!(rx.recv_async().await, Ok(next));
+                next += 1;
+            }
+        };
+        let (sent, ()) = futures::join!(tx.send_batch_async((0..n).collect()), receiving);
+        sent.unwrap();
+        // An empty batch is a no-op.
+        tx.try_send_batch(Vec::new()).unwrap();
+        assert_eq!(rx.try_recv(), Err(RecvError::Empty));
+    }
+
     async fn dropping_the_sender_is_seen_after_the_queue_drains() {
         let (mut tx, mut rx) = spsc::channel::<u8>(64).unwrap();
         tx.try_send(1).unwrap();

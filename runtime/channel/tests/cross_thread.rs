@@ -1,4 +1,5 @@
-//! Lossless ordering across a real second thread, both directions, three capacities.
+//! Lossless ordering across a real second thread, both directions, three capacities, one
+//! message at a time and in batches (`send_batch`, `send_batch_async`).
 //!
 //! The main side uses the async API (it is the browser main thread on wasm32, where
 //! blocking is forbidden); the counterpart (std thread / worker) uses the blocking API.
@@ -59,6 +60,30 @@ async fn bytes_worker_to_main(cap: usize) {
     );
 }
 
+async fn u32_worker_to_main_batched(cap: usize) {
+    let (tx, rx) = spsc::channel::<u32>(cap).unwrap();
+    let worker = spawn(Task::SendU32Batched(tx, U32_MESSAGES));
+    let received = recv_u32_async(rx, U32_MESSAGES).await.unwrap();
+    let sent = worker.await.unwrap();
+    assert_eq!(received, sent);
+    assert_eq!(received, (U32_MESSAGES, u32_sum(U32_MESSAGES)));
+}
+
+async fn bytes_main_to_worker_batched(cap: usize) {
+    let seed = 0xc2b2_ae35 ^ cap as u32;
+    let (tx, rx) = spsc::raw_channel(cap).unwrap();
+    let worker = spawn(Task::RecvBytes(rx, BYTE_MESSAGES, cap, seed));
+    let sent = send_bytes_batched_async(tx, BYTE_MESSAGES, cap, seed)
+        .await
+        .unwrap();
+    let received = worker.await.unwrap();
+    assert_eq!(received, sent);
+    assert_eq!(
+        received,
+        (BYTE_MESSAGES, bytes_checksum(BYTE_MESSAGES, cap, seed))
+    );
+}
+
 macro_rules! cross_thread_tests {
     ($($name:ident => $body:expr;)*) => {$(
         #[cfg(target_arch = "wasm32")]
@@ -90,4 +115,10 @@ cross_thread_tests! {
     bytes_worker_to_main_64b => bytes_worker_to_main(64);
     bytes_worker_to_main_1kib => bytes_worker_to_main(1024);
     bytes_worker_to_main_64kib => bytes_worker_to_main(64 * 1024);
+    u32_worker_to_main_batched_64b => u32_worker_to_main_batched(64);
+    u32_worker_to_main_batched_1kib => u32_worker_to_main_batched(1024);
+    u32_worker_to_main_batched_64kib => u32_worker_to_main_batched(64 * 1024);
+    bytes_main_to_worker_batched_64b => bytes_main_to_worker_batched(64);
+    bytes_main_to_worker_batched_1kib => bytes_main_to_worker_batched(1024);
+    bytes_main_to_worker_batched_64kib => bytes_main_to_worker_batched(64 * 1024);
 }

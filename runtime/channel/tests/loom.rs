@@ -76,3 +76,22 @@ fn dropping_the_receiver_wakes_a_blocked_sender() {
         dropper.join().unwrap();
     });
 }
+
+/// A blocking batch larger than the ring: published in parts as the receiver frees room,
+/// every record whole and in order, no lost wake-up.
+#[test]
+fn a_blocking_batch_is_delivered_whole_and_in_order() {
+    model_bounded(4, || {
+        // 12 bytes: two 1-byte records (5 bytes each) at a time; the batch has three.
+        let (mut tx, mut rx) = spsc::raw_channel(12).unwrap();
+        let producer = thread::spawn(move || {
+            let batch: [&[u8]; 3] = [&[1], &[2], &[3]];
+            tx.send_batch(&batch).unwrap();
+        });
+        for want in 1..=3u8 {
+            assert_eq!(rx.recv().unwrap(), [want]);
+        }
+        assert_eq!(rx.recv(), Err(RecvError::Disconnected));
+        producer.join().unwrap();
+    });
+}

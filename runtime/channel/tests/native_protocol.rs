@@ -16,11 +16,17 @@ const HEAD: usize = WORDS[4];
 #[derive(Debug, Clone)]
 enum Op {
     Send(usize),
+    /// `try_send_batch` of messages of these lengths.
+    SendBatch(Vec<usize>),
     Recv,
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    prop_oneof![(0usize..140).prop_map(Op::Send), Just(Op::Recv)]
+    prop_oneof![
+        (0usize..140).prop_map(Op::Send),
+        prop::collection::vec(0usize..80, 0..12).prop_map(Op::SendBatch),
+        Just(Op::Recv)
+    ]
 }
 
 /// 256 cases; under Miri 4 cases and no failure file (Miri isolates the file system).
@@ -35,8 +41,9 @@ fn config() -> ProptestConfig {
 proptest! {
     #![proptest_config(config())]
 
-    /// Any sequence of sends and receives behaves like a FIFO queue of bounded byte size:
-    /// every message comes out once, in order, intact; "full" only when it really is.
+    /// Any sequence of sends, batches and receives behaves like a FIFO queue of bounded
+    /// byte size: every message comes out once, in order, intact; "full" only when it
+    /// really is; a batch sends exactly the prefix that fits.
     #[test]
     fn matches_a_vecdeque_model(cap in 8usize..200, ops in prop::collection::vec(op(), 1..200)) {
         let (mut tx, mut rx) = spsc::raw_channel(cap).unwrap();
@@ -60,6 +67,50 @@ proptest! {
                             other => prop_assert!(false, "unexpected {:?}", other),
                         },
                     }
+                }
+                Op::SendBatch(lens) => {
+                    let batch: Vec<Vec<u8>> = lens
+                        .iter()
+                        .map(|&len| {
+                            counter = counter.wrapping_add(1);
+                            (0..len).map(|i| counter.wrapping_add(i as u8)).collect()
+                        })
+                        .collect();
+                    // The model: messages go in order while each fits in what is left;
+                    // the first that does not stops the batch (Full, or TooLarge if it
+                    // could never fit). The real ring may have more room than the model
+                    // (the receiver releases a whole published batch at once), never less.
+                    let need = |m: &Vec<u8>| m.len() + 4;
+                    let free = cap.saturating_sub(model.iter().map(need).sum::<usize>());
+                    let (mut fits, mut used) = (0, 0);
+                    while fits < batch.len() && used + need(&batch[fits]) <= free {
+                        used += need(&batch[fits]);
+                        fits += 1;
+                    }
+                    let sent = match tx.try_send_batch(&batch) {
+                        Ok(()) => batch.len(),
+                        Err(e) => {
+                            let sent = e.sent();
+                            let next = &batch[sent];
+                            match e.kind() {
+                                SendErrorKind::TooLarge { len, .. } => {
+                                    prop_assert_eq!(*len, next.len());
+                                    prop_assert!(need(next) > cap);
+                                }
+                                SendErrorKind::Full => {
+                                    prop_assert!(need(next) <= cap);
+                                    let wanted: usize = batch[..=sent].iter().map(need).sum();
+                                    prop_assert!(wanted > free, "full with {} of {} free", wanted, free);
+                                }
+                                other => prop_assert!(false, "unexpected {:?}", other),
+                            }
+                            prop_assert_eq!(e.into_unsent(), &batch[sent..]);
+                            sent
+                        }
+                    };
+                    prop_assert!(sent >= fits, "sent {} of a batch where {} fit", sent, fits);
+                    prop_assert!(batch[..sent].iter().all(|m| need(m) <= cap));
+                    model.extend(batch.into_iter().take(sent));
                 }
                 Op::Recv => match (rx.try_recv(), model.pop_front()) {
                     (Ok(got), Some(want)) => prop_assert_eq!(got, want),

@@ -235,3 +235,50 @@ pub async fn recv_bytes_async(
         )),
     }
 }
+
+// ---- batched senders: batches of 1 to 300 messages, sizes drawn from their own stream ----
+
+/// The size of the next batch, from a stream independent of the messages'.
+fn next_batch_len(rng: &mut Rng) -> u32 {
+    1 + rng.next() % 300
+}
+
+/// `send_u32_blocking` through `send_batch`, in batches of varying size.
+pub fn send_u32_batched_blocking(mut tx: Sender<u32>, n: u32) -> Result<(u32, u32), String> {
+    let mut sizes = Rng(0x2545_f491);
+    let mut next = 0;
+    while next < n {
+        let end = n.min(next + next_batch_len(&mut sizes));
+        tx.send_batch((next..end).collect())
+            .map_err(|e| format!("batch {next}..{end}: {e}"))?;
+        next = end;
+    }
+    Ok((n, u32_sum(n)))
+}
+
+/// `send_bytes_async` through `send_batch_async`, in batches of varying size.
+pub async fn send_bytes_batched_async(
+    mut tx: RawSender,
+    n: u32,
+    cap: usize,
+    seed: u32,
+) -> Result<(u32, u32), String> {
+    let mut rng = Rng(seed);
+    let mut sizes = Rng(seed ^ 0x2545_f491);
+    let pool = pool(seed, cap);
+    let mut acc = 0;
+    let mut batch: Vec<Vec<u8>> = Vec::new();
+    let mut next = 0;
+    while next < n {
+        let end = n.min(next + next_batch_len(&mut sizes));
+        batch.resize_with((end - next) as usize, Vec::new);
+        for message in &mut batch {
+            acc = checksum(acc, next_message(&mut rng, &pool, cap, message));
+        }
+        tx.send_batch_async(&batch)
+            .await
+            .map_err(|e| format!("batch {next}..{end}: {e}"))?;
+        next = end;
+    }
+    Ok((n, acc))
+}

@@ -13,6 +13,8 @@ pub enum Task {
     SendU32(Sender<u32>, u32),
     RecvBytes(RawReceiver, u32, usize, u32),
     SendBytes(RawSender, u32, usize, u32),
+    /// `SendU32` in batches of varying size (`send_batch`).
+    SendU32Batched(Sender<u32>, u32),
     /// Sends 0, 1, 2, ... until the channel is disconnected (or the thread is killed).
     SendForever(Sender<u32>),
     /// `RecvU32` inside wasm-rs-async-executor's full-time `block_on`: the executor must
@@ -34,6 +36,7 @@ pub fn run_blocking(task: Task) -> Result<(u32, u32), String> {
         Task::SendU32(tx, n) => send_u32_blocking(tx, n),
         Task::RecvBytes(rx, n, cap, seed) => recv_bytes_blocking(rx, n, cap, seed),
         Task::SendBytes(tx, n, cap, seed) => send_bytes_blocking(tx, n, cap, seed),
+        Task::SendU32Batched(tx, n) => send_u32_batched_blocking(tx, n),
         Task::SendForever(mut tx) => {
             let mut i = 0u32;
             while tx.send(i).is_ok() {
@@ -126,6 +129,7 @@ mod wasm {
             "recv_bytes" => Task::RecvBytes(RawReceiver::from_js(&end).map_err(err)?, n, cap, seed),
             "send_bytes" => Task::SendBytes(RawSender::from_js(&end).map_err(err)?, n, cap, seed),
             "send_forever" => Task::SendForever(Sender::from_js(&end).map_err(err)?),
+            "send_u32_batched" => Task::SendU32Batched(Sender::from_js(&end).map_err(err)?, n),
             "parked_recv_u32" => Task::ParkedRecvU32(Receiver::from_js(&end).map_err(err)?, n),
             "drain_bytes" => Task::DrainBytes(
                 RawReceiver::from_js(&end).map_err(err)?,
@@ -261,6 +265,7 @@ return { worker, done };
             Task::RecvBytes(rx, n, cap, seed) => ("recv_bytes", rx.into_js(), n, cap, seed),
             Task::SendBytes(tx, n, cap, seed) => ("send_bytes", tx.into_js(), n, cap, seed),
             Task::SendForever(tx) => ("send_forever", tx.into_js(), 0, 0, 0),
+            Task::SendU32Batched(tx, n) => ("send_u32_batched", tx.into_js(), n, 0, 0),
             Task::Echo(server) => ("echo", server.into_js(), 0, 0, 0),
             Task::ParkedRecvU32(rx, n) => ("parked_recv_u32", rx.into_js(), n, 0, 0),
         };
