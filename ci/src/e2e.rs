@@ -593,11 +593,11 @@ mod tests {
     }
 
     /// Writes `files` under a fresh directory, and the book's real demo runner at
-    /// `js/demo-runner.js` / `js/demo-worker.js`, as mdBook would.
+    /// `js/demo-runner.js` / `js/wasm-rs-loader.js`, as mdBook would.
     fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("../book/src/js");
-        let mut all: Vec<(String, String)> = ["demo-runner.js", "demo-worker.js"]
+        let mut all: Vec<(String, String)> = ["demo-runner.js", "wasm-rs-loader.js"]
             .iter()
             .map(|f| {
                 (

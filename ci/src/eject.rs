@@ -13,7 +13,8 @@
 //!   is its own workspace wherever it is put;
 //! - the runtime crates as path dependencies on this checkout (absolute paths), or with
 //!   `--git <url>` as git dependencies on that repository;
-//! - the recipe's files (sources, tests, `www/`), the book's shared JS loader (`js/`), the
+//! - the recipe's files (sources, tests, `www/`), the book's shared JS (`js/`, with the
+//!   sources' `module = "/../../book/src/js/..."` imports pointed at that copy), the
 //!   repository's `Cargo.lock` (so it builds with the versions that were tested here),
 //!   `.cargo/config.toml` with the wasm32 runner, `rust-toolchain.toml`, and a README with the
 //!   commands to build and test it.
@@ -158,6 +159,7 @@ pub(crate) fn eject(ws: &Workspace, recipe: &Crate, dir: &Path, source: &Source)
         write(&dir.join(".gitignore"), "/target\n")?;
     }
     let web = copy_web(ws, recipe, &dir.join("web"))?;
+    rebase_book_imports(dir)?;
     let readme = readme(ws, recipe, source, &web)?;
     write(&dir.join("README.md"), &readme)?;
     Ok(())
@@ -206,6 +208,35 @@ fn copy_recipe_files(from: &Path, to: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// How a recipe's Rust code names a file of the book's shared JS (`book/src/js/`) in
+/// `#[wasm_bindgen(module = ...)]`: relative to the recipe's root, which is two folders down.
+const BOOK_JS_IN_REPO: &str = "\"/../../book/src/js/";
+/// The same files in an ejected project, where [`copy_web`] puts them.
+const BOOK_JS_EJECTED: &str = "\"/web/js/";
+
+/// Points the ejected sources' `module = "/../../book/src/js/x.js"` imports (the worker
+/// loader, say) at the copies under `web/js/`, so the project builds outside the repository
+/// while the repository keeps one copy of each script.
+fn rebase_book_imports(dir: &Path) -> Result<()> {
+    for sub in ["src", "tests", "benches", "examples"] {
+        for entry in walkdir::WalkDir::new(dir.join(sub)).into_iter().flatten() {
+            let path = entry.path();
+            if !entry.file_type().is_file() || path.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let text = read(path)?;
+            if text.contains(BOOK_JS_IN_REPO) {
+                write(path, &rebase_book_js(&text))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn rebase_book_js(text: &str) -> String {
+    text.replace(BOOK_JS_IN_REPO, BOOK_JS_EJECTED)
 }
 
 /// What [`copy_web`] wrote under `web/`.
@@ -886,6 +917,21 @@ fn tail(text: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn book_js_imports_point_at_web_js_once_ejected() {
+        let src = r#"#[wasm_bindgen(module = "/../../book/src/js/wasm-rs-loader.js")]
+extern "C" {}
+#[wasm_bindgen(module = "/www/own.js")]
+extern "C" {}"#;
+        let out = rebase_book_js(src);
+        assert!(
+            out.contains(r#"module = "/web/js/wasm-rs-loader.js""#),
+            "{out}"
+        );
+        assert!(out.contains(r#"module = "/www/own.js""#), "{out}");
+        assert!(!out.contains("book/src"), "{out}");
+    }
 
     const ROOT: &str = r#"
 [workspace]

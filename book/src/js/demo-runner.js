@@ -11,8 +11,11 @@
 //
 // - data-context="main": the module is imported into the page and run there; console calls
 //   made while it runs are shown in the panel (and still reach the real console).
-// - data-context="worker": the module runs in a module worker started from the one shared
-//   `js/demo-worker.js`, which sends console lines and the outcome back by postMessage.
+// - data-context="worker": the module runs in a module worker started by the cookbook's one
+//   worker loader, `js/wasm-rs-loader.js` (the same file the worker recipes bind), which
+//   sends console lines and the outcome back by postMessage.
+//
+// Console lines are formatted by the loader's `formatConsoleArgs` in both contexts.
 //
 // The container's `data-status` is `running`, then `done` or `error` (the e2e test waits on
 // it). An optional `data-requires="SharedArrayBuffer,..."` disables Run when the page cannot
@@ -38,26 +41,24 @@
     typeof path_to_root === "string" // eslint-disable-line no-undef
       ? new URL(path_to_root, document.baseURI) // eslint-disable-line no-undef
       : new URL(runnerUrl.pathname.replace(/(src\/)?js\/[^/]*$/, ""), runnerUrl);
-  const workerUrl = new URL("js/demo-worker.js", bookRoot);
+  const loaderUrl = new URL("js/wasm-rs-loader.js", bookRoot);
   const serviceWorkerUrl = new URL("coi-sw.js", bookRoot);
   const RELOAD_FLAG = "wasm-rs-coi-reloaded";
   const NAME = /^[A-Za-z0-9_-]+$/;
   const LEVELS = ["log", "info", "warn", "error", "debug", "group", "groupCollapsed"];
 
-  // ---- formatting console arguments into one readable line --------------------------------
+  // ---- the shared loader -----------------------------------------------------------------
 
-  function describe(value) {
-    if (typeof value === "string") return value;
-    if (value instanceof Error) return describeError(value);
-    if (value === undefined || value === null || typeof value !== "object") {
-      return String(value);
+  // Imported on the first Run: it formats console lines and starts worker demos.
+  let loader = null;
+  function loadLoader() {
+    if (loader === null) {
+      loader = import(loaderUrl.href).catch((error) => {
+        loader = null;
+        throw new Error(`could not load the demo loader ${loaderUrl.pathname} (${describeError(error)})`);
+      });
     }
-    try {
-      const json = JSON.stringify(value);
-      return json === undefined ? String(value) : json;
-    } catch (_) {
-      return Object.prototype.toString.call(value);
-    }
+    return loader;
   }
 
   // An error already described by the worker: its message is shown as is.
@@ -72,34 +73,7 @@
       }
       return text;
     }
-    return `uncaught value: ${describe(error)}`;
-  }
-
-  // Applies the console's %s/%d/%i/%f/%o/%O/%c directives of a leading format string, then
-  // joins the remaining arguments with spaces, as the browser console shows them.
-  function formatArgs(args) {
-    const rest = Array.from(args);
-    let head = "";
-    if (typeof rest[0] === "string") {
-      const format = rest.shift();
-      head = format.replace(/%([sdifoOc%])/g, (match, directive) => {
-        if (directive === "%") return "%";
-        if (rest.length === 0) return match;
-        const arg = rest.shift();
-        switch (directive) {
-          case "c":
-            return "";
-          case "d":
-          case "i":
-            return String(Math.trunc(Number(arg)));
-          case "f":
-            return String(Number(arg));
-          default:
-            return describe(arg);
-        }
-      });
-    }
-    return [head, ...rest.map(describe)].filter((part, i) => i > 0 || part !== "").join(" ");
+    return `uncaught value: ${String(error)}`;
   }
 
   // ---- the panel ------------------------------------------------------------------------
@@ -131,7 +105,7 @@
   const consoleSinks = new Set();
   let consoleWrapped = false;
 
-  function captureConsole(onLine) {
+  function captureConsole(onLine, formatArgs) {
     if (!consoleWrapped) {
       consoleWrapped = true;
       for (const level of LEVELS.concat(["groupEnd"])) {
@@ -159,7 +133,8 @@
   }
 
   async function runInPage(moduleUrl, onLine) {
-    const restore = captureConsole(onLine);
+    const { formatConsoleArgs } = await loadLoader();
+    const restore = captureConsole(onLine, formatConsoleArgs);
     try {
       const module = await import(moduleUrl.href);
       await module.default();
@@ -174,43 +149,22 @@
 
   // ---- running in a worker --------------------------------------------------------------
 
-  function runInWorker(moduleUrl, name, onLine) {
-    return new Promise((resolve, reject) => {
-      let worker;
-      try {
-        worker = new Worker(workerUrl.href, { type: "module", name: `wasm-rs demo ${name}` });
-      } catch (error) {
-        reject(new Error(`could not start the demo worker (${describeError(error)})`));
-        return;
-      }
-      worker.addEventListener("message", (event) => {
-        const message = event.data || {};
-        if (message.kind === "console") {
-          onLine(message.level, message.text, message.depth || 0);
-        } else if (message.kind === "done") {
-          worker.terminate();
-          resolve();
-        } else if (message.kind === "error") {
-          worker.terminate();
-          reject(new WorkerReport(message.text));
-        }
-      });
-      // Fired when the worker script itself cannot load or throws outside the demo.
-      worker.addEventListener("error", (event) => {
-        event.preventDefault();
-        worker.terminate();
-        reject(
-          new Error(
-            `the demo worker failed: ${event.message || `could not load ${workerUrl.pathname}`}`
-          )
-        );
-      });
-      worker.addEventListener("messageerror", () => {
-        worker.terminate();
-        reject(new Error("the demo worker sent a message that could not be read"));
-      });
-      worker.postMessage({ module: moduleUrl.href });
-    });
+  // The loader starts a module worker, which imports the demo's glue (it fetches its own wasm),
+  // calls `run_demo()` and forwards console calls; errors come back as { kind, message }.
+  async function runInWorker(moduleUrl, onLine) {
+    const { startWorker } = await loadLoader();
+    const job = startWorker(moduleUrl.href, undefined, "run_demo", undefined, "module", onLine);
+    try {
+      await job.whenFinished();
+    } catch (report) {
+      throw new WorkerReport(
+        report.kind === "load"
+          ? `the demo worker failed to start: ${report.message}`
+          : report.message
+      );
+    } finally {
+      job.terminate();
+    }
   }
 
   // ---- one demo -------------------------------------------------------------------------
@@ -262,7 +216,7 @@
       const onLine = (level, text, depth) => appendLine(panel, level, text, depth);
       try {
         if (context === "worker") {
-          await runInWorker(moduleUrl, recipe, onLine);
+          await runInWorker(moduleUrl, onLine);
         } else {
           await runInPage(moduleUrl, onLine);
         }

@@ -1,0 +1,416 @@
+// wasm-rs worker loader: one ES module, used on both sides of a worker. It is the only copy:
+// the worker-basics recipe binds it with `#[wasm_bindgen(module = ...)]`, every worker recipe
+// reaches it through that crate, and the book's demo runner imports it for worker demos.
+//
+// Main side: `startWorker(glueUrl, module, entry, input, kind, onConsole)` starts a worker on
+// this same file and returns a `WorkerJob`:
+//   - `whenStarted()`  resolves once the export `entry` has been called (it may never return);
+//   - `whenFinished()` resolves with what `entry` returned;
+//   - `postMessage(value)` sends a message to the worker's global scope after the start;
+//   - `terminate()` stops the worker.
+// Both promises reject with `{ kind, message }`: "load" (the worker or this file did not
+// start), "init" (importing the glue or instantiating the module failed), "panic" (a Rust
+// panic, with its message), "exception" (the export threw, or no such export), "stopped" (the
+// worker ended on its own) or "terminated".
+//
+// `module` is the compiled `WebAssembly.Module` (from `wasm_bindgen::module()`), sent by
+// postMessage so the worker neither fetches nor compiles the wasm again; pass `undefined` to
+// let the glue fetch its own. `kind` is "module" (a module worker) or "classic" (a classic
+// worker whose one line of script, from a Blob, `import()`s this file). In Node.js the worker
+// is a `worker_threads` Worker and `kind` is ignored.
+//
+// Worker side: the worker says "ready" once it listens (a message posted to a module worker
+// before its script has run was observed to be lost in Chromium 156), receives the job, loads
+// the glue with the module, calls `wasmRsWorkerStart()` if the module exports it (it installs
+// the panic hook, which reports through `reportPanic`), says "started", calls `entry` and
+// posts the outcome. `glueUrl()` finds the URL of the glue that called into this file.
+
+const WORKER_NAME = "wasm-rs worker";
+const REPORT = Symbol.for("wasm-rs.loader.report");
+const SERVING = Symbol.for("wasm-rs.loader.serving");
+// In a loader worker: the module the main thread sent (tests check the worker runs it).
+const MODULE = Symbol.for("wasm-rs.loader.module");
+const IS_NODE =
+  typeof process === "object" &&
+  process !== null &&
+  typeof process.versions === "object" &&
+  typeof process.versions.node === "string";
+
+// ---- shared ---------------------------------------------------------------------------
+
+export function describe(error) {
+  if (typeof error === "string") return error;
+  if (error instanceof Error) {
+    let text = `${error.name}: ${error.message}`;
+    if (error instanceof WebAssembly.RuntimeError && /unreachable/.test(error.message)) {
+      text += " (the Rust code panicked; install a panic hook to see its message)";
+    }
+    return text;
+  }
+  if (error === undefined || error === null || typeof error !== "object") return String(error);
+  if (typeof error.message === "string") return error.message;
+  try {
+    const json = JSON.stringify(error);
+    return json === undefined ? String(error) : json;
+  } catch (_) {
+    return Object.prototype.toString.call(error);
+  }
+}
+
+// The console's %s/%d/%i/%f/%o/%O/%c directives, then the other arguments joined by spaces,
+// as a browser console shows them.
+export function formatConsoleArgs(args) {
+  const rest = Array.from(args);
+  let head = "";
+  if (typeof rest[0] === "string") {
+    const format = rest.shift();
+    head = format.replace(/%([sdifoOc%])/g, (match, directive) => {
+      if (directive === "%") return "%";
+      if (rest.length === 0) return match;
+      const arg = rest.shift();
+      switch (directive) {
+        case "c":
+          return "";
+        case "d":
+        case "i":
+          return String(Math.trunc(Number(arg)));
+        case "f":
+          return String(Number(arg));
+        default:
+          return describe(arg);
+      }
+    });
+  }
+  return [head, ...rest.map(describe)].filter((part, i) => i > 0 || part !== "").join(" ");
+}
+
+// Called by the Rust panic hook: in a worker this loader started, the message goes to the
+// main thread; anywhere else, to the console.
+export function reportPanic(message) {
+  const report = globalThis[REPORT];
+  if (typeof report === "function") {
+    report({ kind: "panic", message: String(message) });
+  } else {
+    console.error(String(message));
+  }
+}
+
+// The URL (in Node.js, the path) of the wasm-bindgen glue whose code called this function:
+// the first frame of the call stack that is not in this file. The glue's import shims live in
+// the glue file itself, so that frame is the glue. Returns null when no frame has a location.
+export function glueUrl() {
+  const own = normalize(import.meta.url);
+  const stack = String(new Error().stack || "");
+  for (const line of stack.split("\n")) {
+    // Chromium/Node: "    at f (URL:1:2)" or "    at URL:1:2"; Firefox/WebKit: "f@URL:1:2".
+    const found = /((?:[a-z][a-z0-9+.-]*:\/\/|\/)[^\s()@]*?):\d+(?::\d+)?\)?\s*$/i.exec(line);
+    if (!found) continue;
+    const location = found[1];
+    if (normalize(location) === own || /\.wasm$/.test(location)) continue;
+    return location;
+  }
+  return null;
+}
+
+function normalize(location) {
+  try {
+    return location.startsWith("/") ? `file://${location}` : new URL(location).href;
+  } catch (_) {
+    return location;
+  }
+}
+
+function deferred() {
+  let resolve;
+  let reject;
+  const promise = new Promise((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  // Nobody may be waiting on it (a worker dropped unjoined): no "unhandled rejection" noise.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+// ---- main side ------------------------------------------------------------------------
+
+export function startWorker(glueUrl, module, entry, input, kind, onConsole) {
+  return new WorkerJob(glueUrl, module, entry, input, kind, onConsole);
+}
+
+export class WorkerJob {
+  constructor(glueUrl, module, entry, input, kind, onConsole) {
+    this.started = deferred();
+    this.finished = deferred();
+    this.hasStarted = false;
+    this.isFinished = false;
+    this.panic = null;
+    const job = {
+      glueUrl: String(glueUrl),
+      module,
+      entry: String(entry),
+      input,
+      console: typeof onConsole === "function",
+    };
+    const onMessage = (data) => {
+      switch (data && data.kind) {
+        case "ready":
+          try {
+            this.port.post(job);
+          } catch (error) {
+            this.port.terminate();
+            this.settle({
+              kind: "exception",
+              message: `the input cannot be sent to the worker (it must be structured-cloneable): ${describe(error)}`,
+            });
+          }
+          break;
+        case "started":
+          this.hasStarted = true;
+          this.started.resolve();
+          break;
+        case "panic":
+          this.panic = String(data.message);
+          break;
+        case "console":
+          if (job.console) onConsole(data.level, data.text, data.depth || 0);
+          break;
+        case "ok":
+          this.settle(null, data.value);
+          break;
+        default:
+          this.settle({ kind: String(data && data.kind), message: String(data && data.message) });
+      }
+    };
+    const onFailure = (kind, message) => {
+      this.settle({ kind: this.hasStarted && kind === "load" ? "exception" : kind, message });
+    };
+    try {
+      this.port = IS_NODE
+        ? startNodeWorker(onMessage, onFailure)
+        : startWebWorker(kind, job.entry, onMessage, onFailure);
+    } catch (error) {
+      this.port = { post() {}, terminate() {} };
+      this.settle({ kind: "load", message: describe(error) });
+    }
+  }
+
+  whenStarted() {
+    return this.started.promise;
+  }
+
+  whenFinished() {
+    return this.finished.promise;
+  }
+
+  postMessage(value) {
+    this.port.post(value);
+  }
+
+  terminate() {
+    this.port.terminate();
+    this.settle({ kind: "terminated", message: "the worker was terminated" });
+  }
+
+  settle(error, value) {
+    if (this.isFinished) return;
+    this.isFinished = true;
+    if (error === null) {
+      this.started.resolve();
+      this.finished.resolve(value);
+      return;
+    }
+    // A panic posts its message first; the trap that follows arrives as an exception.
+    const reason =
+      this.panic !== null && error.kind !== "terminated"
+        ? { kind: "panic", message: this.panic }
+        : error;
+    this.started.reject(reason);
+    this.finished.reject(reason);
+  }
+}
+
+function startWebWorker(kind, entry, onMessage, onFailure) {
+  const name = `${WORKER_NAME}: ${entry}`;
+  let worker;
+  let blobUrl = null;
+  if (kind === "classic") {
+    // A classic worker cannot run this file (it has `export`s), but it may `import()` it.
+    const source =
+      `import(${JSON.stringify(import.meta.url)}).catch((error) => postMessage({ kind: "load", ` +
+      `message: "a classic worker could not import() the loader: " + ` +
+      `((error && error.message) || error) }));\n`;
+    blobUrl = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    worker = new Worker(blobUrl, { name });
+  } else {
+    worker = new Worker(import.meta.url, { type: "module", name });
+  }
+  const release = () => {
+    if (blobUrl !== null) URL.revokeObjectURL(blobUrl);
+    blobUrl = null;
+  };
+  worker.onmessage = ({ data }) => {
+    if (data && data.kind === "ready") release();
+    onMessage(data);
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    release();
+    onFailure("load", event.message || "the worker script failed to load (check its URL and the page's Content-Security-Policy)");
+  };
+  worker.onmessageerror = () => {
+    onFailure("exception", "the worker sent a message that could not be deserialized");
+  };
+  return {
+    post: (message) => worker.postMessage(message),
+    terminate: () => {
+      release();
+      worker.terminate();
+    },
+  };
+}
+
+function startNodeWorker(onMessage, onFailure) {
+  const { Worker } = process.getBuiltinModule("node:worker_threads");
+  const { fileURLToPath } = process.getBuiltinModule("node:url");
+  // The worker `require`s this file, as the glue does, so both get the same module instance
+  // (started on the file itself, the worker's ES-module copy would be a second instance).
+  const source = `require(${JSON.stringify(fileURLToPath(import.meta.url))});`;
+  const worker = new Worker(source, { eval: true, workerData: { wasmRsLoader: true } });
+  let terminated = false;
+  worker.on("message", onMessage);
+  worker.on("error", (error) => onFailure("load", describe(error)));
+  worker.on("messageerror", () =>
+    onFailure("exception", "the worker sent a message that could not be deserialized")
+  );
+  worker.on("exit", (code) => {
+    if (!terminated) onFailure("stopped", `the worker thread exited with code ${code}`);
+  });
+  return {
+    post: (message) => worker.postMessage(message),
+    terminate: () => {
+      terminated = true;
+      void worker.terminate();
+    },
+  };
+}
+
+// ---- worker side ----------------------------------------------------------------------
+
+async function serve(host) {
+  globalThis[SERVING] = true;
+  const job = await host.nextMessage();
+  globalThis[REPORT] = host.post;
+  globalThis[MODULE] = job.module;
+  if (job.console) forwardConsole(host.post);
+  let glue;
+  try {
+    glue = await host.load(job.glueUrl, job.module);
+    if (typeof glue.wasmRsWorkerStart === "function") glue.wasmRsWorkerStart();
+  } catch (error) {
+    host.post({ kind: "init", message: describe(error) });
+    return;
+  }
+  const entry = glue[job.entry];
+  if (typeof entry !== "function") {
+    host.post({ kind: "exception", message: `the module exports no function \`${job.entry}\`` });
+    return;
+  }
+  host.post({ kind: "started" });
+  let value;
+  try {
+    value = await entry(job.input);
+  } catch (error) {
+    host.post({ kind: "exception", message: describe(error) });
+    return;
+  }
+  try {
+    host.post({ kind: "ok", value });
+  } catch (error) {
+    host.post({
+      kind: "exception",
+      message: `the export's return value cannot be sent to the main thread: ${describe(error)}`,
+    });
+  }
+}
+
+function forwardConsole(post) {
+  let depth = 0;
+  for (const level of ["log", "info", "warn", "error", "debug", "group", "groupCollapsed", "groupEnd"]) {
+    const original = console[level];
+    console[level] = function (...args) {
+      if (level === "groupEnd") {
+        depth = Math.max(0, depth - 1);
+      } else {
+        const shown = level.startsWith("group") ? "log" : level;
+        post({ kind: "console", level: shown, text: formatConsoleArgs(args), depth });
+        if (level.startsWith("group")) depth += 1;
+      }
+      return original.apply(console, args);
+    };
+  }
+}
+
+function serveWeb() {
+  // Errors that escape the export later (a spawned task that throws or panics) end the job.
+  self.addEventListener("error", (event) => {
+    event.preventDefault();
+    self.postMessage({ kind: "exception", message: describe(event.error || event.message) });
+  });
+  self.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    self.postMessage({ kind: "exception", message: `unhandled rejection: ${describe(event.reason)}` });
+  });
+  void serve({
+    post: (message) => self.postMessage(message),
+    nextMessage: () =>
+      new Promise((resolve) => self.addEventListener("message", ({ data }) => resolve(data), { once: true })),
+    load: async (url, module) => {
+      const glue = await import(url);
+      await glue.default(module === undefined ? undefined : { module_or_path: module });
+      return glue;
+    },
+  });
+}
+
+function serveNode(threads) {
+  const { createRequire } = process.getBuiltinModule("node:module");
+  const port = threads.parentPort;
+  void serve({
+    post: (message) => port.postMessage(message),
+    nextMessage: () => new Promise((resolve) => port.once("message", resolve)),
+    // `--target nodejs` glue compiles its `_bg.wasm` when it is required. While it is
+    // required, `new WebAssembly.Module(bytes)` hands back the module the main thread sent.
+    load: async (path, module) => {
+      const load = createRequire(import.meta.url);
+      if (module === undefined) return load(path);
+      const Compile = WebAssembly.Module;
+      WebAssembly.Module = function () {
+        return module;
+      };
+      try {
+        return load(path);
+      } finally {
+        WebAssembly.Module = Compile;
+      }
+    },
+  });
+}
+
+if (!globalThis[SERVING]) {
+  if (IS_NODE) {
+    const threads = process.getBuiltinModule("node:worker_threads");
+    if (!threads.isMainThread && threads.workerData && threads.workerData.wasmRsLoader === true) {
+      serveNode(threads);
+      threads.parentPort.postMessage({ kind: "ready" });
+    }
+  } else if (
+    typeof WorkerGlobalScope === "function" &&
+    self instanceof WorkerGlobalScope &&
+    typeof self.name === "string" &&
+    self.name.startsWith(WORKER_NAME)
+  ) {
+    serveWeb();
+    self.postMessage({ kind: "ready" });
+  }
+}

@@ -1,0 +1,287 @@
+//! The JS host side (browser or Node.js): the binding to the loader, the worker handle and the
+//! panic hook.
+
+use std::future::Future;
+
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::WorkerError;
+
+// ANCHOR: binding
+// The loader is the cookbook's shared `js/wasm-rs-loader.js`: `book/src/js/` in the
+// repository (its one copy; the path is relative to this crate's root), `web/js/` in a
+// project made by `cargo xtask eject`. wasm-bindgen copies it next to the glue it generates.
+#[wasm_bindgen(module = "/../../book/src/js/wasm-rs-loader.js")]
+extern "C" {
+    /// The loader's handle on one worker (its `WorkerJob` class).
+    type WorkerJob;
+
+    /// Starts a worker on the loader, hands it `module` and calls the export `entry`.
+    #[wasm_bindgen(js_name = startWorker, catch)]
+    fn start_worker(
+        glue_url: &str,
+        module: &JsValue,
+        entry: &str,
+        input: &JsValue,
+        kind: &str,
+    ) -> Result<WorkerJob, JsValue>;
+
+    #[wasm_bindgen(method, js_name = whenStarted)]
+    fn when_started(this: &WorkerJob) -> Promise;
+
+    #[wasm_bindgen(method, js_name = whenFinished)]
+    fn when_finished(this: &WorkerJob) -> Promise;
+
+    #[wasm_bindgen(method, catch, js_name = postMessage)]
+    fn post_message(this: &WorkerJob, value: &JsValue) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method)]
+    fn terminate(this: &WorkerJob);
+
+    /// The URL (in Node.js, the path) of the glue that called it, or null.
+    #[wasm_bindgen(js_name = glueUrl)]
+    fn glue_url_js() -> Option<String>;
+
+    /// Posts a panic message to the main thread (or logs it outside a loader worker).
+    #[wasm_bindgen(js_name = reportPanic)]
+    fn report_panic(message: &str);
+}
+// ANCHOR_END: binding
+
+// ANCHOR: kind
+/// Which kind of dedicated worker [`spawn_worker_with`] starts. In Node.js both start a
+/// `worker_threads` Worker.
+///
+/// ```
+/// assert_eq!(worker_basics::WorkerKind::default(), worker_basics::WorkerKind::Module);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum WorkerKind {
+    /// `new Worker(loader, { type: "module" })`: the loader runs as an ES module.
+    #[default]
+    Module,
+    /// `new Worker(blob)`, a classic worker whose one-line script `import()`s the loader:
+    /// for pages that may not start module workers, or hosts that lack them.
+    Classic,
+}
+// ANCHOR_END: kind
+
+// ANCHOR: spawn
+/// Starts a dedicated module worker on this same wasm module and calls its `#[wasm_bindgen]`
+/// export `entry` with `input` (anything structured-cloneable, e.g. a channel end's JS
+/// value). Resolves once `entry` has been called: the export may run forever (a full-time
+/// executor that never returns to the event loop, say). [`WorkerHandle::join`] gives its
+/// result; dropping the handle terminates the worker.
+///
+/// The worker gets `wasm_bindgen::module()`, the module already compiled, so it fetches and
+/// compiles nothing. `glue_url` is the wasm-bindgen JS glue this module was loaded by: use
+/// [`glue_url`] to find it.
+///
+/// ```no_run
+/// # async fn example() -> Result<(), worker_basics::WorkerError> {
+/// use wasm_bindgen::JsValue;
+///
+/// let glue = worker_basics::glue_url()?;
+/// let mut worker = worker_basics::spawn_worker(&glue, "serve_forever", JsValue::NULL).await?;
+/// worker.post_message(&"stop".into())?;
+/// let value = worker.join().await?;
+/// # Ok(())
+/// # }
+/// ```
+pub async fn spawn_worker(
+    glue_url: &str,
+    entry: &str,
+    input: JsValue,
+) -> Result<WorkerHandle, WorkerError> {
+    spawn_worker_with(WorkerKind::Module, glue_url, entry, input).await
+}
+
+/// [`spawn_worker`], with the kind of worker chosen.
+///
+/// ```no_run
+/// # async fn example() -> Result<(), worker_basics::WorkerError> {
+/// use wasm_bindgen::JsValue;
+/// use worker_basics::{WorkerKind, glue_url, spawn_worker_with};
+///
+/// let mut worker =
+///     spawn_worker_with(WorkerKind::Classic, &glue_url()?, "square", JsValue::from(3)).await?;
+/// assert_eq!(worker.join().await?.as_f64(), Some(9.0));
+/// # Ok(())
+/// # }
+/// ```
+pub async fn spawn_worker_with(
+    kind: WorkerKind,
+    glue_url: &str,
+    entry: &str,
+    input: JsValue,
+) -> Result<WorkerHandle, WorkerError> {
+    let kind = match kind {
+        WorkerKind::Module => "module",
+        WorkerKind::Classic => "classic",
+    };
+    let job = start_worker(glue_url, &wasm_bindgen::module(), entry, &input, kind)
+        .map_err(|e| WorkerError::Load(describe(&e)))?;
+    // Terminated on every way out from here on.
+    let handle = WorkerHandle { job };
+    JsFuture::from(handle.job.when_started())
+        .await
+        .map_err(from_js)?;
+    Ok(handle)
+}
+// ANCHOR_END: spawn
+
+// ANCHOR: handle
+/// A running worker, from [`spawn_worker`]. Dropping it terminates the worker.
+///
+/// ```no_run
+/// # async fn example() -> Result<(), worker_basics::WorkerError> {
+/// use wasm_bindgen::JsValue;
+///
+/// let worker = worker_basics::spawn_worker(&worker_basics::glue_url()?, "spin", JsValue::NULL)
+///     .await?;
+/// worker.terminate(); // or just drop it
+/// # Ok(())
+/// # }
+/// ```
+pub struct WorkerHandle {
+    job: WorkerJob,
+}
+
+impl WorkerHandle {
+    /// Waits for the export to finish: its return value, or its panic (with the message),
+    /// its exception, or [`WorkerError::Stopped`] if the worker ended first. May be called
+    /// again: it gives the same outcome. The worker keeps running after the export returns
+    /// (tasks it spawned keep running) until the handle is dropped.
+    ///
+    /// ```no_run
+    /// # async fn example(mut worker: worker_basics::WorkerHandle) {
+    /// match worker.join().await {
+    ///     Ok(value) => web_sys_log(&format!("returned {value:?}")),
+    ///     Err(e) => web_sys_log(&e.to_string()),
+    /// }
+    /// # }
+    /// # fn web_sys_log(_: &str) {}
+    /// ```
+    pub fn join(&mut self) -> impl Future<Output = Result<JsValue, WorkerError>> + '_ {
+        let finished = JsFuture::from(self.job.when_finished());
+        async move { finished.await.map_err(from_js) }
+    }
+
+    /// Sends `value` to the worker's global scope (its `message` event; in Node.js, its
+    /// `parentPort`). The export receives it only if it returns to the event loop.
+    ///
+    /// ```no_run
+    /// # fn example(worker: &worker_basics::WorkerHandle) -> Result<(), worker_basics::WorkerError> {
+    /// worker.post_message(&"stop".into())?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn post_message(&self, value: &JsValue) -> Result<(), WorkerError> {
+        self.job.post_message(value).map_err(|e| {
+            WorkerError::Exception(format!("the message cannot be sent: {}", describe(&e)))
+        })
+    }
+
+    /// Stops the worker, wherever it is, even in a loop that never yields. Chromium lets a
+    /// worker that is busy in JS or wasm run on for about 2 s before it stops it (Firefox and
+    /// WebKit stop it at once); to stop work promptly, have the worker check a shared flag.
+    ///
+    /// ```no_run
+    /// # fn example(worker: worker_basics::WorkerHandle) {
+    /// worker.terminate();
+    /// # }
+    /// ```
+    pub fn terminate(self) {
+        drop(self);
+    }
+}
+
+impl Drop for WorkerHandle {
+    fn drop(&mut self) {
+        self.job.terminate();
+    }
+}
+
+impl std::fmt::Debug for WorkerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerHandle").finish_non_exhaustive()
+    }
+}
+// ANCHOR_END: handle
+
+// ANCHOR: run
+/// Runs the export `entry` in a new module worker with `input`, and returns what it
+/// returned; the worker is terminated when the call finishes, whichever way it finishes.
+///
+/// ```no_run
+/// # async fn example() -> Result<(), worker_basics::WorkerError> {
+/// use wasm_bindgen::JsValue;
+///
+/// let glue = worker_basics::glue_url()?;
+/// let value = worker_basics::run_in_worker(&glue, "square", JsValue::from(7)).await?;
+/// assert_eq!(value.as_f64(), Some(49.0));
+/// # Ok(())
+/// # }
+/// ```
+pub async fn run_in_worker(
+    glue_url: &str,
+    entry: &str,
+    input: JsValue,
+) -> Result<JsValue, WorkerError> {
+    let mut worker = spawn_worker(glue_url, entry, input).await?;
+    worker.join().await
+}
+// ANCHOR_END: run
+
+/// The URL of the wasm-bindgen glue (the JS file of `--target web`, or in Node.js the path of
+/// `--target nodejs`'s) that loaded this module: the worker imports the same file. Under
+/// wasm-bindgen-test-runner it is `<origin>/wasm-bindgen-test.js`.
+///
+/// It is read from the JS call stack (the glue's import shims are the frame under the loader),
+/// which every engine fills in; it fails with [`WorkerError::NoGlueUrl`] if none is there.
+///
+/// ```no_run
+/// # fn example() -> Result<(), worker_basics::WorkerError> {
+/// let glue = worker_basics::glue_url()?;
+/// assert!(glue.ends_with(".js"));
+/// # Ok(())
+/// # }
+/// ```
+pub fn glue_url() -> Result<String, WorkerError> {
+    glue_url_js().ok_or(WorkerError::NoGlueUrl)
+}
+
+// ANCHOR: hook
+/// Installs the panic hook that sends a panic's message to the main thread. The loader calls
+/// it in the worker right after instantiating the module (it is exported as
+/// `wasmRsWorkerStart`); call it yourself only in a worker you start some other way.
+/// Outside a loader worker the message goes to `console.error`.
+///
+/// ```no_run
+/// worker_basics::worker_start();
+/// ```
+#[wasm_bindgen(js_name = wasmRsWorkerStart)]
+pub fn worker_start() {
+    std::panic::set_hook(Box::new(|info| report_panic(&info.to_string())));
+}
+// ANCHOR_END: hook
+
+fn describe(value: &JsValue) -> String {
+    if let Some(s) = value.as_string() {
+        return s;
+    }
+    Reflect::get(value, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
+}
+
+fn from_js(value: JsValue) -> WorkerError {
+    let kind = Reflect::get(&value, &"kind".into())
+        .ok()
+        .and_then(|k| k.as_string())
+        .unwrap_or_default();
+    WorkerError::from_kind(&kind, describe(&value))
+}

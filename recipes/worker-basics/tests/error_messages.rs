@@ -1,0 +1,43 @@
+//! The error type natively: every message names the failure and what to check next.
+#![cfg(not(target_arch = "wasm32"))]
+
+use worker_basics::WorkerError;
+
+#[test]
+fn each_error_says_what_failed_and_what_to_check() {
+    let cases = [
+        (
+            WorkerError::Load("blocked".into()),
+            "did not start: blocked; check",
+        ),
+        (
+            WorkerError::Init("404".into()),
+            "could not load the wasm module: 404; check the glue URL",
+        ),
+        (
+            WorkerError::Panic("at a.rs:1:2:\nboom".into()),
+            "the worker panicked: at a.rs:1:2:\nboom",
+        ),
+        (
+            WorkerError::Exception("Error: no".into()),
+            "export failed: Error: no; check the export's name",
+        ),
+        (
+            WorkerError::Stopped("exit code 3".into()),
+            "stopped before its export finished: exit code 3",
+        ),
+        (WorkerError::NoGlueUrl, "pass it yourself"),
+    ];
+    for (error, expected) in cases {
+        assert!(error.to_string().contains(expected), "{error:?}: {error}");
+    }
+}
+
+#[test]
+fn errors_compare_and_are_std_errors() {
+    let a = WorkerError::Panic("x".into());
+    assert_eq!(a.clone(), a);
+    assert_ne!(a, WorkerError::Exception("x".into()));
+    let boxed: Box<dyn std::error::Error> = Box::new(a);
+    assert!(boxed.to_string().contains("x"));
+}
