@@ -1,5 +1,5 @@
-//! Building the live demos: every recipe with `demo = true` is compiled to wasm32 in release
-//! mode and run through `wasm-bindgen --target web` into `<book>/demos/<recipe>/`, where the
+//! Building the live demos: every recipe with `demo = true` is compiled to wasm32 with the
+//! workspace's `demo` profile (release, optimised for size, with LTO) and run through `wasm-bindgen --target web` into `<book>/demos/<recipe>/`, where the
 //! book's demo runner (`book/src/js/demo-runner.js`) loads it when the reader presses Run.
 
 use std::path::Path;
@@ -30,7 +30,8 @@ pub(crate) fn build(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
     let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cargo.current_dir(&ws.root).args([
         "build",
-        "--release",
+        "--profile",
+        "demo",
         "--lib",
         "--target",
         "wasm32-unknown-unknown",
@@ -38,7 +39,7 @@ pub(crate) fn build(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
     for c in &demos {
         cargo.args(["-p", &c.name]);
     }
-    println!("  → building {} demo(s) for wasm32 (release)", demos.len());
+    println!("  → building {} demo(s) for wasm32 (demo profile)", demos.len());
     let status = cargo
         .status()
         .context("running cargo build for the demos")?;
@@ -49,7 +50,7 @@ pub(crate) fn build(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
     for c in demos {
         let wasm = ws
             .target_dir
-            .join("wasm32-unknown-unknown/release")
+            .join("wasm32-unknown-unknown/demo")
             .join(format!("{}.wasm", c.ident()));
         let out = book_dir.join("demos").join(&c.name);
         let status = Command::new("wasm-bindgen")

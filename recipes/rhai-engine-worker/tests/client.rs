@@ -1,0 +1,159 @@
+//! The engine behind its channel, on its own thread: natively a `std` thread, on wasm32 a
+//! real dedicated worker spawned from the browser main thread (through worker-basics), with
+//! the engine running full-time in it. Hostile scripts, events, emits, and cancel.
+
+mod common;
+
+use std::time::Duration;
+
+use rhai_engine_worker::{EngineClient, EngineError, Limits, Reply, ScriptError, Value};
+use wasm_rs_async_executor::Instant;
+
+// Workers are started from the page's main thread, so on wasm32 this file always runs
+// there (also in the `worker` environment pass).
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// Runs an async test body natively (under the executor) or as a wasm-bindgen test.
+macro_rules! async_test {
+    ($(#[$meta:meta])* async fn $name:ident() $body:block) => {
+        $(#[$meta])*
+        #[cfg(not(target_arch = "wasm32"))]
+        #[test]
+        fn $name() {
+            wasm_rs_async_executor::block_on(async $body).unwrap();
+        }
+
+        $(#[$meta])*
+        #[cfg(target_arch = "wasm32")]
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        async fn $name() $body
+    };
+}
+
+async_test! {
+    /// The must-hold list, through the real worker: every hostile script ends in the error
+    /// it should, and the good script still gives the right answer after each one.
+    async fn hostile_scripts_through_the_engine_thread() {
+        let mut engine = EngineClient::start(common::test_limits()).await.unwrap();
+        let good = engine.compile(common::GOOD_SCRIPT).await.unwrap();
+        let mut hostile = common::hostile_scripts();
+        // Blocking in `sleep` works here (the engine has its own thread), so a loop of short
+        // sleeps reaches the sleep limit too.
+        hostile.push(("sleepy loop", "loop { sleep(10); }".into(), common::Expect::SleepMs));
+        let mut failures = Vec::new();
+        for (name, source, expect) in hostile {
+            let error = match engine.compile(&source).await {
+                Err(EngineError::Script(error)) => error,
+                Err(other) => panic!("{name}: the engine failed: {other}"),
+                Ok(script) => match engine.run(script, Value::Unit).await.unwrap().result {
+                    Err(error) => error,
+                    Ok(value) => {
+                        failures.push(format!("{name}: ran to the end with {value}"));
+                        continue;
+                    }
+                },
+            };
+            if let Err(failure) = common::check(name, &error, expect) {
+                failures.push(failure);
+            }
+            let after = engine.run(good, common::good_event()).await.unwrap().result;
+            if after != Ok(common::GOOD_ANSWER) {
+                failures.push(format!("after {name}, the good script gave {after:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        engine.shutdown().await.unwrap();
+    }
+}
+
+async_test! {
+    /// One compile, many events; emits stream back before the run ends.
+    async fn events_stream_to_a_compiled_script_and_emits_come_back() {
+        let mut engine = EngineClient::start(Limits::default()).await.unwrap();
+        let script = engine
+            .compile(r#"emit(event * 10); print(`event ${event}`); event + 1"#)
+            .await
+            .unwrap();
+        let mut runs = Vec::new();
+        for n in 0..20 {
+            runs.push(engine.submit(script, Value::Int(n)).await.unwrap());
+        }
+        for (n, run) in (0..20).zip(runs) {
+            let output = engine.finish(run).await.unwrap();
+            assert_eq!(output.result, Ok(Value::Int(n + 1)));
+            assert_eq!(output.emitted, vec![Value::Int(n * 10)]);
+            assert_eq!(output.printed, vec![format!("event {n}")]);
+        }
+        engine.shutdown().await.unwrap();
+    }
+}
+
+/// Waits on the main thread without blocking it.
+async fn pause(ms: u64) {
+    wasm_rs_async_executor::sleep(Duration::from_millis(ms)).await;
+}
+
+// ANCHOR: cancel_test
+async_test! {
+    /// A script that would run forever (no operations limit) is stopped by the cancel flag;
+    /// so is one in `sleep`, and one queued behind it; a run submitted after the cancel
+    /// runs normally.
+    async fn cancel_stops_a_runaway_script_a_sleep_and_the_queue() {
+        let unlimited = Limits { max_operations: 0, max_sleep_ms: 600_000, ..Limits::default() };
+        let mut engine = EngineClient::start(unlimited).await.unwrap();
+        let forever = engine.compile(r#"emit("started"); let n = 0; loop { n += 1; }"#).await.unwrap();
+        let sleepy = engine.compile(r#"emit("started"); sleep(600000)"#).await.unwrap();
+        let answer = engine.compile("event * 2").await.unwrap();
+
+        for script in [forever, sleepy] {
+            let run = engine.submit(script, Value::Unit).await.unwrap();
+            let queued = engine.submit(forever, Value::Unit).await.unwrap();
+            // Wait until the script runs, and a little more.
+            let started = engine.next_reply().await.unwrap();
+            assert_eq!(started, Reply::Emitted { run, value: Value::Text("started".into()) });
+            pause(30).await;
+            let cancelled_at = Instant::now();
+            engine.cancel();
+            let output = engine.finish(run).await.unwrap();
+            let latency = cancelled_at.elapsed();
+            assert!(
+                matches!(output.result, Err(ScriptError::Cancelled { .. })),
+                "{:?}",
+                output.result
+            );
+            // A figure for the book, not an assertion: see the benchmark.
+            println!("cancel to reply: {latency:?}");
+            let output = engine.finish(queued).await.unwrap();
+            assert!(matches!(output.result, Err(ScriptError::Cancelled { .. })));
+            assert!(output.emitted.is_empty(), "a cancelled queued run must not start");
+
+            let after = engine.run(answer, Value::Int(21)).await.unwrap();
+            assert_eq!(after.result, Ok(Value::Int(42)));
+        }
+        engine.shutdown().await.unwrap();
+    }
+}
+// ANCHOR_END: cancel_test
+
+/// Where `SharedArrayBuffer` is missing (WebKit; a page that is not cross-origin isolated),
+/// starting the engine fails with an error that says why and what to do. Simulated by
+/// removing the constructor from the global object for the duration of the call.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn without_shared_array_buffer_start_says_what_to_do() {
+    use js_sys::Reflect;
+    let global = js_sys::global();
+    let key = wasm_bindgen::JsValue::from_str("SharedArrayBuffer");
+    let saved = Reflect::get(&global, &key).unwrap();
+    assert!(Reflect::delete_property(&global, &key).unwrap());
+    // `start` fails before its first `.await`, so no other code runs while the global is gone.
+    let result = EngineClient::start(Limits::default()).await;
+    Reflect::set(&global, &key, &saved).unwrap();
+    let error = result.unwrap_err();
+    assert_eq!(error, EngineError::NoSharedMemory);
+    assert!(
+        error.to_string().contains("cross-origin isolated"),
+        "{error}"
+    );
+}
