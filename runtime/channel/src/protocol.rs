@@ -164,6 +164,9 @@ pub(crate) struct SenderCore<M: Memory> {
     frame: Vec<u8>,
     /// Records of a batch staged for publication (at most one ring's worth at a time).
     staging: Vec<u8>,
+    /// The HEAD word the last [`free`](Self::free) loaded: what a waiting sender sleeps on,
+    /// so a full ring costs one load of HEAD, not two.
+    head_seen: u32,
     waiting: bool,
     peer_gone: bool,
     wait: M::AsyncWait,
@@ -186,6 +189,7 @@ impl<M: Memory> SenderCore<M> {
             tail,
             frame: Vec::new(),
             staging: Vec::new(),
+            head_seen: 0,
             waiting: false,
             peer_gone: false,
             wait: M::AsyncWait::default(),
@@ -208,8 +212,9 @@ impl<M: Memory> SenderCore<M> {
     }
 
     /// Free bytes, or why nothing can be written.
-    fn free(&self) -> Result<u32, SendErrorKind> {
+    fn free(&mut self) -> Result<u32, SendErrorKind> {
         let word = self.mem.load(HEAD);
+        self.head_seen = word;
         if word & CLOSED != 0 || self.peer_gone {
             return Err(SendErrorKind::Disconnected);
         }
@@ -301,11 +306,12 @@ impl<M: Memory> SenderCore<M> {
         records: &[u8],
     ) -> Result<(usize, usize), SendErrorKind> {
         loop {
-            let seen = self.mem.load(HEAD);
             match self.try_publish(records) {
+                // Full as of the HEAD word `free` loaded: sleep only while it still holds.
                 Err(SendErrorKind::Full) => {}
                 other => return other,
             }
+            let seen = self.head_seen;
             if spin_while_equal(&*self.mem, HEAD, seen, SPIN_BLOCKING) {
                 continue;
             }
@@ -343,11 +349,12 @@ impl<M: Memory> SenderCore<M> {
         cx: &mut Context<'_>,
     ) -> Poll<Result<(usize, usize), SendErrorKind>> {
         loop {
-            let seen = self.mem.load(HEAD);
             match self.try_publish(records) {
+                // Full as of the HEAD word `free` loaded: sleep only while it still holds.
                 Err(SendErrorKind::Full) => {}
                 other => return Poll::Ready(other),
             }
+            let seen = self.head_seen;
             if spin_while_equal(&*self.mem, HEAD, seen, SPIN_ASYNC) {
                 continue;
             }
@@ -649,7 +656,9 @@ impl<M: Memory> ReceiverCore<M> {
         out: &mut Vec<u8>,
         timeout: Option<Duration>,
     ) -> Result<(), RecvError> {
-        let start = self.mem.now_ms();
+        // Only a timed wait reads the clock: on wasm32 that is several JS calls, which would
+        // otherwise be paid for every message, even one already copied out.
+        let start = timeout.map(|_| self.mem.now_ms());
         loop {
             let seen = match self.try_recv_seen(out) {
                 Err((RecvError::Empty, seen)) => seen,
@@ -658,12 +667,12 @@ impl<M: Memory> ReceiverCore<M> {
             if spin_while_equal(&*self.mem, TAIL, seen, SPIN_BLOCKING) {
                 continue;
             }
-            let left = match timeout {
-                None => None,
-                Some(t) => match remaining(&*self.mem, start, t) {
+            let left = match (timeout, start) {
+                (Some(t), Some(start)) => match remaining(&*self.mem, start, t) {
                     Some(left) => Some(left),
                     None => return Err(RecvError::Timeout),
                 },
+                _ => None,
             };
             self.set_waiting(true);
             let outcome = self.mem.wait(TAIL, seen, left);
