@@ -39,7 +39,10 @@ pub(crate) fn build(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
     for c in &demos {
         cargo.args(["-p", &c.name]);
     }
-    println!("  → building {} demo(s) for wasm32 (demo profile)", demos.len());
+    println!(
+        "  → building {} demo(s) for wasm32 (demo profile)",
+        demos.len()
+    );
     let status = cargo
         .status()
         .context("running cargo build for the demos")?;

@@ -10,12 +10,15 @@
 //! - [`test`] runs the suites and the environment matrix read from each crate's
 //!   `[package.metadata.wasm-rs]`.
 //! - [`serve`] builds the book and serves it with cross-origin isolation.
+//! - [`bench`] runs every benchmark against its peers in the same run, and draws the
+//!   book's Benchmarks page.
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod book;
 mod community;
 mod demos;
@@ -55,6 +58,10 @@ enum Command {
     /// Build the book and serve it on 127.0.0.1 with COOP/COEP headers, so demos that use
     /// SharedArrayBuffer work.
     Serve(serve::ServeArgs),
+    /// Run the benchmarks (release builds; natively, in Node and in headless Chromium), each
+    /// against its peers in the same run: a table on stdout, JSON in target/bench/, and with
+    /// --update-book the book's Benchmarks page and chart.
+    Bench(bench::BenchArgs),
     /// Scaffold a recipe from the template in ci/templates/recipe: the crate, its book page,
     /// and its SUMMARY.md entry. It compiles and its tests pass as generated.
     NewRecipe(recipes::NewRecipeArgs),
@@ -87,6 +94,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Test(args) => test::run(&ws, &args)?,
         Command::Serve(args) => serve::run(&ws, &args)?,
+        Command::Bench(args) => bench::run_command(&ws, &args)?,
         Command::NewRecipe(args) => recipes::new_recipe(&ws, &args)?,
         Command::Eject(args) => eject::run(&ws, &args)?,
         Command::LintRecipes => {

@@ -69,6 +69,7 @@ pub(crate) fn run_for(ws: &Workspace, engines: &[Engine]) -> Result<Tools> {
         };
         drivers.insert(*engine, driver);
     }
+    ensure_binaryen()?;
     let node = find_tool("node", &["/usr/bin/node", "/usr/local/bin/node"]).context(
         "Node.js was not found on PATH: install Node.js 18 or newer (Debian/Ubuntu: `apt-get install nodejs`), \
          then run `cargo xtask setup` again",
@@ -174,7 +175,7 @@ fn ensure_cargo_tool(bin: &str, krate: &str, version: &str, args: &[&str]) -> Re
 
 /// Chromium and ChromeDriver, from PATH or the usual Debian paths; installed with apt when
 /// running as root on Debian/Ubuntu, otherwise a message naming what to install.
-fn ensure_chromium() -> Result<(PathBuf, PathBuf)> {
+pub(crate) fn ensure_chromium() -> Result<(PathBuf, PathBuf)> {
     let browsers = [
         "/usr/bin/chromium",
         "/usr/bin/chromium-browser",
@@ -204,6 +205,22 @@ fn ensure_chromium() -> Result<(PathBuf, PathBuf)> {
         return Ok((b, d));
     }
     bail!("chromium-driver was installed but chromium or chromedriver is still not on PATH")
+}
+
+/// binaryen's `wasm-opt`, for the size benchmark (`cargo xtask bench --suite size`): from
+/// PATH, else installed with apt (Debian's binaryen 108 is enough, with the `--enable-*`
+/// flags the bench passes).
+pub(crate) fn ensure_binaryen() -> Result<PathBuf> {
+    let find = || find_tool("wasm-opt", &["/usr/bin/wasm-opt"]);
+    if let Some(p) = find() {
+        println!("  wasm-opt       {}", p.display());
+        return Ok(p);
+    }
+    apt_install(
+        &["binaryen"],
+        "binaryen's wasm-opt (Debian/Ubuntu: `sudo apt-get install binaryen`; elsewhere a binaryen release on PATH)",
+    )?;
+    find().context("binaryen was installed but wasm-opt is still not on PATH")
 }
 
 /// Firefox and geckodriver: Firefox ESR from apt when root on Debian/Ubuntu, geckodriver

@@ -22,14 +22,14 @@ use crate::env::{Context as PageContext, Engine, Environment};
 use crate::recipes::{self, EnvResult, TestResults};
 use crate::setup::{self, Driver, Tools};
 use crate::workspace::{Crate, Workspace};
-use crate::{e2e, eject, links};
+use crate::{bench, e2e, eject, links};
 
 /// Arguments of `cargo xtask test`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct TestArgs {
     /// Run only these suites (repeatable, or comma-separated): fmt, lint, clippy, native, node,
     /// browser (every engine's main thread), worker (every engine's dedicated worker),
-    /// <engine>-<main|worker> (e.g. firefox-worker), miri, loom, eject, book, links, e2e.
+    /// <engine>-<main|worker> (e.g. firefox-worker), miri, loom, eject, book, links, e2e, bench.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Only these browser engines (repeatable, or comma-separated).
@@ -68,6 +68,9 @@ pub(crate) enum Suite {
     Links,
     /// The book in headless Chromium: every page loads cleanly, every Run button works.
     E2e,
+    /// `cargo xtask bench --quick`: every benchmark runs once (fails if one breaks, not if a
+    /// target is missed).
+    Bench,
 }
 
 impl Suite {
@@ -82,6 +85,7 @@ impl Suite {
             Suite::Book,
             Suite::Links,
             Suite::E2e,
+            Suite::Bench,
         ]);
         v
     }
@@ -99,6 +103,7 @@ impl Suite {
             Suite::Book => "book".into(),
             Suite::Links => "links".into(),
             Suite::E2e => "e2e".into(),
+            Suite::Bench => "bench".into(),
         }
     }
 
@@ -119,7 +124,7 @@ fn select(only: &[String], engines: &[Engine]) -> Result<Vec<Suite>> {
         if !all.iter().any(|s| s.selected_by(word)) {
             bail!(
                 "--only {word}: no such suite; choose from fmt, lint, clippy, native, node, browser, worker, \
-                 <engine>-<main|worker>, miri, loom, eject, book, links, e2e"
+                 <engine>-<main|worker>, miri, loom, eject, book, links, e2e, bench"
             );
         }
     }
@@ -419,6 +424,20 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                 row.problems.extend(report.problems);
                 built = Some(demos);
             }
+            Suite::Bench => match bench::run(ws, &bench::BenchArgs::quick()) {
+                Ok(outcome) => {
+                    row.passed += outcome
+                        .checked
+                        .saturating_sub(outcome.problems.len() as u64);
+                    row.failed += outcome.problems.len() as u64;
+                    row.problems
+                        .extend(outcome.problems.into_iter().map(|p| format!("bench: {p}")));
+                }
+                Err(e) => {
+                    row.failed += 1;
+                    row.problems.push(format!("bench: {e:#}"));
+                }
+            },
         }
         row.seconds = t.elapsed().as_secs_f64();
         rows.push(row);

@@ -1,136 +1,185 @@
 //! `dbg!` against the same line written by hand as `console.log(format!(..))`, in the same
-//! run, on wasm32-unknown-unknown. Commands and results: `benches/README.md`.
+//! run, on wasm32-unknown-unknown (headless Chromium main thread and Node).
 //!
-//! Two consoles:
-//! - `sink`: `console.log` replaced by an empty JS function, so the figure is everything the
-//!   Rust side does (format, worker check, the call into JS) with nothing to hide behind;
-//! - `console` (Node only): the real `console.log`, writing to stdout (under
-//!   wasm-bindgen-test-runner, which wraps it; the same wrapper for both variants).
+//! Run it with `cargo xtask bench --suite dbg` (release build, a fresh page or Node process
+//! per run; see `book/src/benchmarks.md` and `benches/README.md`). The module exports
+//! `bench_run(env, quick)`, which measures one run and returns its report as JSON
+//! (`ci/bench-support/report.rs`). Two consoles:
+//! - `console`: the real `console.log` (Node writes to stdout, which xtask discards;
+//!   Chromium has no DevTools connection attached), what a user pays;
+//! - `sink`: the console's printing methods replaced by an empty JS function, so the figure
+//!   is everything the Rust side does (format, worker check, the call into JS) with nothing
+//!   to hide behind.
 //!
-//! Each variant runs in batches of at least 5 ms, alternating which goes first, for many
-//! rounds; the report is the median time per call of each and the median of the per-round
-//! ratios (a round whose batches were preempted moves the median little).
-#![cfg(target_family = "wasm")]
+//! Each variant runs in batches of at least 5 ms, alternating which goes first; a run's
+//! figure is the median ns per call of each over its rounds.
 
-use std::hint::black_box;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_test::wasm_bindgen_test;
-
-#[wasm_bindgen(inline_js = r#"
-let saved = null;
-export function now() { return performance.now(); }
-export function sink_start() { saved = console.log; console.log = function () {}; }
-export function sink_stop() { if (saved !== null) { console.log = saved; saved = null; } }
-export function in_node() { return typeof process === "object" && typeof window === "undefined" && typeof WorkerGlobalScope === "undefined"; }
-export function report(text) { (saved ?? console.log).call(console, text); }
-"#)]
-extern "C" {
-    fn now() -> f64;
-    fn sink_start();
-    fn sink_stop();
-    fn report(text: &str);
-    fn in_node() -> bool;
+#[cfg(not(target_family = "wasm"))]
+fn main() {
+    println!("the dbg benchmark runs on wasm32 only: run `cargo xtask bench --suite dbg`");
 }
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = console, js_name = log)]
-    fn hand_written_log(text: &str);
-}
+#[cfg(target_family = "wasm")]
+fn main() {}
 
-#[derive(Debug)]
-struct Frame {
-    id: u32,
-    label: &'static str,
-    samples: [u16; 3],
-}
+#[cfg(target_family = "wasm")]
+#[path = "../../../ci/bench-support/report.rs"]
+mod report;
 
-impl Frame {
-    fn checksum(&self) -> u32 {
-        self.id + self.label.len() as u32 + u32::from(self.samples[2])
+#[cfg(target_family = "wasm")]
+mod web {
+    use std::hint::black_box;
+    use wasm_bindgen::prelude::*;
+
+    use crate::report::{Better, Report, median, report_panics};
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = performance)]
+        fn now() -> f64;
+        #[wasm_bindgen(js_namespace = console, js_name = log)]
+        fn hand_written_log(text: &str);
     }
-}
 
-#[inline(never)]
-fn with_dbg(frame: &Frame) -> u32 {
-    wasm_rs_dbg::dbg!(frame).checksum()
-}
+    /// The console methods `dbg!` and the hand-written line may call (`dbg!` picks one by
+    /// its level).
+    const METHODS: [&str; 5] = ["debug", "log", "info", "warn", "error"];
 
-#[inline(never)]
-fn by_hand(frame: &Frame) -> u32 {
-    hand_written_log(&format!(
-        "[{}:{}:{}] {} = {:#?}",
-        file!(),
-        line!(),
-        column!(),
-        "frame",
-        &frame
-    ));
-    frame.checksum()
-}
-
-/// Nanoseconds per call of `f` over a batch of `n` calls.
-fn batch(n: u32, frame: &Frame, f: fn(&Frame) -> u32) -> f64 {
-    let start = now();
-    for _ in 0..n {
-        black_box(f(black_box(frame)));
+    /// Replaces the console's printing methods with an empty function until dropped.
+    struct Sink {
+        saved: Vec<JsValue>,
     }
-    (now() - start) * 1e6 / f64::from(n)
-}
 
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
+    fn console() -> JsValue {
+        js_sys::Reflect::get(&js_sys::global(), &"console".into()).unwrap_or_default()
+    }
 
-fn compare(console: &str, rounds: usize) {
-    let frame = Frame {
-        id: 7,
-        label: "tick",
-        samples: [1, 2, 3],
-    };
-    // Warm up (the engine tiers up hot wasm functions), then calibrate: enough calls for a
-    // batch of at least 10 ms.
-    let warm_up_until = now() + 200.0;
-    while now() < warm_up_until {
-        batch(16, &frame, with_dbg);
-        batch(16, &frame, by_hand);
+    impl Sink {
+        fn start() -> Self {
+            let console = console();
+            let empty = js_sys::Function::new_no_args("");
+            let saved = METHODS
+                .iter()
+                .map(|m| {
+                    let old = js_sys::Reflect::get(&console, &(*m).into()).unwrap_or_default();
+                    let _ = js_sys::Reflect::set(&console, &(*m).into(), &empty);
+                    old
+                })
+                .collect();
+            Sink { saved }
+        }
     }
-    let mut n = 16;
-    while batch(n, &frame, by_hand) * f64::from(n) < 5e6 {
-        n *= 2;
+
+    impl Drop for Sink {
+        fn drop(&mut self) {
+            let console = console();
+            for (m, old) in METHODS.iter().zip(&self.saved) {
+                let _ = js_sys::Reflect::set(&console, &(*m).into(), old);
+            }
+        }
     }
-    let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..rounds {
-        // Alternate which goes first, so neither always runs on a warmer machine.
-        let (a, b) = if round % 2 == 0 {
-            let a = batch(n, &frame, with_dbg);
-            (a, batch(n, &frame, by_hand))
-        } else {
-            let b = batch(n, &frame, by_hand);
-            (batch(n, &frame, with_dbg), b)
+
+    #[derive(Debug)]
+    struct Frame {
+        id: u32,
+        label: &'static str,
+        samples: [u16; 3],
+    }
+
+    impl Frame {
+        fn checksum(&self) -> u32 {
+            self.id + self.label.len() as u32 + u32::from(self.samples[2])
+        }
+    }
+
+    #[inline(never)]
+    fn with_dbg(frame: &Frame) -> u32 {
+        wasm_rs_dbg::dbg!(frame).checksum()
+    }
+
+    #[inline(never)]
+    fn by_hand(frame: &Frame) -> u32 {
+        hand_written_log(&format!(
+            "[{}:{}:{}] {} = {:#?}",
+            file!(),
+            line!(),
+            column!(),
+            "frame",
+            &frame
+        ));
+        frame.checksum()
+    }
+
+    /// Nanoseconds per call of `f` over a batch of `n` calls.
+    fn batch(n: u32, frame: &Frame, f: fn(&Frame) -> u32) -> f64 {
+        let start = now();
+        for _ in 0..n {
+            black_box(f(black_box(frame)));
+        }
+        (now() - start) * 1e6 / f64::from(n)
+    }
+
+    /// Median ns per call of `dbg!` and of the hand-written line over `rounds` rounds.
+    fn compare(rounds: usize) -> (f64, f64) {
+        let frame = Frame {
+            id: 7,
+            label: "tick",
+            samples: [1, 2, 3],
         };
-        ours.push(a);
-        theirs.push(b);
-        ratios.push(a / b);
+        // Warm up (the engine tiers up hot wasm functions), then calibrate: enough calls
+        // for a batch of at least 5 ms.
+        let warm_up_until = now() + 100.0;
+        while now() < warm_up_until {
+            batch(16, &frame, with_dbg);
+            batch(16, &frame, by_hand);
+        }
+        let mut n = 16;
+        while batch(n, &frame, by_hand) * f64::from(n) < 5e6 {
+            n *= 2;
+        }
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for round in 0..rounds {
+            // Alternate which goes first, so neither always runs on a warmer machine.
+            if round % 2 == 0 {
+                ours.push(batch(n, &frame, with_dbg));
+                theirs.push(batch(n, &frame, by_hand));
+            } else {
+                theirs.push(batch(n, &frame, by_hand));
+                ours.push(batch(n, &frame, with_dbg));
+            }
+        }
+        (median(&ours), median(&theirs))
     }
-    report(&format!(
-        "BENCH console={console} calls_per_batch={n} rounds={rounds} dbg_ns={:.0} by_hand_ns={:.0} ratio_median={:.3}",
-        median(&mut ours),
-        median(&mut theirs),
-        median(&mut ratios),
-    ));
-}
 
-#[wasm_bindgen_test]
-fn dbg_vs_console_log_format() {
-    sink_start();
-    compare("sink", 61);
-    sink_stop();
-    // Under the test runner a browser's console.log appends every line to the page, which
-    // is neither what a user's console costs nor something the runner survives at this
-    // volume; Node's goes to stdout as in real use.
-    if in_node() {
-        compare("console", 15);
+    /// Measures one run and returns its report as JSON. `env` names the environment in the
+    /// report; `quick` times fewer rounds.
+    #[wasm_bindgen]
+    #[allow(
+        unreachable_pub,
+        reason = "wasm_bindgen exports it to JS; it must be pub"
+    )]
+    pub fn bench_run(env: String, quick: bool) -> String {
+        report_panics();
+        let rounds = if quick { 3 } else { 21 };
+        let mut r = Report::new("dbg", &env);
+        let (ours, theirs) = compare(rounds);
+        r.figure(
+            "console",
+            "dbg!(value) vs console.log(&format!(..)) of the same line, real console",
+            "ns/call",
+            Better::Lower,
+            &[("wasm_rs_dbg::dbg!", ours), ("by hand", theirs)],
+        );
+        let sink = Sink::start();
+        let (ours, theirs) = compare(rounds * 3);
+        drop(sink);
+        r.figure(
+            "sink",
+            "dbg!(value) vs console.log(&format!(..)), console replaced by an empty function",
+            "ns/call",
+            Better::Lower,
+            &[("wasm_rs_dbg::dbg!", ours), ("by hand", theirs)],
+        );
+        r.to_json()
     }
 }

@@ -1,12 +1,19 @@
-//! Native benchmark: spawn-and-complete of trivial tasks, against futures'
-//! `LocalPool`, async-executor's `LocalExecutor` and tokio's current-thread `LocalSet`.
+//! Native benchmark: this executor against futures' `LocalPool`, async-executor's
+//! `LocalExecutor` and tokio's current-thread `LocalSet`, in the same run.
 //!
-//! Run: `cargo bench -p wasm-rs-async-executor --bench native`
+//! Run: `cargo xtask bench --suite executor --env native` (five fresh runs, with medians and
+//! ratios), or one run by hand: `cargo bench -p wasm-rs-async-executor --bench native`
+//! (`WASM_RS_BENCH_QUICK=1` for one round). It prints its figures, then the run's report as
+//! JSON on a `BENCH_JSON` line (`ci/bench-support/report.rs`).
 //!
-//! Each sample repeats `BATCHES` times: spawn `TASKS` trivial tasks from outside the
-//! executor, then run the executor until all of them completed; it reports
-//! nanoseconds per task. The four executors are measured in turn within each round;
-//! the figure is the median over `ROUNDS` rounds (each sample takes well over 5 ms).
+//! - spawn-and-complete: each sample repeats `BATCHES` times: spawn `TASKS` trivial tasks
+//!   from outside the executor, then run the executor until all of them completed
+//!   (nanoseconds per task);
+//! - ping-pong: `ROUND_TRIPS` round trips between two tasks over `tokio::sync::mpsc`;
+//! - self-wake: one task that wakes itself and returns `Pending`, `WAKES` times.
+//!
+//! Each sample takes well over 5 ms; within a run the executors take turns, and each
+//! figure is the median of the run's rounds after one warm-up round.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
@@ -17,13 +24,19 @@ fn main() {
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "../../../ci/bench-support/report.rs"]
+mod report;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
     use std::hint::black_box;
     use std::time::Instant;
 
+    use crate::report::{Better, LINE_PREFIX, Report, median};
+
     const TASKS: usize = 10_000;
     const BATCHES: usize = 50;
-    const ROUNDS: usize = 9;
+    const WAKES: usize = 1_000_000;
 
     fn this_crate() -> f64 {
         let start = Instant::now();
@@ -152,66 +165,151 @@ mod native {
         start.elapsed().as_nanos() as f64 / ROUND_TRIPS as f64
     }
 
-    fn median(mut v: Vec<f64>) -> f64 {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
+    /// Wakes itself once, then completes.
+    struct SelfWake(bool);
+    impl std::future::Future for SelfWake {
+        type Output = ();
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
+            if self.0 {
+                return std::task::Poll::Ready(());
+            }
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
     }
 
-    pub(super) fn main() {
-        if std::env::var_os("BENCH_ONLY_OURS").is_some() {
-            // For profiling: only this crate's executor.
-            for _ in 0..ROUNDS {
-                println!(
-                    "{:.1} ns per task, {:.1} ns per round trip",
-                    this_crate(),
-                    ping_pong_ours()
-                );
-            }
-            return;
+    async fn self_wakes() {
+        for _ in 0..WAKES {
+            SelfWake(false).await;
         }
+    }
+
+    fn per(start: Instant, n: usize) -> f64 {
+        start.elapsed().as_nanos() as f64 / n as f64
+    }
+
+    fn ping_pong_async_executor() -> f64 {
+        let ex = async_executor::LocalExecutor::new();
+        let start = Instant::now();
+        futures::executor::block_on(ex.run(ping_pong_pair(|f| ex.spawn(f).detach())));
+        per(start, ROUND_TRIPS)
+    }
+
+    fn ping_pong_tokio(rt: &tokio::runtime::Runtime) -> f64 {
+        let local = tokio::task::LocalSet::new();
+        let start = Instant::now();
+        local.block_on(rt, ping_pong_pair(|f| drop(tokio::task::spawn_local(f))));
+        per(start, ROUND_TRIPS)
+    }
+
+    fn self_wake_ours() -> f64 {
+        let start = Instant::now();
+        wasm_rs_async_executor::block_on(wasm_rs_async_executor::spawn(self_wakes()))
+            .unwrap()
+            .unwrap();
+        per(start, WAKES)
+    }
+
+    fn self_wake_local_pool() -> f64 {
+        let mut pool = futures::executor::LocalPool::new();
+        let start = Instant::now();
+        pool.run_until(self_wakes());
+        per(start, WAKES)
+    }
+
+    fn self_wake_async_executor() -> f64 {
+        let ex = async_executor::LocalExecutor::new();
+        let start = Instant::now();
+        futures::executor::block_on(ex.run(ex.spawn(self_wakes())));
+        per(start, WAKES)
+    }
+
+    fn self_wake_tokio(rt: &tokio::runtime::Runtime) -> f64 {
+        let local = tokio::task::LocalSet::new();
+        let start = Instant::now();
+        local.block_on(rt, async {
+            tokio::task::spawn_local(self_wakes()).await.unwrap();
+        });
+        per(start, WAKES)
+    }
+
+    /// One executor's measurement of one figure (one sample).
+    type Measure<'a> = Box<dyn Fn() -> f64 + 'a>;
+
+    const NAMES: [&str; 4] = [
+        "wasm-rs-async-executor",
+        "futures LocalPool",
+        "async-executor LocalExecutor",
+        "tokio current_thread LocalSet",
+    ];
+
+    pub(super) fn main() {
+        let quick = std::env::var("WASM_RS_BENCH_QUICK").is_ok_and(|v| v == "1");
+        let rounds = if quick { 1 } else { 5 };
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let names = [
-            "wasm-rs-async-executor",
-            "futures LocalPool",
-            "async-executor LocalExecutor",
-            "tokio current_thread LocalSet",
+        let figures: [(&str, &str, &str, Vec<Measure<'_>>); 3] = [
+            (
+                "spawn",
+                "spawn and complete, 50 batches of 10,000 tasks",
+                "ns/task",
+                vec![
+                    Box::new(this_crate),
+                    Box::new(futures_local_pool),
+                    Box::new(async_executor_local),
+                    Box::new(|| tokio_local_set(&rt)),
+                ],
+            ),
+            (
+                "ping-pong",
+                "tokio mpsc ping-pong, 100,000 round trips",
+                "ns/round trip",
+                vec![
+                    Box::new(ping_pong_ours),
+                    Box::new(ping_pong_local_pool),
+                    Box::new(ping_pong_async_executor),
+                    Box::new(|| ping_pong_tokio(&rt)),
+                ],
+            ),
+            (
+                "self-wake",
+                "self-wake re-poll of one task, 1,000,000 wakes",
+                "ns/wake",
+                vec![
+                    Box::new(self_wake_ours),
+                    Box::new(self_wake_local_pool),
+                    Box::new(self_wake_async_executor),
+                    Box::new(|| self_wake_tokio(&rt)),
+                ],
+            ),
         ];
-        let mut samples: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
-        // One warm-up round, not recorded.
-        for round in 0..=ROUNDS {
-            let figures = [
-                this_crate(),
-                futures_local_pool(),
-                async_executor_local(),
-                tokio_local_set(&rt),
-            ];
-            if round > 0 {
-                for (s, f) in samples.iter_mut().zip(figures) {
-                    s.push(f);
+        let mut report = Report::new("executor", "native");
+        for (id, label, unit, runs) in &figures {
+            let mut samples: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
+            // One warm-up round, not recorded; then the executors take turns, the first
+            // one rotating from round to round.
+            for round in 0..=rounds {
+                for k in 0..runs.len() {
+                    let i = (k + round) % runs.len();
+                    let v = runs[i]();
+                    if round > 0 {
+                        samples[i].push(v);
+                    }
                 }
             }
+            let medians: Vec<f64> = samples.iter().map(|s| median(s)).collect();
+            println!("{label}, median of {rounds} rounds ({unit}):");
+            for (name, m) in NAMES.iter().zip(&medians) {
+                println!("  {name:<32} {m:>8.1}   ({:.2}x ours)", m / medians[0]);
+            }
+            let values: Vec<(&'static str, f64)> = NAMES.iter().copied().zip(medians).collect();
+            report.figure(id, *label, unit, Better::Lower, &values);
         }
-        let (mut pa, mut pb) = (Vec::new(), Vec::new());
-        for _ in 0..=ROUNDS {
-            pa.push(ping_pong_ours());
-            pb.push(ping_pong_local_pool());
-        }
-        let ours = median(samples[0].clone());
-        println!(
-            "spawn-and-complete, {BATCHES} batches of {TASKS} trivial tasks per sample, median of {ROUNDS} rounds (ns per task):"
-        );
-        for (name, s) in names.iter().zip(samples) {
-            let m = median(s);
-            println!("  {name:<32} {m:>8.1} ns   ({:.2}x ours)", m / ours);
-        }
-        // The first run of each is a warm-up.
-        let (pa, pb) = (median(pa[1..].to_vec()), median(pb[1..].to_vec()));
-        println!(
-            "tokio mpsc ping-pong, {ROUND_TRIPS} round trips, median of {ROUNDS} runs (ns per round trip):"
-        );
-        println!("  {:<32} {pa:>8.1} ns", names[0]);
-        println!("  {:<32} {pb:>8.1} ns   ({:.2}x ours)", names[1], pb / pa);
+        println!("{LINE_PREFIX}{}", report.to_json());
     }
 }

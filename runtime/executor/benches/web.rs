@@ -1,25 +1,31 @@
-//! Browser benchmark (headless Chromium, main thread): this executor against
+//! wasm32 benchmark (headless Chromium main thread and Node): this executor against
 //! `wasm_bindgen_futures::spawn_local`, measured in the same run.
 //!
-//! Run (release build, prints figures; it is not a pass/fail test):
-//! ```text
-//! CHROMEDRIVER=/usr/bin/chromedriver cargo bench -p wasm-rs-async-executor \
-//!     --target wasm32-unknown-unknown --bench web -- --nocapture
-//! ```
+//! Run it with `cargo xtask bench --suite executor` (release build, a fresh page or Node
+//! process per run, results posted back to xtask; see `book/src/benchmarks.md`). The module
+//! exports `bench_run(env, quick)`, which measures one run and returns its report as JSON
+//! (`ci/bench-support/report.rs`):
 //! - spawn-and-complete of 100,000 trivial tasks;
 //! - 100,000 ping-pong round trips between two tasks over `tokio::sync::mpsc`;
-//! - the longest gap between `requestAnimationFrame` callbacks while a 2-second
-//!   CPU-bound async workload runs (it only ever awaits `yield_now`-style futures).
+//! - self-wake re-poll: one task that wakes itself and returns `Pending`, many times;
+//! - Chromium only: the longest gap between `requestAnimationFrame` callbacks while a
+//!   2-second CPU-bound async workload runs (it only ever awaits ready futures).
 //!
-//! Each figure is the median of `ROUNDS` runs, the executors alternating.
+//! Within a run each figure is the median of several batches of at least 5 ms (a workload
+//! is repeated within its batch until the batch is that long), the executors alternating
+//! which goes first.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    println!("the web benchmark runs on wasm32 only: see the command at the top of benches/web.rs");
+    println!("the web benchmark runs on wasm32 only: run `cargo xtask bench --suite executor`");
 }
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
+
+#[cfg(target_arch = "wasm32")]
+#[path = "../../../ci/bench-support/report.rs"]
+mod report;
 
 #[cfg(target_arch = "wasm32")]
 mod web {
@@ -32,17 +38,17 @@ mod web {
 
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::{JsFuture, spawn_local};
-    use wasm_bindgen_test::{
-        Criterion, console_log, wasm_bindgen_bench, wasm_bindgen_test_configure,
-    };
 
-    wasm_bindgen_test_configure!(run_in_browser);
+    use crate::report::{Better, Report, median, report_panics};
 
     const TASKS: usize = 100_000;
     const ROUND_TRIPS: usize = 100_000;
-    const ROUNDS: usize = 15;
-    const WORKLOAD_MS: f64 = 2000.0;
-    const FRAME_ROUNDS: usize = 5;
+    /// Self-wakes per batch: this executor re-polls in tens of ns, spawn_local pays a
+    /// microtask hop (about 2.6 µs) per wake, so each gets a count that makes >= 5 ms.
+    const WAKES_OURS: usize = 200_000;
+    const WAKES_PEER: usize = 20_000;
+    /// The shortest batch that is timed: `performance.now()` ticks every 5 µs at best.
+    const MIN_BATCH_MS: f64 = 5.0;
 
     #[wasm_bindgen]
     extern "C" {
@@ -54,19 +60,14 @@ mod web {
         fn set_timeout(callback: &js_sys::Function, ms: i32) -> i32;
     }
 
-    fn median(mut v: Vec<f64>) -> f64 {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    }
-
     async fn js_sleep(ms: i32) {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
             set_timeout(&resolve, ms);
         });
-        JsFuture::from(promise).await.unwrap();
+        let _ = JsFuture::from(promise).await;
     }
 
-    /// A self-wake, so that `spawn_local` can run the same workloads.
+    /// Wakes itself once, then completes: a task that only ever awaits ready work.
     struct SelfWake(bool);
     impl Future for SelfWake {
         type Output = ();
@@ -80,129 +81,7 @@ mod web {
         }
     }
 
-    async fn ours_spawn() -> f64 {
-        let start = now();
-        for i in 0..TASKS {
-            drop(wasm_rs_async_executor::spawn(async move {
-                black_box(i);
-            }));
-        }
-        // FIFO: the last task completes after all the others.
-        wasm_rs_async_executor::spawn(async {}).await.unwrap();
-        (now() - start) * 1e6 / TASKS as f64
-    }
-
-    async fn peer_spawn() -> f64 {
-        let start = now();
-        for i in 0..TASKS {
-            spawn_local(async move {
-                black_box(i);
-            });
-        }
-        let (tx, rx) = futures::channel::oneshot::channel::<()>();
-        spawn_local(async move {
-            tx.send(()).unwrap();
-        });
-        rx.await.unwrap();
-        (now() - start) * 1e6 / TASKS as f64
-    }
-
-    async fn ping_pong(spawn: impl Fn(Pin<Box<dyn Future<Output = ()>>>)) -> f64 {
-        let (ping_tx, mut ping_rx) = tokio::sync::mpsc::channel::<u32>(1);
-        let (pong_tx, mut pong_rx) = tokio::sync::mpsc::channel::<u32>(1);
-        let (done_tx, done_rx) = futures::channel::oneshot::channel::<u32>();
-        let start = now();
-        spawn(Box::pin(async move {
-            while let Some(v) = ping_rx.recv().await {
-                pong_tx.send(v + 1).await.unwrap();
-            }
-        }));
-        spawn(Box::pin(async move {
-            let mut v = 0;
-            for _ in 0..ROUND_TRIPS {
-                ping_tx.send(v).await.unwrap();
-                v = pong_rx.recv().await.unwrap();
-            }
-            done_tx.send(v).unwrap();
-        }));
-        assert_eq!(done_rx.await.unwrap(), ROUND_TRIPS as u32);
-        (now() - start) * 1e6 / ROUND_TRIPS as f64
-    }
-
-    fn spin(ms: f64) {
-        let until = now() + ms;
-        while now() < until {
-            black_box(());
-        }
-    }
-
-    /// Runs a 2 s CPU-bound workload (50 µs of work between yields) while
-    /// `requestAnimationFrame` records frame times; returns the longest gap (ms)
-    /// between frames during the workload.
-    type FrameCallback = Closure<dyn FnMut(f64)>;
-
-    #[derive(Clone, Copy, PartialEq)]
-    enum Workload {
-        Ours,
-        Peer,
-        /// No CPU work: the page's own frame rhythm, for reference.
-        Idle,
-    }
-
-    /// Returns (longest gap, frames over 1.5x the median interval, median interval).
-    async fn frame_gap(workload: Workload) -> (f64, usize, f64) {
-        let frames = Rc::new(RefCell::new(Vec::<f64>::new()));
-        let running = Rc::new(Cell::new(true));
-        let on_frame: Rc<RefCell<Option<FrameCallback>>> = Rc::default();
-        {
-            let (frames, running, handle) = (frames.clone(), running.clone(), on_frame.clone());
-            *on_frame.borrow_mut() = Some(Closure::new(move |_t: f64| {
-                frames.borrow_mut().push(now());
-                if running.get() {
-                    let cb = handle.borrow();
-                    request_animation_frame(cb.as_ref().unwrap().as_ref().unchecked_ref());
-                }
-            }));
-        }
-        request_animation_frame(on_frame.borrow().as_ref().unwrap().as_ref().unchecked_ref());
-        js_sleep(200).await; // frames settle
-        let (done_tx, done_rx) = futures::channel::oneshot::channel::<(f64, f64)>();
-        let work = Box::pin(async move {
-            let start = now();
-            if workload == Workload::Idle {
-                js_sleep(WORKLOAD_MS as i32).await;
-            }
-            while now() - start < WORKLOAD_MS {
-                spin(0.05);
-                if workload == Workload::Peer {
-                    SelfWake(false).await;
-                } else {
-                    wasm_rs_async_executor::yield_now().await;
-                }
-            }
-            done_tx.send((start, now())).unwrap();
-        });
-        match workload {
-            Workload::Peer | Workload::Idle => peer(work),
-            Workload::Ours => ours(work),
-        }
-        let (start, end) = done_rx.await.unwrap();
-        js_sleep(100).await;
-        running.set(false);
-        js_sleep(50).await;
-        let frames = frames.borrow();
-        // Gaps that overlap the workload window.
-        let gaps: Vec<f64> = frames
-            .windows(2)
-            .filter(|p| p[1] >= start && p[0] <= end)
-            .map(|p| p[1] - p[0])
-            .collect();
-        drop(on_frame.borrow_mut().take());
-        let typical = median(gaps.clone());
-        let longest = gaps.iter().copied().fold(0.0, f64::max);
-        let missed = gaps.iter().filter(|g| **g > typical * 1.5).count();
-        (longest, missed, typical)
-    }
+    type Spawn = fn(Pin<Box<dyn Future<Output = ()>>>);
 
     fn ours(f: Pin<Box<dyn Future<Output = ()>>>) {
         drop(wasm_rs_async_executor::spawn(f));
@@ -212,82 +91,238 @@ mod web {
         spawn_local(f);
     }
 
-    /// Uses the bench entry point only to be run by `cargo bench`; the figures are
-    /// measured here (the workloads do not fit Criterion's iteration model).
-    #[wasm_bindgen_bench]
-    async fn bench_spawn_ping_pong_and_frames(_c: &mut Criterion) {
-        for (label, budget) in [
-            (
-                "default 8 ms time budget (drains yield to the browser)",
-                None,
-            ),
-            (
-                "time slicing off (budget 10 s): executor overhead only",
-                Some(10_000u64),
-            ),
-        ] {
-            let default = wasm_rs_async_executor::time_budget();
-            if let Some(ms) = budget {
-                wasm_rs_async_executor::set_time_budget(std::time::Duration::from_millis(ms));
+    /// ns per task: spawn `TASKS` trivial tasks, then wait for one spawned after them
+    /// (both executors run tasks in FIFO order); repeated until the batch took >= 5 ms.
+    async fn spawn_and_complete(spawn: Spawn) -> f64 {
+        let start = now();
+        let mut rounds = 0;
+        while rounds == 0 || now() - start < MIN_BATCH_MS {
+            for i in 0..TASKS {
+                spawn(Box::pin(async move {
+                    black_box(i);
+                }));
             }
-            console_log!("-- {label}");
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            for round in 0..=ROUNDS {
-                // Alternate which executor goes first.
-                if round % 2 == 0 {
-                    a.push(ours_spawn().await);
-                    b.push(peer_spawn().await);
-                } else {
-                    b.push(peer_spawn().await);
-                    a.push(ours_spawn().await);
-                }
-                js_sleep(10).await;
-            }
-            a.remove(0);
-            b.remove(0); // warm-up
-            let (sa, sb) = (median(a), median(b));
-            console_log!(
-                "spawn-and-complete, {TASKS} tasks, median of {ROUNDS}: wasm-rs-async-executor {sa:.1} ns/task, spawn_local {sb:.1} ns/task ({:.2}x)",
-                sb / sa
-            );
-
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            for round in 0..=ROUNDS {
-                if round % 2 == 0 {
-                    a.push(ping_pong(ours).await);
-                    b.push(ping_pong(peer).await);
-                } else {
-                    b.push(ping_pong(peer).await);
-                    a.push(ping_pong(ours).await);
-                }
-                js_sleep(10).await;
-            }
-            a.remove(0);
-            b.remove(0);
-            let (pa, pb) = (median(a), median(b));
-            console_log!(
-                "tokio mpsc ping-pong, {ROUND_TRIPS} round trips, median of {ROUNDS}: wasm-rs-async-executor {pa:.1} ns/round trip, spawn_local {pb:.1} ns/round trip ({:.2}x)",
-                pb / pa
-            );
-            wasm_rs_async_executor::set_time_budget(default);
+            let (tx, rx) = futures::channel::oneshot::channel::<()>();
+            spawn(Box::pin(async move {
+                let _ = tx.send(());
+            }));
+            rx.await.expect("the last task ran");
+            rounds += 1;
         }
+        (now() - start) * 1e6 / (TASKS * rounds) as f64
+    }
 
-        for (name, workload) in [
-            ("wasm-rs-async-executor", Workload::Ours),
-            ("spawn_local", Workload::Peer),
-            ("idle page (no workload)", Workload::Idle),
-        ] {
-            let mut runs = Vec::new();
-            for _ in 0..FRAME_ROUNDS {
-                runs.push(frame_gap(workload).await);
+    /// ns per round trip between two tasks over two `tokio::sync::mpsc` channels.
+    async fn ping_pong(spawn: Spawn) -> f64 {
+        let (ping_tx, mut ping_rx) = tokio::sync::mpsc::channel::<u32>(1);
+        let (pong_tx, mut pong_rx) = tokio::sync::mpsc::channel::<u32>(1);
+        let (done_tx, done_rx) = futures::channel::oneshot::channel::<u32>();
+        let start = now();
+        spawn(Box::pin(async move {
+            while let Some(v) = ping_rx.recv().await {
+                if pong_tx.send(v + 1).await.is_err() {
+                    break;
+                }
             }
-            let longest: Vec<f64> = runs.iter().map(|r| r.0).collect();
-            let missed: Vec<usize> = runs.iter().map(|r| r.1).collect();
-            console_log!(
-                "requestAnimationFrame during {WORKLOAD_MS} ms, {name}: longest gap median {:.1} ms (runs {longest:.1?}), frames over 1.5x the typical interval per run {missed:?}, typical interval {:.1} ms",
-                median(longest.clone()),
-                runs[0].2
-            );
+        }));
+        spawn(Box::pin(async move {
+            let mut v = 0;
+            for _ in 0..ROUND_TRIPS {
+                ping_tx.send(v).await.expect("ponger alive");
+                v = pong_rx.recv().await.expect("ponger alive");
+            }
+            let _ = done_tx.send(v);
+        }));
+        assert_eq!(done_rx.await.expect("pinger ran"), ROUND_TRIPS as u32);
+        (now() - start) * 1e6 / ROUND_TRIPS as f64
+    }
+
+    /// ns per re-poll of one task that wakes itself `wakes` times, repeated until the
+    /// batch took >= 5 ms.
+    async fn self_wake(spawn: Spawn, wakes: usize) -> f64 {
+        let start = now();
+        let mut rounds = 0;
+        while rounds == 0 || now() - start < MIN_BATCH_MS {
+            let (done_tx, done_rx) = futures::channel::oneshot::channel::<()>();
+            spawn(Box::pin(async move {
+                for _ in 0..wakes {
+                    SelfWake(false).await;
+                }
+                let _ = done_tx.send(());
+            }));
+            done_rx.await.expect("the task ran");
+            rounds += 1;
         }
+        (now() - start) * 1e6 / (wakes * rounds) as f64
+    }
+
+    /// Measures `a` and `b` `reps` times, alternating which goes first; returns the medians.
+    async fn pair<F: Future<Output = f64>>(
+        reps: usize,
+        mut a: impl FnMut() -> F,
+        mut b: impl FnMut() -> F,
+    ) -> (f64, f64) {
+        let (mut va, mut vb) = (Vec::new(), Vec::new());
+        // One warm-up of each (the engine tiers up hot wasm), not recorded.
+        a().await;
+        b().await;
+        for rep in 0..reps {
+            if rep % 2 == 0 {
+                va.push(a().await);
+                vb.push(b().await);
+            } else {
+                vb.push(b().await);
+                va.push(a().await);
+            }
+            js_sleep(5).await;
+        }
+        (median(&va), median(&vb))
+    }
+
+    fn spin(ms: f64) {
+        let until = now() + ms;
+        while now() < until {
+            black_box(());
+        }
+    }
+
+    #[derive(Clone, Copy, PartialEq)]
+    enum Workload {
+        Ours,
+        Peer,
+        /// No CPU work: the page's own frame rhythm, for reference.
+        Idle,
+    }
+
+    type FrameCallback = Closure<dyn FnMut(f64)>;
+
+    /// Runs a CPU-bound workload of `ms` (50 µs of work between yields) while
+    /// `requestAnimationFrame` records frame times. Returns the longest gap between frames
+    /// that overlaps the workload, and how many gaps exceeded 1.5x the typical interval.
+    async fn frame_gap(workload: Workload, ms: f64) -> (f64, usize) {
+        let frames = Rc::new(RefCell::new(Vec::<f64>::new()));
+        let running = Rc::new(Cell::new(true));
+        let on_frame: Rc<RefCell<Option<FrameCallback>>> = Rc::default();
+        {
+            let (frames, running, handle) = (frames.clone(), running.clone(), on_frame.clone());
+            *on_frame.borrow_mut() = Some(Closure::new(move |_t: f64| {
+                frames.borrow_mut().push(now());
+                if running.get()
+                    && let Some(cb) = handle.borrow().as_ref()
+                {
+                    request_animation_frame(cb.as_ref().unchecked_ref());
+                }
+            }));
+        }
+        if let Some(cb) = on_frame.borrow().as_ref() {
+            request_animation_frame(cb.as_ref().unchecked_ref());
+        }
+        js_sleep(200).await; // frames settle
+        let (done_tx, done_rx) = futures::channel::oneshot::channel::<(f64, f64)>();
+        let work = Box::pin(async move {
+            let start = now();
+            if workload == Workload::Idle {
+                js_sleep(ms as i32).await;
+            }
+            while now() - start < ms {
+                spin(0.05);
+                if workload == Workload::Peer {
+                    SelfWake(false).await;
+                } else {
+                    wasm_rs_async_executor::yield_now().await;
+                }
+            }
+            let _ = done_tx.send((start, now()));
+        });
+        match workload {
+            Workload::Peer | Workload::Idle => peer(work),
+            Workload::Ours => ours(work),
+        }
+        let (start, end) = done_rx.await.expect("the workload ran");
+        js_sleep(100).await;
+        running.set(false);
+        js_sleep(50).await;
+        let frames = frames.borrow();
+        let gaps: Vec<f64> = frames
+            .windows(2)
+            .filter(|p| p[1] >= start && p[0] <= end)
+            .map(|p| p[1] - p[0])
+            .collect();
+        drop(on_frame.borrow_mut().take());
+        let typical = median(&gaps);
+        let longest = gaps.iter().copied().fold(f64::NAN, f64::max);
+        let missed = gaps.iter().filter(|g| **g > typical * 1.5).count();
+        (longest, missed)
+    }
+
+    /// Measures one run and returns its report as JSON. `env` names the environment in the
+    /// report; `quick` measures each figure once, with a shorter frame-gap workload.
+    #[wasm_bindgen]
+    #[allow(
+        unreachable_pub,
+        reason = "wasm_bindgen exports it to JS; it must be pub"
+    )]
+    pub async fn bench_run(env: String, quick: bool) -> String {
+        report_panics();
+        let reps = if quick { 1 } else { 5 };
+        let mut r = Report::new("executor", &env);
+        let (a, b) = pair(
+            reps,
+            || spawn_and_complete(ours),
+            || spawn_and_complete(peer),
+        )
+        .await;
+        r.figure(
+            "spawn",
+            "spawn and complete, 100,000 tasks",
+            "ns/task",
+            Better::Lower,
+            &[("wasm-rs-async-executor", a), ("spawn_local", b)],
+        );
+        let (a, b) = pair(reps, || ping_pong(ours), || ping_pong(peer)).await;
+        r.figure(
+            "ping-pong",
+            "tokio mpsc ping-pong, 100,000 round trips",
+            "ns/round trip",
+            Better::Lower,
+            &[("wasm-rs-async-executor", a), ("spawn_local", b)],
+        );
+        let (a, b) = pair(
+            reps,
+            || self_wake(ours, WAKES_OURS),
+            || self_wake(peer, WAKES_PEER),
+        )
+        .await;
+        r.figure(
+            "self-wake",
+            "self-wake re-poll of one task",
+            "ns/wake",
+            Better::Lower,
+            &[("wasm-rs-async-executor", a), ("spawn_local", b)],
+        );
+        let has_frames = js_sys::Reflect::has(&js_sys::global(), &"requestAnimationFrame".into())
+            .unwrap_or(false);
+        if has_frames {
+            let ms = if quick { 500.0 } else { 2000.0 };
+            let (ours_gap, ours_missed) = frame_gap(Workload::Ours, ms).await;
+            let (peer_gap, _) = frame_gap(Workload::Peer, ms).await;
+            let (idle_gap, _) = frame_gap(Workload::Idle, ms).await;
+            r.figure(
+                "frame-gap",
+                format!(
+                    "longest gap between animation frames during {ms} ms of CPU-bound async work"
+                ),
+                "ms",
+                Better::Lower,
+                &[
+                    ("wasm-rs-async-executor", ours_gap),
+                    ("spawn_local", peer_gap),
+                ],
+            );
+            r.note(format!(
+                "idle page (no workload) {idle_gap:.1} ms; frames later than 1.5x the typical interval under this executor: {ours_missed}"
+            ));
+        }
+        r.to_json()
     }
 }

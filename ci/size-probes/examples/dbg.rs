@@ -1,5 +1,5 @@
 //! Size probe: one `wasm_rs_dbg::dbg!` of a small struct, exported to JS.
-//! Compare with `size_handwritten.rs`; the commands are in `benches/README.md`.
+//! Compare with `by_hand.rs`.
 
 use wasm_bindgen::prelude::*;
 

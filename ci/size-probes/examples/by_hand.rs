@@ -1,4 +1,4 @@
-//! Size probe: the same line as `size_dbg.rs`, written by hand as
+//! Size probe: the same line as `dbg.rs`, written by hand as
 //! `console.log(format!(..))`, the baseline the crate is measured against.
 
 use wasm_bindgen::prelude::*;

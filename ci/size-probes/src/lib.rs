@@ -1,0 +1,1 @@
+//! Holds the size probes in `examples/`; `cargo xtask bench --suite size` builds them.

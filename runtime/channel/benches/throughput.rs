@@ -1,0 +1,416 @@
+//! wasm32 benchmark (headless Chromium main thread and Node): messages from the main thread
+//! to a worker, and main -> worker -> main round trips, over this channel, over the
+//! worker's `postMessage` and over a `MessageChannel` (both structured clone), in the same
+//! run.
+//!
+//! Run it with `cargo xtask bench --suite channel` (release build, a fresh page or Node
+//! process per run; see `book/src/benchmarks.md`). The module exports `bench_run(env, quick)`,
+//! which measures one run and returns its report as JSON (`ci/bench-support/report.rs`), and
+//! `bench_worker_entry(task)`, which the workers it starts call after loading this same
+//! module.
+//!
+//! Figures: throughput of 64-byte and 4 KiB messages sent one `send_async` at a time, and
+//! sent with `send_batch_async` in batches of `BATCH`; the round trip of a 64-byte message.
+//! The worker drains with one blocking `recv_into` per message in every case. Two busy threads
+//! on a 2-core machine are oversubscribed by anything else running.
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    println!("the channel benchmark runs on wasm32 only: run `cargo xtask bench --suite channel`");
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(target_arch = "wasm32")]
+#[path = "../../../ci/bench-support/report.rs"]
+mod report;
+
+#[cfg(target_arch = "wasm32")]
+mod web {
+    use js_sys::{Array, Function, Object, Promise, Reflect};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_futures::JsFuture;
+    use wasm_rs_shared_channel::spsc::{self, RawReceiver, RawSender};
+
+    use crate::report::{Better, Report, median, report_panics};
+
+    /// Messages per throughput batch, by size (quick runs send a quarter).
+    const MESSAGES_64: u32 = 200_000;
+    const MESSAGES_4K: u32 = 40_000;
+    /// Messages per `send_batch_async` call.
+    const BATCH: usize = 256;
+    /// Channel capacity: room for several batches of 4 KiB messages.
+    const CAPACITY: usize = 4 << 20;
+    /// Round-trip batches timed per run (each at least 5 ms long).
+    const RTT_BATCHES: usize = 9;
+
+    fn now() -> f64 {
+        let perf = Reflect::get(&js_sys::global(), &"performance".into()).unwrap_or_default();
+        Reflect::get(&perf, &"now".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .and_then(|f| f.call0(&perf).ok())
+            .and_then(|v| v.as_f64())
+            .unwrap_or(f64::NAN)
+    }
+
+    /// The JS that starts a worker running this module (the browser: a module worker that
+    /// imports the glue at `globalThis.__benchGlue`; Node: a worker thread that requires it).
+    const SPAWN_JS: &str = r#"
+const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+const glueAt = globalThis.__benchGlue;
+let worker, done;
+if (isNode) {
+  const { Worker } = globalThis.__benchRequire('node:worker_threads');
+  const code = "const { workerData, parentPort } = require('node:worker_threads');" +
+    "const glue = require(workerData.glue);" +
+    "try { parentPort.postMessage({ ok: true, value: glue.bench_worker_entry(workerData.task) }); }" +
+    "catch (e) { parentPort.postMessage({ ok: false, value: String((e && e.stack) || e) }); }";
+  worker = new Worker(code, { eval: true, workerData: { glue: glueAt, task } });
+  done = new Promise((resolve, reject) => {
+    worker.once('message', (m) => { m.ok ? resolve(m.value) : reject(new Error(m.value)); worker.terminate(); });
+    worker.once('error', reject);
+  });
+} else {
+  const src = "import init, * as glue from '" + glueAt + "';" +
+    "self.onmessage = async (e) => { try { await init({ module_or_path: e.data.module });" +
+    " self.postMessage({ ok: true, value: glue.bench_worker_entry(e.data.task) }); }" +
+    " catch (err) { self.postMessage({ ok: false, value: String((err && err.stack) || err) }); } };";
+  worker = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
+  done = new Promise((resolve, reject) => {
+    worker.addEventListener('message', (e) => {
+      e.data.ok ? resolve(e.data.value) : reject(new Error(e.data.value));
+      worker.terminate();
+    });
+    worker.addEventListener('error', (e) => reject(new Error('worker error: ' + e.message)));
+  });
+  worker.postMessage({ module, task });
+}
+return done;
+"#;
+
+    /// What a worker does, given to it as a JS object.
+    enum Task {
+        /// Receives one warm-up message, acks `ready`, receives `n` messages, acks `done`.
+        Drain(RawReceiver, RawSender, u32),
+        /// Sends every message back until the sender is gone.
+        Echo(RawReceiver, RawSender),
+    }
+
+    /// Starts a worker; the promise resolves to the number of messages it handled.
+    fn start_worker(task: Task) -> Result<Promise, JsValue> {
+        let obj = Object::new();
+        let (role, rx, tx, n) = match task {
+            Task::Drain(rx, tx, n) => ("drain", rx, tx, n),
+            Task::Echo(rx, tx) => ("echo", rx, tx, 0),
+        };
+        Reflect::set(&obj, &"role".into(), &role.into())?;
+        Reflect::set(&obj, &"rx".into(), &rx.into_js())?;
+        Reflect::set(&obj, &"tx".into(), &tx.into_js())?;
+        Reflect::set(&obj, &"n".into(), &n.into())?;
+        let spawn = Function::new_with_args("task, module", SPAWN_JS);
+        Ok(spawn
+            .call2(&JsValue::UNDEFINED, &obj, &wasm_bindgen::module())?
+            .into())
+    }
+
+    fn js_err(e: impl std::fmt::Display) -> JsValue {
+        JsValue::from_str(&e.to_string())
+    }
+
+    /// The worker side: runs the task in `task` with blocking calls; returns how many
+    /// messages it handled.
+    #[wasm_bindgen]
+    #[allow(
+        unreachable_pub,
+        reason = "wasm_bindgen exports it to JS; it must be pub"
+    )]
+    pub fn bench_worker_entry(task: JsValue) -> Result<u32, JsValue> {
+        let get = |k: &str| Reflect::get(&task, &k.into()).unwrap_or_default();
+        let mut rx = RawReceiver::from_js(&get("rx")).map_err(js_err)?;
+        let mut tx = RawSender::from_js(&get("tx")).map_err(js_err)?;
+        let mut buf = Vec::new();
+        match get("role").as_string().as_deref() {
+            Some("drain") => {
+                let n = get("n").as_f64().unwrap_or(0.0) as u32;
+                rx.recv_into(&mut buf).map_err(js_err)?;
+                tx.send(b"ready").map_err(js_err)?;
+                for _ in 0..n {
+                    rx.recv_into(&mut buf).map_err(js_err)?;
+                }
+                tx.send(b"done").map_err(js_err)?;
+                Ok(n)
+            }
+            Some("echo") => {
+                let mut n = 0;
+                while rx.recv_into(&mut buf).is_ok() {
+                    tx.send(&buf).map_err(js_err)?;
+                    n += 1;
+                }
+                Ok(n)
+            }
+            other => Err(JsValue::from_str(&format!("unknown role {other:?}"))),
+        }
+    }
+
+    async fn worker_result(done: Promise) -> Result<u32, JsValue> {
+        let v = JsFuture::from(done).await?;
+        v.as_f64()
+            .map(|n| n as u32)
+            .ok_or_else(|| JsValue::from_str("the worker returned no count"))
+    }
+
+    /// Messages per second, main -> worker, `n` messages of `size` bytes, sent one at a time
+    /// or in batches of `BATCH`.
+    async fn channel_throughput(size: usize, n: u32, batched: bool) -> Result<f64, JsValue> {
+        let (mut tx, rx) = spsc::raw_channel(CAPACITY).map_err(js_err)?;
+        let (ack_tx, mut ack) = spsc::raw_channel(64).map_err(js_err)?;
+        let worker = start_worker(Task::Drain(rx, ack_tx, n))?;
+        let msg = vec![7u8; size];
+        let batch = vec![msg.as_slice(); BATCH];
+        tx.send_async(&msg).await.map_err(js_err)?;
+        if ack.recv_async().await.map_err(js_err)? != b"ready" {
+            return Err("the worker did not say ready".into());
+        }
+        let start = now();
+        if batched {
+            let mut left = n as usize;
+            while left > 0 {
+                let k = left.min(BATCH);
+                tx.send_batch_async(&batch[..k]).await.map_err(js_err)?;
+                left -= k;
+            }
+        } else {
+            for _ in 0..n {
+                tx.send_async(&msg).await.map_err(js_err)?;
+            }
+        }
+        if ack.recv_async().await.map_err(js_err)? != b"done" {
+            return Err("the worker did not say done".into());
+        }
+        let ms = now() - start;
+        if worker_result(worker).await? != n {
+            return Err("the worker received a different number of messages".into());
+        }
+        Ok(f64::from(n) / ms * 1000.0)
+    }
+
+    /// Median round trip (µs) main -> worker -> main of a 64-byte message, timed in batches
+    /// of at least 5 ms.
+    async fn channel_round_trip(batches: usize) -> Result<f64, JsValue> {
+        let (mut tx, rx) = spsc::raw_channel(4096).map_err(js_err)?;
+        let (back_tx, mut back) = spsc::raw_channel(4096).map_err(js_err)?;
+        let worker = start_worker(Task::Echo(rx, back_tx))?;
+        let msg = [9u8; 64];
+        let mut buf = Vec::new();
+        let mut per_batch = 64u32;
+        let mut times = Vec::new();
+        let mut sent = 0;
+        // Calibration rounds (not recorded) double the batch until it takes >= 5 ms.
+        while times.len() < batches {
+            let start = now();
+            for _ in 0..per_batch {
+                tx.send_async(&msg).await.map_err(js_err)?;
+                back.recv_async_into(&mut buf).await.map_err(js_err)?;
+            }
+            sent += per_batch;
+            let ms = now() - start;
+            if buf != msg {
+                return Err("the echo differs from the message".into());
+            }
+            if ms < 5.0 {
+                per_batch *= 2;
+            } else {
+                times.push(ms * 1000.0 / f64::from(per_batch));
+            }
+        }
+        drop(tx);
+        if worker_result(worker).await? != sent {
+            return Err("the worker echoed a different number of messages".into());
+        }
+        Ok(median(&times))
+    }
+
+    /// The peers, measured by the same rules in JS: `[postMessage, MessageChannel]` ×
+    /// `[64 B msg/s, 4 KiB msg/s, round trip µs]`.
+    const PEER_JS: &str = r#"
+const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+const body = `
+  let mode = null, count = 0, n = 0;
+  function onMsg(d, reply) {
+    if (d && d.cmd) { mode = d.cmd; n = d.n || 0; count = 0; if (d.port) listen(d.port); reply('ready'); return; }
+    if (mode === 'sink') { if (++count === n) reply('done'); } else reply(d);
+  }`;
+let worker, MC;
+if (isNode) {
+  const wt = globalThis.__benchRequire('node:worker_threads');
+  worker = new wt.Worker(body + `
+    const { parentPort } = require('node:worker_threads');
+    function listen(p) { p.on('message', (d) => onMsg(d, (m) => p.postMessage(m))); }
+    listen(parentPort);`, { eval: true });
+  MC = wt.MessageChannel;
+} else {
+  const src = body + `
+    function listen(p) { p.onmessage = (e) => onMsg(e.data, (m) => p.postMessage(m)); }
+    listen(self);`;
+  worker = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
+  MC = MessageChannel;
+}
+const next = (t) => new Promise((r) => isNode ? t.once('message', r)
+  : t.addEventListener('message', (e) => r(e.data), { once: true }));
+const now = () => performance.now();
+async function throughput(target, post, size, count) {
+  post({ cmd: 'sink', n: count }); await next(target);
+  const msg = new Uint8Array(size).fill(7);
+  const t0 = now();
+  for (let i = 0; i < count; i++) post(msg);
+  const done = await next(target);
+  if (done !== 'done') throw new Error('sink said ' + done);
+  return count / (now() - t0) * 1000;
+}
+async function roundTrip(target, post) {
+  post({ cmd: 'echo' }); await next(target);
+  const msg = new Uint8Array(64).fill(9);
+  const times = [];
+  let per = 64;
+  while (times.length < batches) {
+    const t = now();
+    for (let i = 0; i < per; i++) { post(msg); await next(target); }
+    const ms = now() - t;
+    if (ms < 5) per *= 2; else times.push(ms * 1000 / per);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}
+async function measure(target, post) {
+  return [await throughput(target, post, 64, n64), await throughput(target, post, 4096, n4k),
+    await roundTrip(target, post)];
+}
+const pm = await measure(worker, (x) => worker.postMessage(x));
+const ch = new MC();
+if (!isNode) ch.port1.start();
+worker.postMessage({ cmd: 'sink', n: 0, port: ch.port2 }, [ch.port2]);
+await next(worker);
+const mc = await measure(ch.port1, (x) => ch.port1.postMessage(x));
+ch.port1.close();
+worker.terminate();
+return pm.concat(mc);
+"#;
+
+    async fn peers(n64: u32, n4k: u32, batches: usize) -> Result<Vec<f64>, JsValue> {
+        let ctor: Function = js_sys::eval("(async function(){}).constructor")?.into();
+        let args = Array::of4(
+            &"n64".into(),
+            &"n4k".into(),
+            &"batches".into(),
+            &PEER_JS.into(),
+        );
+        let f: Function = Reflect::construct(&ctor, &args)?.into();
+        let p: Promise = f
+            .call3(
+                &JsValue::UNDEFINED,
+                &n64.into(),
+                &n4k.into(),
+                &(batches as u32).into(),
+            )?
+            .into();
+        let a: Array = JsFuture::from(p).await?.into();
+        Ok(a.iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect())
+    }
+
+    /// The machine's logical cores, as the engine reports them.
+    fn cores() -> u32 {
+        js_sys::eval(
+            "(globalThis.navigator && navigator.hardwareConcurrency) || \
+             globalThis.__benchRequire('node:os').cpus().length",
+        )
+        .ok()
+        .and_then(|v| v.as_f64())
+        .map_or(0, |n| n as u32)
+    }
+
+    async fn run(env: &str, quick: bool) -> Result<String, JsValue> {
+        let scale = if quick { 4 } else { 1 };
+        let (n64, n4k) = (MESSAGES_64 / scale, MESSAGES_4K / scale);
+        let batches = if quick { 3 } else { RTT_BATCHES };
+        // Warm-up (not recorded): the engine tiers up the hot wasm.
+        channel_throughput(64, n64 / 4, false).await?;
+        channel_throughput(64, n64 / 4, true).await?;
+        let t64 = channel_throughput(64, n64, false).await?;
+        let t64b = channel_throughput(64, n64, true).await?;
+        let t4k = channel_throughput(4096, n4k, false).await?;
+        let t4kb = channel_throughput(4096, n4k, true).await?;
+        let rtt = channel_round_trip(batches).await?;
+        let p = peers(n64, n4k, batches).await?;
+        let (pm, mc) = (&p[0..3], &p[3..6]);
+        let mut r = Report::new("channel", env);
+        let ours = "wasm-rs-shared-channel";
+        for (id, label, value, i) in [
+            (
+                "throughput-64",
+                "64 B messages main → worker, one send_async each",
+                t64,
+                0,
+            ),
+            (
+                "throughput-64-batched",
+                "64 B messages main → worker, send_batch_async of 256",
+                t64b,
+                0,
+            ),
+            (
+                "throughput-4k",
+                "4 KiB messages main → worker, one send_async each",
+                t4k,
+                1,
+            ),
+            (
+                "throughput-4k-batched",
+                "4 KiB messages main → worker, send_batch_async of 256",
+                t4kb,
+                1,
+            ),
+        ] {
+            r.figure(
+                id,
+                label,
+                "msg/s",
+                Better::Higher,
+                &[
+                    (ours, value),
+                    ("postMessage", pm[i]),
+                    ("MessageChannel", mc[i]),
+                ],
+            );
+        }
+        r.figure(
+            "round-trip",
+            "64 B round trip main → worker → main",
+            "µs",
+            Better::Lower,
+            &[
+                (ours, rtt),
+                ("postMessage", pm[2]),
+                ("MessageChannel", mc[2]),
+            ],
+        );
+        r.note(format!(
+            "two busy threads (main and worker) on {} logical cores: oversubscribed whenever anything else runs",
+            cores()
+        ));
+        Ok(r.to_json())
+    }
+
+    /// Measures one run and returns its report as JSON. `env` names the environment in the
+    /// report; `quick` sends a quarter of the messages and times fewer round-trip batches.
+    #[wasm_bindgen]
+    #[allow(
+        unreachable_pub,
+        reason = "wasm_bindgen exports it to JS; it must be pub"
+    )]
+    pub async fn bench_run(env: String, quick: bool) -> Result<String, JsValue> {
+        report_panics();
+        run(&env, quick).await
+    }
+}

@@ -1,1 +1,0 @@
-//! Holds the two size probes in `examples/`; see `../size.sh`.
