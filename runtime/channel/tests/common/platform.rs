@@ -20,10 +20,6 @@ pub enum Task {
     /// `RecvU32` inside wasm-rs-async-executor's full-time `block_on`: the executor must
     /// park on the channel (the thread never returns to its event loop).
     ParkedRecvU32(Receiver<u32>, u32),
-    /// Benchmark sink: receives one warm-up message, acks, receives `n` messages, acks.
-    DrainBytes(RawReceiver, RawSender, u32),
-    /// Benchmark echo: sends every received message back until disconnected.
-    EchoBytes(RawReceiver, RawSender),
     /// Answers each request `x` with `3x + 1` until the client is gone.
     Echo(Duplex<u32, u32>),
 }
@@ -46,25 +42,6 @@ pub fn run_blocking(task: Task) -> Result<(u32, u32), String> {
         }
         Task::ParkedRecvU32(rx, n) => wasm_rs_async_executor::block_on(recv_u32_async(rx, n))
             .map_err(|e| format!("executor: {e:?}"))?,
-        Task::DrainBytes(mut rx, mut ack, n) => {
-            let mut buf = Vec::new();
-            rx.recv_into(&mut buf).map_err(|e| e.to_string())?;
-            ack.send(b"ready").map_err(|e| e.to_string())?;
-            for _ in 0..n {
-                rx.recv_into(&mut buf).map_err(|e| e.to_string())?;
-            }
-            ack.send(b"done").map_err(|e| e.to_string())?;
-            Ok((n, 0))
-        }
-        Task::EchoBytes(mut rx, mut tx) => {
-            let mut buf = Vec::new();
-            let mut n = 0;
-            while rx.recv_into(&mut buf).is_ok() {
-                tx.send(&buf).map_err(|e| e.to_string())?;
-                n += 1;
-            }
-            Ok((n, 0))
-        }
         Task::Echo(mut server) => {
             let mut n = 0;
             loop {
@@ -131,15 +108,6 @@ mod wasm {
             "send_forever" => Task::SendForever(Sender::from_js(&end).map_err(err)?),
             "send_u32_batched" => Task::SendU32Batched(Sender::from_js(&end).map_err(err)?, n),
             "parked_recv_u32" => Task::ParkedRecvU32(Receiver::from_js(&end).map_err(err)?, n),
-            "drain_bytes" => Task::DrainBytes(
-                RawReceiver::from_js(&end).map_err(err)?,
-                RawSender::from_js(&get("end2")).map_err(err)?,
-                n,
-            ),
-            "echo_bytes" => Task::EchoBytes(
-                RawReceiver::from_js(&end).map_err(err)?,
-                RawSender::from_js(&get("end2")).map_err(err)?,
-            ),
             "echo" => Task::Echo(Duplex::from_js(&end).map_err(err)?),
             other => return Err(JsValue::from_str(&format!("unknown role {other}"))),
         };
@@ -250,16 +218,7 @@ return { worker, done };
         let set = |k: &str, v: JsValue| {
             Reflect::set(&obj, &k.into(), &v).unwrap();
         };
-        let mut end2 = JsValue::UNDEFINED;
         let (role, end, n, cap, seed) = match task {
-            Task::DrainBytes(rx, ack, n) => {
-                end2 = ack.into_js();
-                ("drain_bytes", rx.into_js(), n, 0, 0)
-            }
-            Task::EchoBytes(rx, tx) => {
-                end2 = tx.into_js();
-                ("echo_bytes", rx.into_js(), 0, 0, 0)
-            }
             Task::RecvU32(rx, n) => ("recv_u32", rx.into_js(), n, 0, 0),
             Task::SendU32(tx, n) => ("send_u32", tx.into_js(), n, 0, 0),
             Task::RecvBytes(rx, n, cap, seed) => ("recv_bytes", rx.into_js(), n, cap, seed),
@@ -271,7 +230,6 @@ return { worker, done };
         };
         set("role", role.into());
         set("end", end);
-        set("end2", end2);
         set("n", n.into());
         set("cap", (cap as u32).into());
         set("seed", seed.into());
