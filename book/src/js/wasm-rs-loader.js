@@ -2,11 +2,13 @@
 // the worker-basics recipe binds it with `#[wasm_bindgen(module = ...)]`, every worker recipe
 // reaches it through that crate, and the book's demo runner imports it for worker demos.
 //
-// Main side: `startWorker(glueUrl, module, entry, input, kind, onConsole)` starts a worker on
-// this same file and returns a `WorkerJob`:
+// Main side: `startWorker(glueUrl, module, entry, input, kind, onConsole, memory)` starts a
+// worker on this same file and returns a `WorkerJob`:
 //   - `whenStarted()`  resolves once the export `entry` has been called (it may never return);
 //   - `whenFinished()` resolves with what `entry` returned;
-//   - `postMessage(value)` sends a message to the worker's global scope after the start;
+//   - `postMessage(value, transfer)` sends a message to the worker's global scope after the
+//     start, transferring the objects listed in `transfer` (a `MessagePort`, an
+//     `ArrayBuffer`, ...; optional);
 //   - `terminate()` stops the worker.
 // Both promises reject with `{ kind, message }`: "load" (the worker or this file did not
 // start), "init" (importing the glue or instantiating the module failed), "panic" (a Rust
@@ -19,11 +21,18 @@
 // worker whose one line of script, from a Blob, `import()`s this file). In Node.js the worker
 // is a `worker_threads` Worker and `kind` is ignored.
 //
+// `memory` (optional) is the shared `WebAssembly.Memory` of a threads build (from
+// `wasm_bindgen::memory()`): the worker instantiates the module on it, so both threads share
+// the heap, and wasm-bindgen's start function gives the new thread its own stack and TLS. It is
+// supported in browsers; in Node.js the job fails with an "init" error saying so.
+//
 // Worker side: the worker says "ready" once it listens (a message posted to a module worker
 // before its script has run was observed to be lost in Chromium 156), receives the job, loads
 // the glue with the module, calls `wasmRsWorkerStart()` if the module exports it (it installs
 // the panic hook, which reports through `reportPanic`), says "started", calls `entry` and
 // posts the outcome. `glueUrl()` finds the URL of the glue that called into this file.
+// `nextMessage()` resolves with the next message the main thread posts to the worker (the
+// value of `postMessage`, a transferred port included); the worker's export calls it.
 
 const WORKER_NAME = "wasm-rs worker";
 const REPORT = Symbol.for("wasm-rs.loader.report");
@@ -134,12 +143,12 @@ function deferred() {
 
 // ---- main side ------------------------------------------------------------------------
 
-export function startWorker(glueUrl, module, entry, input, kind, onConsole) {
-  return new WorkerJob(glueUrl, module, entry, input, kind, onConsole);
+export function startWorker(glueUrl, module, entry, input, kind, onConsole, memory) {
+  return new WorkerJob(glueUrl, module, entry, input, kind, onConsole, memory);
 }
 
 export class WorkerJob {
-  constructor(glueUrl, module, entry, input, kind, onConsole) {
+  constructor(glueUrl, module, entry, input, kind, onConsole, memory) {
     this.started = deferred();
     this.finished = deferred();
     this.hasStarted = false;
@@ -152,6 +161,7 @@ export class WorkerJob {
       input,
       console: typeof onConsole === "function",
     };
+    if (memory !== undefined && memory !== null) job.memory = memory;
     const onMessage = (data) => {
       switch (data && data.kind) {
         case "ready":
@@ -203,8 +213,8 @@ export class WorkerJob {
     return this.finished.promise;
   }
 
-  postMessage(value) {
-    this.port.post(value);
+  postMessage(value, transfer) {
+    this.port.post(value, transfer);
   }
 
   terminate() {
@@ -262,7 +272,7 @@ function startWebWorker(kind, entry, onMessage, onFailure) {
     onFailure("exception", "the worker sent a message that could not be deserialized");
   };
   return {
-    post: (message) => worker.postMessage(message),
+    post: (message, transfer) => worker.postMessage(message, transfer || []),
     terminate: () => {
       release();
       worker.terminate();
@@ -287,7 +297,7 @@ function startNodeWorker(onMessage, onFailure) {
     if (!terminated) onFailure("stopped", `the worker thread exited with code ${code}`);
   });
   return {
-    post: (message) => worker.postMessage(message),
+    post: (message, transfer) => worker.postMessage(message, transfer),
     terminate: () => {
       terminated = true;
       void worker.terminate();
@@ -297,6 +307,25 @@ function startNodeWorker(onMessage, onFailure) {
 
 // ---- worker side ----------------------------------------------------------------------
 
+// The next message the main thread posts to this worker (in Node.js, to its `parentPort`).
+// A message that arrives while nobody listens is dropped, so call it before the export first
+// returns to the event loop (the main thread's next message is a task that runs after that).
+export function nextMessage() {
+  if (IS_NODE) {
+    const threads = process.getBuiltinModule("node:worker_threads");
+    if (threads.isMainThread) return Promise.reject(new Error(NOT_A_WORKER));
+    return new Promise((resolve) => threads.parentPort.once("message", resolve));
+  }
+  if (!(typeof WorkerGlobalScope === "function" && self instanceof WorkerGlobalScope)) {
+    return Promise.reject(new Error(NOT_A_WORKER));
+  }
+  return new Promise((resolve) =>
+    self.addEventListener("message", ({ data }) => resolve(data), { once: true })
+  );
+}
+
+const NOT_A_WORKER = "there is no main thread to receive a message from: this is not a worker";
+
 async function serve(host) {
   globalThis[SERVING] = true;
   const job = await host.nextMessage();
@@ -305,7 +334,7 @@ async function serve(host) {
   if (job.console) forwardConsole(host.post);
   let glue;
   try {
-    glue = await host.load(job.glueUrl, job.module);
+    glue = await host.load(job.glueUrl, job.module, job.memory);
     if (typeof glue.wasmRsWorkerStart === "function") glue.wasmRsWorkerStart();
   } catch (error) {
     host.post({ kind: "init", message: describe(error) });
@@ -365,9 +394,13 @@ function serveWeb() {
     post: (message) => self.postMessage(message),
     nextMessage: () =>
       new Promise((resolve) => self.addEventListener("message", ({ data }) => resolve(data), { once: true })),
-    load: async (url, module) => {
+    load: async (url, module, memory) => {
       const glue = await import(url);
-      await glue.default(module === undefined ? undefined : { module_or_path: module });
+      if (memory !== undefined) {
+        await glue.default({ module_or_path: module, memory });
+      } else {
+        await glue.default(module === undefined ? undefined : { module_or_path: module });
+      }
       return glue;
     },
   });
@@ -381,7 +414,10 @@ function serveNode(threads) {
     nextMessage: () => new Promise((resolve) => port.once("message", resolve)),
     // `--target nodejs` glue compiles its `_bg.wasm` when it is required. While it is
     // required, `new WebAssembly.Module(bytes)` hands back the module the main thread sent.
-    load: async (path, module) => {
+    load: async (path, module, memory) => {
+      if (memory !== undefined) {
+        throw new Error("this loader does not start shared-memory (threads build) workers in Node.js yet");
+      }
       const load = createRequire(import.meta.url);
       if (module === undefined) return load(path);
       const Compile = WebAssembly.Module;

@@ -27,6 +27,9 @@ pub enum WorkerError {
     Stopped(String),
     /// [`glue_url`](crate::glue_url) found no script URL on the call stack.
     NoGlueUrl,
+    /// [`next_message`](crate::next_message) was called outside a worker, where no main
+    /// thread posts to it.
+    NotAWorker(String),
 }
 // ANCHOR_END: error
 
@@ -74,6 +77,11 @@ impl fmt::Display for WorkerError {
                 f,
                 "could not find the URL of the wasm-bindgen glue on the call stack; pass it \
                  yourself (e.g. `new URL(\"./pkg/app.js\", location.href)`)"
+            ),
+            WorkerError::NotAWorker(m) => write!(
+                f,
+                "{m}; call next_message() from the export a worker runs, and on the main \
+                 thread post to that worker with WorkerHandle::post_message"
             ),
         }
     }

@@ -37,6 +37,14 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = postMessage)]
     fn post_message(this: &WorkerJob, value: &JsValue) -> Result<(), JsValue>;
 
+    /// `postMessage(value, transfer)`: the objects in `transfer` move to the worker.
+    #[wasm_bindgen(method, catch, js_name = postMessage)]
+    fn post_message_with_transfer(
+        this: &WorkerJob,
+        value: &JsValue,
+        transfer: &js_sys::Array,
+    ) -> Result<(), JsValue>;
+
     #[wasm_bindgen(method)]
     fn terminate(this: &WorkerJob);
 
@@ -47,6 +55,10 @@ extern "C" {
     /// Posts a panic message to the main thread (or logs it outside a loader worker).
     #[wasm_bindgen(js_name = reportPanic)]
     fn report_panic(message: &str);
+
+    /// In a worker: the next message the main thread posts to it.
+    #[wasm_bindgen(js_name = nextMessage)]
+    fn next_message_js() -> Promise;
 }
 // ANCHOR_END: binding
 
@@ -179,9 +191,36 @@ impl WorkerHandle {
     /// # }
     /// ```
     pub fn post_message(&self, value: &JsValue) -> Result<(), WorkerError> {
-        self.job.post_message(value).map_err(|e| {
-            WorkerError::Exception(format!("the message cannot be sent: {}", describe(&e)))
-        })
+        self.job.post_message(value).map_err(cannot_send)
+    }
+
+    /// [`post_message`](Self::post_message), moving the objects listed in `transfer` to the
+    /// worker instead of copying them: a `MessagePort` (the usual way to give a worker a
+    /// private line to the main thread, since the worker's own `postMessage` carries the
+    /// loader's protocol), an `ArrayBuffer`, an `OffscreenCanvas`. Each must also appear in
+    /// `value` for the worker to find it there; after the call this side can no longer use
+    /// them. It fails with [`WorkerError::Exception`] if an object cannot be transferred
+    /// (one sent already, say).
+    ///
+    /// The worker's export receives the value with [`next_message`](crate::next_message).
+    ///
+    /// ```no_run
+    /// # fn example(worker: &worker_basics::WorkerHandle, channel: web_sys::MessageChannel)
+    /// # -> Result<(), worker_basics::WorkerError> {
+    /// // `channel` is a new `MessageChannel`: keep `port1`, move `port2` to the worker.
+    /// let port2 = channel.port2();
+    /// worker.post_message_with_transfer(&port2, &js_sys::Array::of1(&port2))?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn post_message_with_transfer(
+        &self,
+        value: &JsValue,
+        transfer: &js_sys::Array,
+    ) -> Result<(), WorkerError> {
+        self.job
+            .post_message_with_transfer(value, transfer)
+            .map_err(cannot_send)
     }
 
     /// Stops the worker, wherever it is, even in a loop that never yields. Chromium lets a
@@ -267,6 +306,38 @@ pub fn worker_start() {
     std::panic::set_hook(Box::new(|info| report_panic(&info.to_string())));
 }
 // ANCHOR_END: hook
+
+// ANCHOR: next_message
+/// In a worker: waits for the next message the main thread posts to it with
+/// [`WorkerHandle::post_message`] or [`WorkerHandle::post_message_with_transfer`] (the
+/// worker's `message` event; in Node.js, its `parentPort`), and gives its value.
+///
+/// A message that arrives while nobody waits is dropped, so call it before the export first
+/// returns to the event loop: first thing in an `async` export, or before the export
+/// replies to the main thread. Outside a worker it fails with [`WorkerError::NotAWorker`].
+///
+/// ```no_run
+/// use wasm_bindgen::prelude::*;
+///
+/// /// Runs in a worker: waits for the `MessagePort` the main thread transfers.
+/// #[wasm_bindgen]
+/// pub async fn serve_on_port() -> Result<JsValue, JsValue> {
+///     let port = worker_basics::next_message()
+///         .await
+///         .map_err(|e| JsValue::from_str(&e.to_string()))?;
+///     Ok(port)
+/// }
+/// ```
+pub async fn next_message() -> Result<JsValue, WorkerError> {
+    JsFuture::from(next_message_js())
+        .await
+        .map_err(|e| WorkerError::NotAWorker(describe(&e)))
+}
+// ANCHOR_END: next_message
+
+fn cannot_send(error: JsValue) -> WorkerError {
+    WorkerError::Exception(format!("the message cannot be sent: {}", describe(&error)))
+}
 
 fn describe(value: &JsValue) -> String {
     if let Some(s) = value.as_string() {

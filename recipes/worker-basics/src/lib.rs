@@ -30,6 +30,9 @@
 //!   terminates the worker.
 //! - [`spawn_worker_with`] and [`WorkerKind::Classic`]: a classic worker instead of a module
 //!   worker.
+//! - [`WorkerHandle::post_message_with_transfer`] and, in the worker, [`next_message`]: give
+//!   a worker that serves on its event loop a `MessagePort` of its own, a private two-way
+//!   line to the main thread (the worker's own `postMessage` carries the loader's protocol).
 //!
 //! In the browser the workers are Web Workers, started from the main thread or from inside a
 //! worker; in Node.js 20.19 or later (wasm-bindgen's `--target nodejs`) they are
@@ -50,6 +53,6 @@ mod host;
 pub use error::WorkerError;
 #[cfg(target_arch = "wasm32")]
 pub use host::{
-    WorkerHandle, WorkerKind, glue_url, run_in_worker, spawn_worker, spawn_worker_with,
-    worker_start,
+    WorkerHandle, WorkerKind, glue_url, next_message, run_in_worker, spawn_worker,
+    spawn_worker_with, worker_start,
 };

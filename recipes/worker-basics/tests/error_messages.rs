@@ -27,6 +27,10 @@ fn each_error_says_what_failed_and_what_to_check() {
             "stopped before its export finished: exit code 3",
         ),
         (WorkerError::NoGlueUrl, "pass it yourself"),
+        (
+            WorkerError::NotAWorker("not a worker".into()),
+            "not a worker; call next_message() from the export a worker runs",
+        ),
     ];
     for (error, expected) in cases {
         assert!(error.to_string().contains(expected), "{error:?}: {error}");

@@ -41,6 +41,15 @@ export function countTicks(name) {
   return counter;
 }
 export function ticker(name) { return new BroadcastChannel(name); }
+export function newChannel() { return new MessageChannel(); }
+export function echoOn(port, place) {
+  port.onmessage = ({ data }) => port.postMessage(`${place} echoes ${data}`);
+}
+export function nextOn(port) {
+  return new Promise((resolve) => {
+    port.onmessage = ({ data }) => resolve(data);
+  });
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = contextName)]
@@ -74,6 +83,25 @@ extern "C" {
     fn ticker(name: &str) -> Ticker;
     #[wasm_bindgen(method, js_name = postMessage)]
     fn post(this: &Ticker, value: u32);
+
+    type Channel;
+    #[wasm_bindgen(js_name = newChannel)]
+    fn new_channel() -> Channel;
+    #[wasm_bindgen(method, getter)]
+    fn port1(this: &Channel) -> Port;
+    #[wasm_bindgen(method, getter)]
+    fn port2(this: &Channel) -> Port;
+
+    #[wasm_bindgen(extends = js_sys::Object)]
+    type Port;
+    #[wasm_bindgen(method, js_name = postMessage)]
+    fn post(this: &Port, value: &str);
+    #[wasm_bindgen(method)]
+    fn close(this: &Port);
+    #[wasm_bindgen(js_name = echoOn)]
+    fn echo_on(port: &JsValue, place: &str);
+    #[wasm_bindgen(js_name = nextOn)]
+    fn next_on(port: &Port) -> js_sys::Promise;
 }
 
 #[wasm_bindgen]
@@ -173,6 +201,18 @@ pub async fn wb_double_next_message() -> Result<f64, JsValue> {
         .as_f64()
         .map(|x| x * 2.0)
         .ok_or_else(|| JsValue::from_str("expected a number"))
+}
+
+/// Waits for the `MessagePort` the main thread transfers, echoes every message that arrives
+/// on it from then on (from the worker's event loop), and returns where it runs.
+#[wasm_bindgen]
+pub async fn wb_echo_on_port() -> Result<String, JsValue> {
+    let port = worker_basics::next_message()
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let place = context_name();
+    echo_on(&port, &place);
+    Ok(place)
 }
 
 /// Never returns nor yields: posts a tick on the BroadcastChannel `name` every 5 ms, forever.
@@ -339,6 +379,61 @@ async fn a_worker_waiting_in_its_export_returns_when_told_by_a_message() {
     worker.post_message(&21.into()).unwrap();
     assert_eq!(worker.join().await.unwrap().as_f64(), Some(42.0));
     assert!(format!("{worker:?}").starts_with("WorkerHandle"));
+}
+
+#[wasm_bindgen_test]
+async fn a_transferred_message_port_is_a_private_line_to_the_worker() {
+    let channel = new_channel();
+    let mut worker = spawn_worker(&glue(), "wb_echo_on_port", JsValue::NULL)
+        .await
+        .unwrap();
+    let theirs = channel.port2();
+    worker
+        .post_message_with_transfer(&theirs, &js_sys::Array::of1(&theirs))
+        .unwrap();
+    // The export has the port and returned; the worker keeps echoing on its event loop.
+    let place = worker.join().await.unwrap();
+    assert_loader_worker(&place);
+    let place = place.as_string().unwrap();
+    let ours = channel.port1();
+    for word in ["one", "two", "three"] {
+        let echoed = next_on(&ours);
+        ours.post(word);
+        let echoed = JsFuture::from(echoed).await.unwrap();
+        assert_eq!(echoed.as_string(), Some(format!("{place} echoes {word}")));
+    }
+    // The port has moved: it cannot be sent again; nor can a value that is not transferable.
+    let again = worker
+        .post_message_with_transfer(&theirs, &js_sys::Array::of1(&theirs))
+        .unwrap_err();
+    assert!(
+        matches!(&again, WorkerError::Exception(m) if m.starts_with("the message cannot be sent: ")),
+        "{again:?}"
+    );
+    let not_transferable = worker
+        .post_message_with_transfer(&1.into(), &js_sys::Array::of1(&1.into()))
+        .unwrap_err();
+    assert!(
+        matches!(&not_transferable, WorkerError::Exception(_)),
+        "{not_transferable:?}"
+    );
+    // The plain form still works next to it.
+    worker.post_message(&"plain".into()).unwrap();
+    ours.close();
+}
+
+#[wasm_bindgen_test]
+async fn next_message_outside_a_worker_is_a_clear_error() {
+    let place = context_name();
+    if place != "main thread" {
+        // The `worker` environment: this test binary runs in a worker, where the call would
+        // wait for a message from the runner's main thread.
+        assert!(place.starts_with("worker"), "{place}");
+        return;
+    }
+    let error = worker_basics::next_message().await.unwrap_err();
+    assert!(matches!(&error, WorkerError::NotAWorker(_)), "{error:?}");
+    assert!(error.to_string().contains("not a worker"), "{error}");
 }
 
 #[wasm_bindgen_test]
