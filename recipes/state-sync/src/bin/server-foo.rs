@@ -1,0 +1,42 @@
+//! `server-foo`: the recipe's server. `server-foo --help` lists the flags.
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    use clap::Parser;
+    use std::time::Duration;
+
+    /// Serves the `foo` machine on /ws and the timeline on /timeline.
+    #[derive(Parser)]
+    struct Flags {
+        /// Address to bind (port 0 picks a free port).
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: std::net::SocketAddr,
+        /// Seconds of client silence before `foo` becomes Bored (N).
+        #[arg(long, default_value_t = 10.0)]
+        bored_after: f64,
+        /// Seconds between greetings (M).
+        #[arg(long, default_value_t = 5.0)]
+        hello_every: f64,
+        /// Greetings per session at most (K).
+        #[arg(long, default_value_t = 3)]
+        max_hellos: u32,
+        /// The JSON-lines transition log (resumed on start).
+        #[arg(long, default_value = "state-sync.jsonl")]
+        log: std::path::PathBuf,
+    }
+
+    let flags = Flags::parse();
+    let server = state_sync::server::ServerHandle::start(state_sync::server::Config {
+        addr: flags.addr,
+        bored_after: Duration::try_from_secs_f64(flags.bored_after)?,
+        hello_every: Duration::try_from_secs_f64(flags.hello_every)?,
+        max_hellos: flags.max_hellos,
+        log: flags.log,
+    })?;
+    println!("listening on {}", server.addr());
+    server.wait();
+    Ok(())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
