@@ -600,26 +600,40 @@ impl<M: Memory> ReceiverCore<M> {
         if (used as usize) < LEN_BYTES {
             return corrupt(Corruption::TruncatedRecord { used });
         }
-        let take = if used as usize <= BATCH_BYTES {
+        self.batch.clear();
+        self.batch_pos = 0;
+        if used as usize <= BATCH_BYTES {
             // Everything published, in one bulk copy: whole records only, since the sender
             // publishes a record with a single TAIL store after writing all of it.
-            used
+            self.batch.resize(used as usize, 0);
+            ring_read(&*self.mem, cap, self.head, &mut self.batch);
         } else {
-            let mut len = [0u8; LEN_BYTES];
-            ring_read(&*self.mem, cap, self.head, &mut len);
-            let len = u32::from_le_bytes(len);
-            if len > used - LEN_BYTES as u32 {
-                return corrupt(Corruption::LengthTooLong {
-                    len,
-                    available: used - LEN_BYTES as u32,
-                });
+            // More than one batch is waiting (the sender got ahead): copy one batch's worth
+            // and keep its whole records, so a backlog is still drained a batch per copy
+            // rather than a record per copy.
+            self.batch.resize(BATCH_BYTES, 0);
+            ring_read(&*self.mem, cap, self.head, &mut self.batch);
+            let (bytes, records) = whole_records_within(&self.batch, BATCH_BYTES);
+            if records > 0 {
+                self.batch.truncate(bytes);
+            } else {
+                // The first record alone is larger than a batch: take just it.
+                let len = match self.batch.first_chunk::<LEN_BYTES>() {
+                    Some(len) => u32::from_le_bytes(*len),
+                    None => u32::MAX, // BATCH_BYTES is larger than a prefix; never taken
+                };
+                if len > used - LEN_BYTES as u32 {
+                    self.batch.clear();
+                    return corrupt(Corruption::LengthTooLong {
+                        len,
+                        available: used - LEN_BYTES as u32,
+                    });
+                }
+                self.batch.resize((len + LEN_BYTES as u32) as usize, 0);
+                ring_read(&*self.mem, cap, self.head, &mut self.batch);
             }
-            len + LEN_BYTES as u32
-        };
-        self.batch.clear();
-        self.batch.resize(take as usize, 0);
-        self.batch_pos = 0;
-        ring_read(&*self.mem, cap, self.head, &mut self.batch);
+        }
+        let take = self.batch.len() as u32;
         // Validate the whole batch before releasing it, so a corrupt record is reported
         // without consuming the ring.
         let mut at = 0usize;

@@ -133,6 +133,22 @@ tests! {
         assert_eq!(rx.try_recv(), Err(RecvError::Empty));
     }
 
+    async fn a_backlog_larger_than_a_receive_batch_arrives_whole_and_in_order() {
+        // The receiver copies at most 64 KiB per batch: 300 KiB of small records, then one
+        // record larger than a batch, then small ones again.
+        let (mut tx, mut rx) = spsc::raw_channel(512 * 1024).unwrap();
+        let small: Vec<Vec<u8>> = (0..count(10_000)).map(|i| vec![i as u8; (i % 60) as usize]).collect();
+        tx.try_send_batch(&small).unwrap();
+        let big: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        tx.try_send(&big).unwrap();
+        tx.try_send_batch(&small[..10]).unwrap();
+        drop(tx);
+        for (i, want) in small.iter().chain([&big]).chain(&small[..10]).enumerate() {
+            assert_eq!(&rx.recv_async().await.unwrap(), want, "message {i}");
+        }
+        assert_eq!(rx.recv_async().await, Err(RecvError::Disconnected));
+    }
+
     async fn dropping_the_sender_is_seen_after_the_queue_drains() {
         let (mut tx, mut rx) = spsc::channel::<u8>(64).unwrap();
         tx.try_send(1).unwrap();
