@@ -26,6 +26,7 @@ mod e2e;
 mod eject;
 mod env;
 mod links;
+mod nightly;
 mod recipes;
 mod serve;
 mod setup;

@@ -29,7 +29,8 @@ use crate::{bench, e2e, eject, links};
 pub(crate) struct TestArgs {
     /// Run only these suites (repeatable, or comma-separated): fmt, lint, clippy, native, node,
     /// browser (every engine's main thread), worker (every engine's dedicated worker),
-    /// <engine>-<main|worker> (e.g. firefox-worker), miri, loom, eject, book, links, e2e, bench.
+    /// <engine>-<main|worker> (e.g. firefox-worker), miri, loom, eject, book, links, e2e, bench,
+    /// threads (the nightly recipes outside the workspace).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Only these browser engines (repeatable, or comma-separated).
@@ -71,6 +72,8 @@ pub(crate) enum Suite {
     /// `cargo xtask bench --quick`: every benchmark runs once (fails if one breaks, not if a
     /// target is missed).
     Bench,
+    /// The out-of-workspace nightly recipes (wasm threads): fmt, clippy, browser tests.
+    Threads,
 }
 
 impl Suite {
@@ -86,6 +89,7 @@ impl Suite {
             Suite::Links,
             Suite::E2e,
             Suite::Bench,
+            Suite::Threads,
         ]);
         v
     }
@@ -104,6 +108,7 @@ impl Suite {
             Suite::Links => "links".into(),
             Suite::E2e => "e2e".into(),
             Suite::Bench => "bench".into(),
+            Suite::Threads => "threads".into(),
         }
     }
 
@@ -124,7 +129,7 @@ fn select(only: &[String], engines: &[Engine]) -> Result<Vec<Suite>> {
         if !all.iter().any(|s| s.selected_by(word)) {
             bail!(
                 "--only {word}: no such suite; choose from fmt, lint, clippy, native, node, browser, worker, \
-                 <engine>-<main|worker>, miri, loom, eject, book, links, e2e, bench"
+                 <engine>-<main|worker>, miri, loom, eject, book, links, e2e, bench, threads"
             );
         }
     }
@@ -254,6 +259,13 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
         };
         if let Some(en) = engine.filter(|en| !engines.contains(en)) {
             engines.push(en);
+        }
+        if *s == Suite::Threads {
+            for en in crate::nightly::engines(ws)? {
+                if !engines.contains(&en) {
+                    engines.push(en);
+                }
+            }
         }
     }
     let tools = setup::run_for(ws, &engines)?;
@@ -423,6 +435,12 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                 row.failed += report.problems.len() as u64;
                 row.problems.extend(report.problems);
                 built = Some(demos);
+            }
+            Suite::Threads => {
+                let outcome = crate::nightly::run(ws, &tools, &runner.log_dir)?;
+                row.passed += outcome.passed;
+                row.failed += outcome.failed;
+                row.problems.extend(outcome.problems);
             }
             Suite::Bench => match bench::run(ws, &bench::BenchArgs::quick()) {
                 Ok(outcome) => {
