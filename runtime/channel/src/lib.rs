@@ -175,6 +175,8 @@ pub mod testing {
     ];
     /// The magic number of a valid header.
     pub const MAGIC_VALUE: u32 = crate::protocol::MAGIC_VALUE;
+    /// Most bytes a receiver copies out of the ring at once.
+    pub const RECV_BATCH_BYTES: usize = crate::protocol::BATCH_BYTES;
 
     /// Builds a sender and a receiver over the given header words and ring bytes, each
     /// attached independently (either may fail on a corrupt header).

@@ -58,8 +58,9 @@ fn spin_while_equal<M: Memory>(mem: &M, index: usize, seen: u32, loads: u32) -> 
     false
 }
 
-/// Published bytes up to this size are copied out in one batch.
-const BATCH_BYTES: usize = 64 * 1024;
+/// Published bytes up to this size are copied out in one batch. 1 KiB under Miri, where
+/// every byte copied is interpreted, so that its tests reach the multi-batch paths cheaply.
+pub(crate) const BATCH_BYTES: usize = if cfg!(miri) { 1024 } else { 64 * 1024 };
 /// Smallest capacity accepted by channel constructors.
 pub const MIN_CAPACITY: usize = 8;
 /// Largest capacity accepted (positions run modulo `2 * capacity`, below bit 31).

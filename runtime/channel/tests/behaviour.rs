@@ -134,12 +134,19 @@ tests! {
     }
 
     async fn a_backlog_larger_than_a_receive_batch_arrives_whole_and_in_order() {
-        // The receiver copies at most 64 KiB per batch: 300 KiB of small records, then one
-        // record larger than a batch, then small ones again.
-        let (mut tx, mut rx) = spsc::raw_channel(512 * 1024).unwrap();
-        let small: Vec<Vec<u8>> = (0..count(10_000)).map(|i| vec![i as u8; (i % 60) as usize]).collect();
+        // The receiver copies at most 64 KiB per batch (1 KiB under Miri): several batches of
+        // small records, then one record larger than a batch, then small ones again.
+        let batch = if cfg!(miri) { 1024 } else { 64 * 1024 };
+        let (mut tx, mut rx) = spsc::raw_channel(8 * batch).unwrap();
+        let mut small = Vec::new();
+        let mut queued = 0;
+        while queued < 4 * batch {
+            let len = small.len() % 60;
+            queued += len + 4;
+            small.push(vec![small.len() as u8; len]);
+        }
         tx.try_send_batch(&small).unwrap();
-        let big: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let big: Vec<u8> = (0..3 * batch / 2).map(|i| (i % 251) as u8).collect();
         tx.try_send(&big).unwrap();
         tx.try_send_batch(&small[..10]).unwrap();
         drop(tx);

@@ -5,7 +5,9 @@
 use std::collections::VecDeque;
 
 use proptest::prelude::*;
-use wasm_rs_shared_channel::testing::{HEADER_WORDS, MAGIC_VALUE, WORDS, ends_from_image};
+use wasm_rs_shared_channel::testing::{
+    HEADER_WORDS, MAGIC_VALUE, RECV_BATCH_BYTES, WORDS, ends_from_image,
+};
 use wasm_rs_shared_channel::{ChannelError, Corruption, RecvError, SendErrorKind, spsc};
 
 const MAGIC: usize = WORDS[0];
@@ -272,40 +274,42 @@ fn wrap_around_keeps_records_whole() {
     }
 }
 
-/// A backlog larger than one receive batch (64 KiB) is taken a batch of whole records at a
-/// time; a first record that claims more than is published is still an error there.
+/// A backlog larger than one receive batch is taken a batch of whole records at a time; a
+/// first record that claims more than is published is still an error there.
 #[test]
 fn a_backlog_larger_than_a_batch_is_checked_too() {
-    const CAP: u32 = 256 * 1024;
-    // 100 KiB published: one record claiming 200 KiB, which runs past the published bytes.
-    let mut data = record(200 * 1024, &[]);
-    data.resize(CAP as usize, 0);
-    let (_, rx) = ends_from_image(&header(CAP, 100 * 1024, 0), &data);
+    let batch = RECV_BATCH_BYTES as u32;
+    let cap = 4 * batch;
+    let published = 3 * batch / 2;
+    // One record claiming more than is published.
+    let mut data = record(3 * batch, &[]);
+    data.resize(cap as usize, 0);
+    let (_, rx) = ends_from_image(&header(cap, published, 0), &data);
     assert_eq!(
         rx.unwrap().try_recv(),
         Err(RecvError::Corrupt(Corruption::LengthTooLong {
-            len: 200 * 1024,
-            available: 100 * 1024 - 4
+            len: 3 * batch,
+            available: published - 4
         }))
     );
-    // 100 KiB published: good records of 1,000 bytes, then garbage past 64 KiB that claims
-    // to run past the end. The first batch's good records come out in order; the batch
-    // holding the garbage is reported, not handed out.
+    // Good records of 100 bytes, then garbage past the first batch that claims to run past
+    // the end. The first batch's good records come out in order; the batch holding the
+    // garbage is reported, not handed out.
     let mut data = Vec::new();
     let mut sent = 0;
-    while data.len() + 1004 <= 70 * 1024 {
-        data.extend(record(1000, &[sent as u8; 1000]));
+    while data.len() + 104 <= (batch + batch / 8) as usize {
+        data.extend(record(100, &[sent as u8; 100]));
         sent += 1;
     }
     let garbage_at = data.len();
-    assert!(garbage_at > 64 * 1024);
+    assert!(garbage_at > batch as usize);
     data.extend(record(u32::MAX / 2, &[]));
-    data.resize(CAP as usize, 0);
-    let (_, rx) = ends_from_image(&header(CAP, 100 * 1024, 0), &data);
+    data.resize(cap as usize, 0);
+    let (_, rx) = ends_from_image(&header(cap, published, 0), &data);
     let mut rx = rx.unwrap();
-    let first_batch = 64 * 1024 / 1004;
+    let first_batch = batch as usize / 104;
     for i in 0..first_batch {
-        assert_eq!(rx.try_recv().unwrap(), vec![i as u8; 1000], "record {i}");
+        assert_eq!(rx.try_recv().unwrap(), vec![i as u8; 100], "record {i}");
     }
     assert!(first_batch < sent);
     assert!(matches!(
