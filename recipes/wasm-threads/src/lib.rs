@@ -17,8 +17,9 @@
 //!   traps there, Firefox freezes the page until the lock is free. Keep locks shared with
 //!   the main thread short, and take them with this function.
 //! - [`mandelbrot`]: a computation split over threads, with a serial twin to compare.
-//! - [`wake_from_any_thread`]: lets a task of a thread's event-loop executor be woken by
-//!   another thread (a `tokio::sync::oneshot` sent from a worker, say).
+//! - wasm-rs-async-executor in a threads build takes wakes from other threads: a
+//!   main-thread task can await a `tokio::sync::oneshot` that a worker sends on, and a
+//!   worker blocked in `block_on` is woken by another worker (see `tests/executor.rs`).
 //!
 //! ## Building
 //!
@@ -49,10 +50,8 @@ compile_error!(
 
 pub mod mandelbrot;
 mod thread;
-mod wake;
 
 pub use thread::{
     JoinHandle, Joiner, ThreadError, hardware_concurrency, is_main_thread, lock_without_waiting,
     spawn, thread_entry,
 };
-pub use wake::{CrossThread, wake_from_any_thread};

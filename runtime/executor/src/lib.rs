@@ -16,10 +16,17 @@
 //!   reported through its [`JoinHandle`] ([`JoinError::is_panic`]); the executor
 //!   goes on. (On wasm32 a panic aborts the module: wasm32-unknown-unknown does
 //!   not unwind.)
-//! - **wasm threads** (`+atomics` builds): each thread has its own executor. Waking
-//!   a task from a thread other than its own panics with a message naming the
-//!   limitation (the owning thread may be parked in its JS event loop, which no
-//!   other thread can schedule); send a message to the task's thread instead.
+//! - **wasm threads** (`+atomics` builds, one shared memory): each thread has its
+//!   own executor, and wakers work from any thread, as natively. A wake from another
+//!   thread queues the task on its owner's cross-thread queue, sets the owner's wake
+//!   cell (an atomic in shared memory) and `Atomics.notify`s it. An owner parked in
+//!   full-time mode sleeps on that cell, so it wakes at once; an owner in the JS
+//!   event loop (the browser main thread, say) keeps one `Atomics.waitAsync` on it
+//!   while it has live tasks, which schedules a drain in its own event loop (engines
+//!   without `Atomics.waitAsync`: a 4 ms `setTimeout` check while tasks are alive).
+//!   The cross-thread queue's lock is never waited on with `Atomics.wait` on the
+//!   main thread, where that traps. In a single-threaded build no wake can come from
+//!   another thread (each worker has its own memory); one that did would panic.
 //!
 //! ## Full-time mode (workers, Node)
 //!
@@ -41,7 +48,8 @@
 //!   [`yield_animation_frame`] and [`yield_idle`] return
 //!   [`YieldError::is_full_time_mode`] errors. When tasks remain but neither a timer
 //!   nor a shared-memory registration can wake the thread, the loop returns
-//!   [`RunError::Stalled`] instead of hanging.
+//!   [`RunError::Stalled`] instead of hanging (in a threads build it waits instead,
+//!   since another thread may wake a task, as natively).
 //! - It needs `SharedArrayBuffer` to sleep (always in Node; in browsers only on
 //!   cross-origin isolated pages), otherwise [`RunError::NoSharedMemory`].
 //!

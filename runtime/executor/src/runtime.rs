@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
@@ -44,7 +44,7 @@ struct Remote {
 impl Shared {
     fn push_remote(&self, task: Arc<dyn Runnable>) {
         sys::check_remote_wake();
-        let mut remote = self.remote.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut remote = sys::lock(&self.remote);
         if remote.closed {
             // The owning thread's executor is gone and cancelled the task already.
             drop(remote);
@@ -122,7 +122,7 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 static EXECUTORS: Mutex<BTreeMap<u64, Arc<Shared>>> = Mutex::new(BTreeMap::new());
 
 fn executors() -> std::sync::MutexGuard<'static, BTreeMap<u64, Arc<Shared>>> {
-    EXECUTORS.lock().unwrap_or_else(PoisonError::into_inner)
+    sys::lock(&EXECUTORS)
 }
 
 /// Runs `f` with this thread's executor.
@@ -186,6 +186,11 @@ impl Drop for RunGuard<'_> {
         self.rt.full_time.set(self.full_time);
         if self.rearm && !self.rt.queue.borrow().is_empty() {
             self.rt.driver.request_drain();
+        }
+        if !self.full_time && !self.rt.tasks.borrow().is_empty() {
+            // Back in the event loop with tasks that another thread may wake
+            // (threads builds only; a no-op otherwise).
+            self.rt.driver.watch_remote_wakes();
         }
         self.rt.sync_timer();
     }
@@ -288,11 +293,7 @@ impl Runtime {
     /// Returns whether the queue has work.
     fn collect(&self) -> bool {
         if self.shared.has_remote.load(Ordering::Acquire) {
-            let mut remote = self
-                .shared
-                .remote
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut remote = sys::lock(&self.shared.remote);
             self.shared.has_remote.store(false, Ordering::Release);
             let woken = std::mem::take(&mut remote.queue);
             drop(remote);
@@ -499,6 +500,12 @@ impl Runtime {
         Ok((self.polls.get() - before) as usize)
     }
 
+    /// Whether any task is alive on this executor.
+    #[cfg_attr(not(target_feature = "atomics"), allow(dead_code))]
+    pub(crate) fn has_tasks(&self) -> bool {
+        !self.tasks.borrow().is_empty()
+    }
+
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn is_full_time(&self) -> bool {
         self.full_time.get()
@@ -544,11 +551,7 @@ impl Drop for Runtime {
         let _ = CURRENT.try_with(|c| c.set(0));
         executors().remove(&self.id);
         let stranded = {
-            let mut remote = self
-                .shared
-                .remote
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut remote = sys::lock(&self.shared.remote);
             remote.closed = true;
             std::mem::take(&mut remote.queue)
         };

@@ -58,7 +58,8 @@ fn run_forever_runs_timers_and_tasks_until_none_is_left() {
 fn block_on_returns_the_output_or_refuses_the_main_thread() {
     let result = block_on(async {
         let task = spawn(async {
-            sleep(Duration::from_millis(5)).await;
+            // Long enough that the executor must park (see `blocking_allowed`).
+            sleep(Duration::from_millis(30)).await;
             3
         });
         task.await.unwrap() * 2
@@ -82,7 +83,10 @@ mod web {
     fn blocking_allowed() -> bool {
         match expected_block_error() {
             Some(expected) => {
-                assert_eq!(block_on(sleep(Duration::from_millis(1))), Err(expected));
+                // Long enough that the timer cannot already be due when the executor
+                // first looks for work (WebKit's clock may step by a whole millisecond):
+                // the executor must park, which is what is refused here.
+                assert_eq!(block_on(sleep(Duration::from_millis(50))), Err(expected));
                 false
             }
             None => true,

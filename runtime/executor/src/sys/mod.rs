@@ -8,6 +8,7 @@
 //!   and `yield_idle`, and [`environment`].
 
 use std::fmt;
+use std::sync::{Mutex, MutexGuard};
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
@@ -18,6 +19,29 @@ pub(crate) use native::*;
 mod web;
 #[cfg(target_arch = "wasm32")]
 pub(crate) use web::*;
+
+/// Locks one of the executor's two cross-thread locks (the executor registry and a
+/// cross-thread wake queue); each is held for a few instructions only.
+///
+/// In a wasm threads build (`+atomics`) a contended `Mutex::lock` waits in
+/// `memory.atomic.wait32`, which traps on the browser main thread (tokio #7205,
+/// wasm-bindgen-rayon #36). There the lock is taken with `try_lock` in a loop instead,
+/// which only ever waits for another thread to finish those few instructions.
+/// Everywhere else it is a plain `lock`.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    loop {
+        match mutex.try_lock() {
+            Ok(guard) => return guard,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => std::hint::spin_loop(),
+        }
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// Where this code runs, from [`environment`](crate::environment()).
 ///

@@ -36,6 +36,8 @@ impl Driver {
 
     pub(crate) fn went_idle(&self) {}
 
+    pub(crate) fn watch_remote_wakes(&self) {}
+
     pub(crate) fn sync_timer(&self, _earliest: Option<Instant>) {}
 
     pub(crate) fn slice_budget(&self, budget: std::time::Duration) -> std::time::Duration {

@@ -26,6 +26,9 @@ use crate::Instant;
 use crate::runtime::{self, RunError};
 use crate::yields::YieldError;
 
+#[path = "remote.rs"]
+mod remote;
+
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
@@ -238,6 +241,8 @@ struct Hooks {
     drain: Closure<dyn FnMut(JsValue)>,
     timer: Closure<dyn FnMut()>,
     macrotask: Macrotask,
+    #[cfg(target_feature = "atomics")]
+    remote_wake: Closure<dyn FnMut(JsValue)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -262,12 +267,26 @@ pub(crate) struct Driver {
     timer: RefCell<Option<(Instant, JsValue)>>,
     parks: RefCell<Vec<Registration>>,
     sleeper: OnceCell<Option<Int32Array>>,
+    #[cfg(target_feature = "atomics")]
+    remote: remote::RemoteWatch,
 }
 
 fn drain_callback() {
     runtime::with(|rt| {
         rt.driver().armed.set(Armed::Nothing);
         rt.event_loop_drain();
+    });
+}
+
+/// A remote wake arrived while the executor was in the event loop (threads builds).
+#[cfg(target_feature = "atomics")]
+fn remote_wake_callback() {
+    runtime::with(|rt| {
+        if rt.driver().remote.fired() {
+            rt.driver().request_drain();
+        } else if rt.has_tasks() {
+            rt.driver().watch_remote_wakes();
+        }
     });
 }
 
@@ -290,6 +309,8 @@ impl Driver {
             timer: RefCell::new(None),
             parks: RefCell::new(Vec::new()),
             sleeper: OnceCell::new(),
+            #[cfg(target_feature = "atomics")]
+            remote: remote::RemoteWatch::default(),
         }
     }
 
@@ -299,6 +320,8 @@ impl Driver {
             drain: Closure::new(|_: JsValue| drain_callback()),
             timer: Closure::new(timer_callback),
             macrotask: Macrotask::new(),
+            #[cfg(target_feature = "atomics")]
+            remote_wake: Closure::new(|_: JsValue| remote_wake_callback()),
         })
     }
 
@@ -349,6 +372,13 @@ impl Driver {
             cancel_animation_frame(&handle);
         }
         clock.watching.set(false);
+    }
+
+    /// Back in the event loop with live tasks: in a threads build, make sure a wake
+    /// from another thread schedules a drain here (see `remote.rs`). A no-op otherwise.
+    pub(crate) fn watch_remote_wakes(&self) {
+        #[cfg(target_feature = "atomics")]
+        self.remote.watch(&self.hooks().remote_wake);
     }
 
     /// The time budget of the next drain (see `FrameClock::slice_ms`).
@@ -435,6 +465,10 @@ impl Driver {
             ready.into_iter().for_each(Waker::wake);
             return Ok(());
         }
+        if remote::take_wake() {
+            // Threads builds: another thread woke a task since the last look.
+            return Ok(());
+        }
         let timeout_ms =
             deadline.map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64() * 1000.0);
         let newest = self.parks.borrow_mut().pop();
@@ -447,6 +481,11 @@ impl Driver {
             );
             reg.waker.wake();
             return waited.map(drop).map_err(wait_error);
+        }
+        if let Some(waited) = remote::wait(timeout_ms) {
+            // Threads builds: any thread may wake a task, so waiting with no timer is
+            // not a stall (as natively).
+            return waited.map_err(wait_error);
         }
         let Some(ms) = timeout_ms else {
             return Err(RunError::Stalled { tasks });
@@ -479,26 +518,7 @@ pub(crate) fn check_can_block() -> Result<(), RunError> {
     Ok(())
 }
 
-/// Wakers of one executor always run on its own thread on wasm32.
-pub(crate) fn check_remote_wake() {
-    panic!(
-        "wasm-rs-async-executor: a task was woken from another wasm thread; cross-thread \
-         wakes are not supported on wasm32 (the owning thread may be inside the JS event \
-         loop, which another thread cannot schedule). Send a message to the task's own \
-         thread instead, e.g. over wasm-rs-shared-channel."
-    );
-}
-
-/// Unparking another thread is never needed on wasm32 (see `check_remote_wake`).
-pub(crate) struct Unparker;
-
-impl Unparker {
-    pub(crate) fn current() -> Self {
-        Unparker
-    }
-
-    pub(crate) fn unpark(&self) {}
-}
+pub(crate) use remote::{Unparker, check_remote_wake};
 
 pub(crate) fn register_park(array: &Int32Array, index: u32, expected: i32, waker: Waker) -> bool {
     runtime::with(|rt| {
