@@ -24,8 +24,10 @@ pub(crate) fn build(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
         .recipes()
         .filter(|c| c.meta.as_ref().is_some_and(|m| m.demo))
         .collect();
+    let mut built = Vec::new();
     if demos.is_empty() {
-        return Ok(Vec::new());
+        built.extend(crate::nightly::build_demos(ws, book_dir)?);
+        return Ok(built);
     }
     let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cargo.current_dir(&ws.root).args([
@@ -49,7 +51,6 @@ pub(crate) fn build(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
     if !status.success() {
         bail!("building the demos failed ({status})");
     }
-    let mut built = Vec::new();
     for c in demos {
         let wasm = ws
             .target_dir
@@ -74,5 +75,7 @@ pub(crate) fn build(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
                 .unwrap_or_default(),
         });
     }
+    // The demos of the nightly recipes outside the workspace (a threads build, say).
+    built.extend(crate::nightly::build_demos(ws, book_dir)?);
     Ok(built)
 }

@@ -314,7 +314,7 @@ impl WebDriverCompatibleCommand for BrowserLog {
 
 /// The `SEVERE` entries (console errors, uncaught exceptions, failed loads) logged since the
 /// last call.
-async fn browser_log(client: &Client) -> Result<Vec<String>> {
+pub(crate) async fn browser_log(client: &Client) -> Result<Vec<String>> {
     let entries = client
         .issue_cmd(BrowserLog)
         .await
@@ -401,7 +401,7 @@ fn page_url(base: &Url, page: &str) -> Url {
     url
 }
 
-fn capabilities(profile: &Path) -> Capabilities {
+pub(crate) fn capabilities(profile: &Path) -> Capabilities {
     let mut options = json!({
         "args": [
             "--headless",
@@ -439,15 +439,15 @@ fn capabilities(profile: &Path) -> Capabilities {
 
 /// A ChromeDriver child process, shut down on drop.
 #[derive(Debug)]
-struct ChromeDriver {
+pub(crate) struct ChromeDriver {
     child: Child,
     port: u16,
-    url: String,
+    pub(crate) url: String,
     log: PathBuf,
 }
 
 impl ChromeDriver {
-    fn start(binary: &Path, scratch: &Path) -> Result<Self> {
+    pub(crate) fn start(binary: &Path, scratch: &Path) -> Result<Self> {
         let port = free_port()?;
         let log = scratch.join("chromedriver.log");
         let out =
@@ -494,7 +494,7 @@ impl ChromeDriver {
         }
     }
 
-    fn log_tail(&self) -> String {
+    pub(crate) fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<_> = text.lines().collect();
         let tail = lines[lines.len().saturating_sub(15)..].join("\n");

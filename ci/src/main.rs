@@ -23,6 +23,7 @@ mod book;
 mod community;
 mod demos;
 mod e2e;
+mod e2e_state_sync;
 mod eject;
 mod env;
 mod links;

@@ -16,6 +16,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
+use crate::demos::BuiltDemo;
 use crate::env::{Context as PageContext, Engine, Environment};
 use crate::recipes::{EnvResult, TestResults};
 use crate::setup::{Driver, Tools};
@@ -67,6 +68,10 @@ struct NightlyRecipe {
     name: String,
     toolchain: String,
     environments: Vec<Environment>,
+    /// `demo = true`: the book shows a live demo (the crate exports `run_demo`).
+    demo: bool,
+    /// Lines the demo's output panel must contain (checked by the e2e suite).
+    demo_expect: Vec<String>,
 }
 
 impl NightlyRecipe {
@@ -96,6 +101,24 @@ impl NightlyRecipe {
             environments
                 .extend(Environment::parse_declared(e).map_err(|m| anyhow::anyhow!("{rel}: {m}"))?);
         }
+        let meta = manifest
+            .get("package")
+            .and_then(|p| p.get("metadata"))
+            .and_then(|m| m.get("wasm-rs"));
+        let demo = meta
+            .and_then(|m| m.get("demo"))
+            .and_then(|d| d.as_bool())
+            .unwrap_or(false);
+        let demo_expect = meta
+            .and_then(|m| m.get("demo-expect"))
+            .and_then(|d| d.as_array())
+            .map(|lines| {
+                lines
+                    .iter()
+                    .filter_map(|l| l.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
         let toolchain = read_toml(&dir.join("rust-toolchain.toml"))?
             .get("toolchain")
             .and_then(|t| t.get("channel"))
@@ -107,6 +130,8 @@ impl NightlyRecipe {
             name,
             toolchain,
             environments,
+            demo,
+            demo_expect,
         })
     }
 
@@ -183,6 +208,64 @@ fn ensure_toolchain(recipe: &NightlyRecipe) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Builds the live demos of the out-of-workspace recipes (`demo = true`) into
+/// `book_dir/demos/<recipe>/`: a release threads build of the library, then
+/// `wasm-bindgen --target web`, as `crate::demos` does for the workspace's demos. The
+/// recipe's page holds the demo's placeholder itself (these recipes have no generated part).
+pub(crate) fn build_demos(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
+    let mut built = Vec::new();
+    for rel in RECIPES {
+        let recipe = NightlyRecipe::load(&ws.root, rel)?;
+        if !recipe.demo {
+            continue;
+        }
+        ensure_toolchain(&recipe)?;
+        println!(
+            "  → building the {} demo (threads build, release)",
+            recipe.name
+        );
+        let status = recipe
+            .cargo(
+                ws,
+                &[
+                    "build",
+                    "--release",
+                    "--lib",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    BUILD_STD,
+                ],
+            )
+            .status()
+            .with_context(|| format!("building the {} demo", recipe.name))?;
+        if !status.success() {
+            bail!("building the {} demo failed ({status})", recipe.name);
+        }
+        let wasm = ws
+            .target_dir
+            .join("nightly/wasm32-unknown-unknown/release")
+            .join(format!("{}.wasm", recipe.name.replace('-', "_")));
+        let out = book_dir.join("demos").join(&recipe.name);
+        let status = Command::new("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&out)
+            .arg(&wasm)
+            .status()
+            .context("running wasm-bindgen (run `cargo xtask setup`)")?;
+        if !status.success() {
+            bail!(
+                "wasm-bindgen failed for the {} demo ({status})",
+                recipe.name
+            );
+        }
+        built.push(BuiltDemo {
+            page: format!("recipes/{}.html", recipe.name),
+            expect: recipe.demo_expect,
+        });
+    }
+    Ok(built)
 }
 
 fn read_toml(path: &Path) -> Result<toml::Table> {

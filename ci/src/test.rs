@@ -434,6 +434,17 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                 row.passed += report.passed;
                 row.failed += report.problems.len() as u64;
                 row.problems.extend(report.problems);
+                match crate::e2e_state_sync::run(ws, chromedriver) {
+                    Ok(r) => {
+                        row.passed += r.passed;
+                        row.failed += r.problems.len() as u64;
+                        row.problems.extend(r.problems);
+                    }
+                    Err(e) => {
+                        row.failed += 1;
+                        row.problems.push(format!("e2e: state-sync: {e:#}"));
+                    }
+                }
                 built = Some(demos);
             }
             Suite::Threads => {

@@ -197,9 +197,18 @@
       return;
     }
 
+    const requires = (container.dataset.requires || "").split(",").map((s) => s.trim());
+    const needsSab = requires.includes("SharedArrayBuffer");
+    if (isolation.isolated && needsSab && typeof SharedArrayBuffer !== "function") {
+      // WebKit: isolated, yet without SharedArrayBuffer. A threads build would not even load.
+      notice(
+        container,
+        "This browser has no SharedArrayBuffer even on this cross-origin isolated page " +
+          "(WebKit has none), and this demo needs it, so it is disabled. Try Chromium or Firefox."
+      );
+      button.disabled = true;
+    }
     if (!isolation.isolated) {
-      const requires = (container.dataset.requires || "").split(",").map((s) => s.trim());
-      const needsSab = requires.includes("SharedArrayBuffer");
       notice(
         container,
         `SharedArrayBuffer demos can't run on this page: ${isolation.reason}` +

@@ -28,9 +28,13 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::task::Poll;
+use std::time::Duration;
 
 use js_sys::{Atomics, Function, Int32Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_rs_async_executor::{self as executor, park};
 
 #[wasm_bindgen]
 extern "C" {
@@ -153,21 +157,25 @@ fn listen() {
     });
 }
 
-/// The next message posted to this worker, waited for with JSPI.
-fn next_message() -> Result<JsValue, JsValue> {
+/// A promise of the next message posted to this worker.
+fn next_message_promise() -> Promise {
     listen();
     let queued = INBOX.with(|inbox| inbox.borrow_mut().as_mut()?.queue.pop_front());
     if let Some(data) = queued {
-        return Ok(data);
+        return Promise::resolve(&data);
     }
-    let next = Promise::new(&mut |resolve, _reject| {
+    Promise::new(&mut |resolve, _reject| {
         INBOX.with(|inbox| {
             if let Some(inbox) = inbox.borrow_mut().as_mut() {
                 inbox.waiter = Some(resolve);
             }
         });
-    });
-    js_sys::futures::jspi_block_on_promise(&next)
+    })
+}
+
+/// The next message posted to this worker, waited for with JSPI.
+fn next_message() -> Result<JsValue, JsValue> {
+    js_sys::futures::jspi_block_on_promise(&next_message_promise())
 }
 
 /// A worker's whole job as one synchronous loop: read `count` messages from the main thread
@@ -261,3 +269,110 @@ pub fn echo_jspi(cells: Int32Array) -> Result<u32, JsValue> {
     echo(&cells, Park::Jspi)
 }
 // ANCHOR_END: echo
+
+// ANCHOR: executor
+/// Waits until `cells[index]` no longer holds `from`, through the executor's park (a
+/// full-time loop sleeps in `Atomics.wait`; a suspending loop suspends on
+/// `Atomics.waitAsync`). This is how wasm-rs-shared-channel waits for a message.
+async fn changed(cells: &Int32Array, index: u32, from: i32) -> Result<(), JsValue> {
+    std::future::poll_fn(|cx| {
+        if Atomics::load(cells, index)? != from {
+            return Poll::Ready(Ok(()));
+        }
+        if park::wake_on_change(cells, index, from, cx.waker().clone()) {
+            Poll::Pending
+        } else {
+            Poll::Ready(Err(JsValue::from_str(
+                "no full-time executor runs on this thread",
+            )))
+        }
+    })
+    .await
+}
+
+/// Answers `cells[2]` echo requests: waits for `cells[0]` to reach each round and
+/// publishes the round in `cells[1]`.
+async fn echo_requests(cells: Int32Array) -> Result<u32, JsValue> {
+    let rounds = Atomics::load(&cells, 2)?;
+    for round in 1..=rounds {
+        loop {
+            let now = Atomics::load(&cells, 0)?;
+            if now >= round {
+                break;
+            }
+            changed(&cells, 0, now).await?;
+        }
+        Atomics::store(&cells, 1, round)?;
+        Atomics::notify(&cells, 1)?;
+    }
+    Ok(rounds.max(0) as u32)
+}
+
+/// Reads `count` messages posted to this worker: through `onmessage`, so only while the
+/// worker's event loop runs.
+async fn read_messages(count: u32) -> Result<Vec<String>, JsValue> {
+    let mut messages = Vec::new();
+    for _ in 0..count {
+        let message = JsFuture::from(next_message_promise()).await?;
+        messages.push(message.as_string().unwrap_or_default());
+    }
+    Ok(messages)
+}
+
+/// One worker service on wasm-rs-async-executor: a task answers echo requests over shared
+/// memory, another reads `cells[3]` posted messages, a third sleeps five times 1 ms.
+/// Returns `"echoed N; messages a+b; ticks 5"`.
+fn serve(cells: Int32Array, suspending: bool) -> Result<String, JsValue> {
+    let messages = Atomics::load(&cells, 3)?.max(0) as u32;
+    let echo = executor::spawn(echo_requests(cells));
+    let inbox = executor::spawn(read_messages(messages));
+    let ticker = executor::spawn(async {
+        let mut ticks = 0u32;
+        while ticks < 5 {
+            executor::sleep(Duration::from_millis(1)).await;
+            ticks += 1;
+        }
+        ticks
+    });
+    let joined = |e: executor::JoinError| JsValue::from_str(&e.to_string());
+    let service = async move {
+        let echoed = echo.await.map_err(joined)??;
+        let messages = inbox.await.map_err(joined)??;
+        let ticks = ticker.await.map_err(joined)?;
+        Ok::<_, JsValue>(format!(
+            "echoed {echoed}; messages {}; ticks {ticks}",
+            messages.join("+")
+        ))
+    };
+    let outcome = if suspending {
+        executor::jspi::block_on(service)
+    } else {
+        executor::block_on(service)
+    };
+    outcome.map_err(|e| JsValue::from_str(&e.to_string()))?
+}
+
+/// [`serve`] in plain full-time mode: the worker sleeps in `Atomics.wait` between
+/// requests. Echo requests are answered; posted messages never arrive (the event loop
+/// is frozen), so with `cells[3] > 0` it ends with the executor's `Stalled` error.
+///
+/// ```no_run
+/// // spawn_worker(&glue, "serve_full_time", cells.into())
+/// ```
+#[wasm_bindgen]
+pub fn serve_full_time(cells: Int32Array) -> Result<String, JsValue> {
+    serve(cells, false)
+}
+
+/// [`serve`] in the executor's suspending mode (`jspi::block_on`): between requests the
+/// wasm stack is suspended on a promise, the worker's event loop runs, and posted
+/// messages arrive.
+///
+/// ```no_run
+/// // spawn_worker(&glue, "serve_suspending", cells.into())
+/// ```
+#[wasm_bindgen(jspi)]
+pub fn serve_suspending(cells: Int32Array) -> Result<String, JsValue> {
+    serve(cells, true)
+}
+// ANCHOR_END: executor

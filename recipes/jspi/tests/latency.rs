@@ -1,5 +1,6 @@
 //! Round trips main thread → worker → main thread over shared memory, with the worker parked
-//! in `Atomics.wait` (as in the executor's full-time mode) or through JSPI. The test checks
+//! in `Atomics.wait` or through JSPI: by hand (`echo_*`) and by wasm-rs-async-executor in its
+//! full-time and suspending modes (`serve_*`). The test checks
 //! every request is answered; the latency is printed, not asserted (run with
 //! `--release -- --nocapture` to read it).
 #![cfg(target_arch = "wasm32")]
@@ -35,7 +36,8 @@ async fn reply(cells: &Int32Array, target: i32) -> Result<(), JsValue> {
 /// Microseconds per round trip with the worker running `entry`.
 async fn round_trip_us(entry: &str) -> Result<f64, JsValue> {
     let js = |e: worker_basics::WorkerError| JsValue::from_str(&e.to_string());
-    let cells = Int32Array::new(&SharedArrayBuffer::new(12));
+    // [requests, replies, rounds, messages to read (none here)]
+    let cells = Int32Array::new(&SharedArrayBuffer::new(16));
     Atomics::store(&cells, 2, ROUNDS)?;
     let glue = worker_basics::glue_url().map_err(js)?;
     let mut worker = worker_basics::spawn_worker(&glue, entry, cells.clone().into())
@@ -49,7 +51,15 @@ async fn round_trip_us(entry: &str) -> Result<f64, JsValue> {
     }
     let elapsed_ms = performance_now() - started;
     let answered = worker.join().await.map_err(js)?;
-    assert_eq!(answered.as_f64(), Some(f64::from(ROUNDS)), "{entry}");
+    let expected = if entry.starts_with("serve") {
+        format!("echoed {ROUNDS}; messages ; ticks 5")
+    } else {
+        ROUNDS.to_string()
+    };
+    let answered = answered
+        .as_string()
+        .or_else(|| answered.as_f64().map(|n| n.to_string()));
+    assert_eq!(answered.as_deref(), Some(expected.as_str()), "{entry}");
     Ok(elapsed_ms * 1000.0 / f64::from(ROUNDS))
 }
 
@@ -60,10 +70,14 @@ async fn round_trip_latency_blocking_vs_jspi() -> Result<(), JsValue> {
     for run in 1..=3 {
         let blocking = round_trip_us("echo_blocking").await?;
         let jspi = round_trip_us("echo_jspi").await?;
+        let full_time = round_trip_us("serve_full_time").await?;
+        let suspending = round_trip_us("serve_suspending").await?;
         console_log!(
-            "run {run}: {ROUNDS} round trips, worker parked in Atomics.wait {blocking:.1} µs, \
-             through JSPI {jspi:.1} µs ({:.2}x)",
-            jspi / blocking
+            "run {run}: {ROUNDS} round trips; by hand: Atomics.wait {blocking:.1} µs, \
+             JSPI {jspi:.1} µs ({:.2}x); executor: full-time {full_time:.1} µs, \
+             suspending {suspending:.1} µs ({:.2}x)",
+            jspi / blocking,
+            suspending / full_time
         );
     }
     Ok(())

@@ -1,5 +1,5 @@
 //! A native client (tokio-tungstenite): the `bar` machine, its sync [`Peer`], and an outbox
-//! that survives disconnects. Native only; the browser adapter is not built yet.
+//! that survives disconnects. Native only; the browser's client is the `browser` module (wasm32).
 
 use futures::{SinkExt, StreamExt};
 use tokio::net::TcpStream;

@@ -12,11 +12,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::Router;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
+use axum::http::{HeaderName, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::{bar_schema, foo_schema};
 use crate::machine::{Clocks, Machine, MachineError};
@@ -42,6 +44,9 @@ pub struct Config {
     pub max_hellos: u32,
     /// The JSON-lines transition log; read back on start, so a restart resumes every session.
     pub log: PathBuf,
+    /// A directory served at `/` (the `browser-bar` page and its wasm), so the page and the
+    /// WebSocket share one origin and the page finds `/ws` from its own `location`.
+    pub static_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -52,6 +57,7 @@ impl Default for Config {
             hello_every: Duration::from_secs(5),
             max_hellos: 3,
             log: PathBuf::from("state-sync.jsonl"),
+            static_dir: None,
         }
     }
 }
@@ -291,7 +297,8 @@ impl std::fmt::Debug for ServerHandle {
 }
 
 impl ServerHandle {
-    /// Reads the log, binds, and starts serving `/ws` (the sync socket) and `/timeline`.
+    /// Reads the log, binds, and starts serving `/ws` (the sync socket), `/timeline`, and
+    /// the files of [`Config::static_dir`] if set.
     ///
     /// ```no_run
     /// let server = state_sync::server::ServerHandle::start(Default::default())?;
@@ -405,10 +412,27 @@ impl Drop for ServerHandle {
 }
 
 fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let static_dir = state.config.static_dir.clone();
+    let router = Router::new()
         .route("/ws", get(ws_upgrade))
         .route("/timeline", get(timeline))
-        .with_state(state)
+        .with_state(state);
+    let router = match static_dir {
+        // Everything else is a file of the page (`/` is its index.html).
+        Some(dir) => router.fallback_service(tower_http::services::ServeDir::new(dir)),
+        None => router,
+    };
+    // Cross-origin isolation, so the page may use SharedArrayBuffer (the worker variant's
+    // shared channel needs it).
+    router
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-embedder-policy"),
+            HeaderValue::from_static("require-corp"),
+        ))
 }
 
 async fn ws_upgrade(ws: WebSocketUpgrade, State(state): State<Arc<AppState>>) -> Response {

@@ -1,10 +1,8 @@
 //! A browser `WebSocket` (web-sys) as a futures `Stream` of binary messages and a `Sink` of
 //! byte buffers. wasm32 only; works on a page's main thread and in workers.
 //!
-//! Only the adapter is built so far: the `browser-bar` client and its page are not, and the
-//! adapter's tests cover connecting and its failures, not a message exchange with
-//! `server-foo` (that needs the server running beside the browser test, which the test
-//! runner does not do yet).
+//! [`crate::browser`] runs the sync over it. Its wasm tests cover connecting and failing to
+//! connect; the exchange with a real `server-foo` is covered by the e2e suite.
 
 use std::fmt;
 use std::pin::Pin;

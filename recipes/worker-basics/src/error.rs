@@ -30,6 +30,9 @@ pub enum WorkerError {
     /// [`next_message`](crate::next_message) was called outside a worker, where no main
     /// thread posts to it.
     NotAWorker(String),
+    /// [`check_shared_memory`](crate::check_shared_memory): this page cannot share a
+    /// `WebAssembly.Memory` between workers, so a wasm threads build cannot run here.
+    NoSharedMemory(String),
 }
 // ANCHOR_END: error
 
@@ -82,6 +85,13 @@ impl fmt::Display for WorkerError {
                 f,
                 "{m}; call next_message() from the export a worker runs, and on the main \
                  thread post to that worker with WorkerHandle::post_message"
+            ),
+            WorkerError::NoSharedMemory(m) => write!(
+                f,
+                "this page cannot share memory between workers ({m}): a wasm threads build \
+                 needs SharedArrayBuffer, which browsers give only to cross-origin isolated \
+                 pages (COOP same-origin, COEP require-corp) and WebKit not at all; load a \
+                 single-threaded build here instead"
             ),
         }
     }

@@ -292,6 +292,37 @@ pub fn glue_url() -> Result<String, WorkerError> {
     glue_url_js().ok_or(WorkerError::NoGlueUrl)
 }
 
+// ANCHOR: threads-check
+/// Checks that this page can run a wasm threads build: workers sharing one
+/// `WebAssembly.Memory` need `SharedArrayBuffer`, which a browser gives only to a
+/// cross-origin isolated page, and WebKit not at all. A threads build does not even
+/// instantiate without it, so call this from a single-threaded module (or check the same
+/// globals in JS) before loading one, and show the error's message if it fails.
+///
+/// ```no_run
+/// match worker_basics::check_shared_memory() {
+///     Ok(()) => { /* import the threads build */ }
+///     Err(why) => { /* show `why` on the page; load the single-threaded build */ }
+/// }
+/// ```
+pub fn check_shared_memory() -> Result<(), WorkerError> {
+    let global = js_sys::global();
+    let has = |name: &str| Reflect::get(&global, &name.into()).unwrap_or_default();
+    if !has("SharedArrayBuffer").is_function() {
+        return Err(WorkerError::NoSharedMemory(
+            "SharedArrayBuffer is missing".into(),
+        ));
+    }
+    // Browsers say whether the page is isolated; Node.js has no such flag (and shares).
+    if has("crossOriginIsolated").as_bool() == Some(false) {
+        return Err(WorkerError::NoSharedMemory(
+            "the page is not cross-origin isolated".into(),
+        ));
+    }
+    Ok(())
+}
+// ANCHOR_END: threads-check
+
 // ANCHOR: hook
 /// Installs the panic hook that sends a panic's message to the main thread. The loader calls
 /// it in the worker right after instantiating the module (it is exported as

@@ -53,6 +53,6 @@ mod host;
 pub use error::WorkerError;
 #[cfg(target_arch = "wasm32")]
 pub use host::{
-    WorkerHandle, WorkerKind, glue_url, next_message, run_in_worker, spawn_worker,
-    spawn_worker_with, worker_start,
+    WorkerHandle, WorkerKind, check_shared_memory, glue_url, next_message, run_in_worker,
+    spawn_worker, spawn_worker_with, worker_start,
 };

@@ -31,6 +31,10 @@ fn each_error_says_what_failed_and_what_to_check() {
             WorkerError::NotAWorker("not a worker".into()),
             "not a worker; call next_message() from the export a worker runs",
         ),
+        (
+            WorkerError::NoSharedMemory("SharedArrayBuffer is missing".into()),
+            "(SharedArrayBuffer is missing): a wasm threads build needs SharedArrayBuffer",
+        ),
     ];
     for (error, expected) in cases {
         assert!(error.to_string().contains(expected), "{error:?}: {error}");

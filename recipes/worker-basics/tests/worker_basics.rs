@@ -548,3 +548,27 @@ async fn a_failed_init_is_an_init_error() {
         assert!(error.to_string().contains("check the glue URL"), "{error}");
     }
 }
+
+/// Runs in every JS environment: agrees with an independent look at the globals, and where
+/// a threads build cannot run (WebKit, a page that is not cross-origin isolated) says so
+/// with the reason.
+#[wasm_bindgen_test]
+fn check_shared_memory_says_whether_a_threads_build_can_run_here() {
+    let global = js_sys::global();
+    let get = |name: &str| js_sys::Reflect::get(&global, &name.into()).unwrap_or_default();
+    let shares = get("SharedArrayBuffer").is_function()
+        && get("crossOriginIsolated").as_bool() != Some(false);
+    match worker_basics::check_shared_memory() {
+        Ok(()) => assert!(shares, "check passed without shared memory"),
+        Err(error) => {
+            assert!(!shares, "check refused a page with shared memory: {error}");
+            assert!(matches!(error, WorkerError::NoSharedMemory(_)), "{error:?}");
+            let text = error.to_string();
+            assert!(
+                text.contains("cannot share memory between workers"),
+                "{text}"
+            );
+            assert!(text.contains("single-threaded build"), "{text}");
+        }
+    }
+}

@@ -69,7 +69,15 @@
 //! twice before it runs is polled once), cost one reference count to clone, and can
 //! be called from any JS callback.
 
+#[cfg(all(feature = "jspi", target_feature = "atomics"))]
+compile_error!(
+    "wasm-rs-async-executor's `jspi` feature needs a build without `+atomics`: wasm-bindgen \
+     0.2.130 offers JSPI (`jspi_block_on_promise`) only in single-threaded builds"
+);
+
 mod join_set;
+#[cfg(target_arch = "wasm32")]
+pub mod jspi;
 mod runtime;
 mod sys;
 mod task;
@@ -153,7 +161,7 @@ where
 /// # }
 /// ```
 pub fn block_on<F: Future>(future: F) -> Result<F::Output, RunError> {
-    runtime::with(|rt| rt.block_on(future))
+    runtime::with(|rt| rt.block_on::<runtime::Blocking, _>(future))
 }
 
 /// Full-time mode: runs this thread's tasks until none is left, sleeping
@@ -178,7 +186,7 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output, RunError> {
 /// # }
 /// ```
 pub fn run_forever() -> Result<(), RunError> {
-    runtime::with(|rt| rt.run_forever())
+    runtime::with(|rt| rt.run_forever::<runtime::Blocking>())
 }
 
 /// Runs every task that is ready (and every timer that is due) until none is,
@@ -223,7 +231,9 @@ pub mod park {
     /// shared-memory wait: when the executor next has no ready task, it sleeps in
     /// `Atomics.wait(array, index, expected)` (bounded by the next timer deadline),
     /// and on return wakes `waker`. Registrations are one-shot: register again
-    /// after each wake if still needed.
+    /// after each wake if still needed. A suspending loop (`jspi::run_forever`,
+    /// feature `jspi`) honours registrations too, and waits on all of them at once
+    /// with `Atomics.waitAsync`.
     ///
     /// Returns `false` when no full-time executor runs on this thread; the caller
     /// then waits with `Atomics.waitAsync` (or another event-loop mechanism).

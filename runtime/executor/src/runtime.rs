@@ -100,8 +100,12 @@ pub(crate) struct Runtime {
     timers: RefCell<Timers>,
     /// A run loop (drain, block_on, run_forever, run_until_stalled) is active.
     running: Cell<bool>,
-    /// A blocking loop (block_on, run_forever) owns the thread: no JS callback runs.
+    /// A blocking loop (block_on, run_forever) owns the thread: no JS callback runs
+    /// (except while it is suspended through JSPI, see `suspending`).
     full_time: Cell<bool>,
+    /// The blocking loop parks by suspending through JSPI (the `jspi` feature): JS
+    /// callbacks and promises run while it is parked.
+    suspending: Cell<bool>,
     budget: Cell<Duration>,
     polls: Cell<u64>,
     drains: Cell<u64>,
@@ -196,6 +200,60 @@ impl Drop for RunGuard<'_> {
     }
 }
 
+/// How a blocking loop parks the thread when no task is ready. A type parameter,
+/// so that a module that never suspends never links (or imports) the JSPI park.
+pub(crate) trait Parking {
+    /// Parks through JSPI: JS callbacks run meanwhile.
+    const SUSPENDING: bool;
+    /// Sleeps until a timer, a registration or a wake.
+    fn park(rt: &Runtime, deadline: Option<Instant>, tasks: usize) -> Result<(), RunError>;
+}
+
+/// Plain full-time mode: `Atomics.wait` on wasm32, OS parking natively.
+pub(crate) struct Blocking;
+
+impl Parking for Blocking {
+    const SUSPENDING: bool = false;
+
+    fn park(rt: &Runtime, deadline: Option<Instant>, tasks: usize) -> Result<(), RunError> {
+        rt.driver.park(deadline, tasks)
+    }
+}
+
+/// The suspending mode (feature `jspi`, wasm32): parks on a promise through JSPI.
+#[cfg(all(feature = "jspi", target_arch = "wasm32"))]
+pub(crate) struct Suspending;
+
+#[cfg(all(feature = "jspi", target_arch = "wasm32"))]
+impl Parking for Suspending {
+    const SUSPENDING: bool = true;
+
+    fn park(rt: &Runtime, deadline: Option<Instant>, _tasks: usize) -> Result<(), RunError> {
+        rt.driver.park_suspending(deadline)
+    }
+}
+
+/// Sets `Runtime::suspending` for one blocking loop.
+struct SuspendGuard<'a> {
+    rt: &'a Runtime,
+    was: bool,
+}
+
+impl<'a> SuspendGuard<'a> {
+    fn enter(rt: &'a Runtime, suspending: bool) -> Self {
+        SuspendGuard {
+            rt,
+            was: rt.suspending.replace(suspending),
+        }
+    }
+}
+
+impl Drop for SuspendGuard<'_> {
+    fn drop(&mut self) {
+        self.rt.suspending.set(self.was);
+    }
+}
+
 /// The waker of `block_on`'s own future: a flag plus a thread unpark.
 struct MainWake {
     woken: AtomicBool,
@@ -210,6 +268,8 @@ impl Wake for MainWake {
     fn wake_by_ref(self: &Arc<Self>) {
         if !self.woken.swap(true, Ordering::AcqRel) {
             self.unparker.unpark();
+            #[cfg(all(feature = "jspi", target_arch = "wasm32"))]
+            sys::resume_suspended();
         }
     }
 }
@@ -235,6 +295,7 @@ impl Runtime {
             }),
             running: Cell::new(false),
             full_time: Cell::new(false),
+            suspending: Cell::new(false),
             budget: Cell::new(DEFAULT_TIME_BUDGET),
             polls: Cell::new(0),
             drains: Cell::new(0),
@@ -265,6 +326,11 @@ impl Runtime {
         drop(queue);
         if was_empty && !self.running.get() {
             self.driver.request_drain();
+        }
+        #[cfg(all(feature = "jspi", target_arch = "wasm32"))]
+        if was_empty && self.suspending.get() {
+            // A JS callback woke a task while the loop is suspended: resume it.
+            self.driver.resume_suspended();
         }
     }
 
@@ -442,13 +508,16 @@ impl Runtime {
     }
 
     /// The blocking loop behind `block_on` and `run_forever`.
-    fn drive<R>(
+    fn drive<P: Parking, R>(
         &self,
         mut poll_main: impl FnMut() -> Option<R>,
         main_pending: impl Fn() -> bool,
     ) -> Result<R, RunError> {
-        sys::check_can_block()?;
+        if !P::SUSPENDING {
+            sys::check_can_block()?;
+        }
         let _guard = RunGuard::enter(self, true)?;
+        let _suspending = SuspendGuard::enter(self, P::SUSPENDING);
         loop {
             if let Some(result) = poll_main() {
                 return Ok(result);
@@ -463,11 +532,12 @@ impl Runtime {
                 continue;
             }
             let tasks = self.tasks.borrow().len();
-            self.driver.park(self.next_deadline(), tasks)?;
+            P::park(self, self.next_deadline(), tasks)?;
         }
     }
 
-    pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output, RunError> {
+    /// `block_on`, parking the `P` way.
+    pub(crate) fn block_on<P: Parking, F: Future>(&self, future: F) -> Result<F::Output, RunError> {
         let main = Arc::new(MainWake {
             woken: AtomicBool::new(true),
             unparker: sys::Unparker::current(),
@@ -475,7 +545,7 @@ impl Runtime {
         let waker = Waker::from(Arc::clone(&main));
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
-        self.drive(
+        self.drive::<P, _>(
             || {
                 if !main.woken.swap(false, Ordering::AcqRel) {
                     return None;
@@ -489,8 +559,9 @@ impl Runtime {
         )
     }
 
-    pub(crate) fn run_forever(&self) -> Result<(), RunError> {
-        self.drive(|| self.tasks.borrow().is_empty().then_some(()), || false)
+    /// `run_forever`, parking the `P` way.
+    pub(crate) fn run_forever<P: Parking>(&self) -> Result<(), RunError> {
+        self.drive::<P, _>(|| self.tasks.borrow().is_empty().then_some(()), || false)
     }
 
     pub(crate) fn run_until_stalled(&self) -> Result<usize, RunError> {
@@ -506,8 +577,17 @@ impl Runtime {
         !self.tasks.borrow().is_empty()
     }
 
+    /// A blocking loop owns the thread and the JS event loop cannot run: event-loop
+    /// yields are errors.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn is_full_time(&self) -> bool {
+        self.full_time.get() && !self.suspending.get()
+    }
+
+    /// A blocking loop (plain or suspending) parks the thread: `park::wake_on_change`
+    /// registrations are honoured.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn can_park(&self) -> bool {
         self.full_time.get()
     }
 

@@ -23,6 +23,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// The JSON-lines transition log (resumed on start).
         #[arg(long, default_value = "state-sync.jsonl")]
         log: std::path::PathBuf,
+        /// A directory to serve at / (the browser-bar page: see the recipe's README).
+        #[arg(long = "static", value_name = "DIR")]
+        static_dir: Option<std::path::PathBuf>,
     }
 
     let flags = Flags::parse();
@@ -32,8 +35,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         hello_every: Duration::try_from_secs_f64(flags.hello_every)?,
         max_hellos: flags.max_hellos,
         log: flags.log,
+        static_dir: flags.static_dir.clone(),
     })?;
+    // Tests read the bound port from this line (with `--addr 127.0.0.1:0`).
     println!("listening on {}", server.addr());
+    if flags.static_dir.is_some() {
+        println!("page: http://{}/", server.addr());
+    }
+    println!("timeline: http://{}/timeline", server.addr());
     server.wait();
     Ok(())
 }

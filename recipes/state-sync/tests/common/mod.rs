@@ -22,6 +22,7 @@ pub fn start(
         hello_every,
         max_hellos,
         log: log.to_path_buf(),
+        static_dir: None,
     })?;
     println!("server listening on {}", server.addr());
     Ok(server)

@@ -28,6 +28,9 @@ use crate::yields::YieldError;
 
 #[path = "remote.rs"]
 mod remote;
+#[cfg(feature = "jspi")]
+#[path = "suspend.rs"]
+mod suspend;
 
 #[wasm_bindgen]
 extern "C" {
@@ -269,6 +272,8 @@ pub(crate) struct Driver {
     sleeper: OnceCell<Option<Int32Array>>,
     #[cfg(target_feature = "atomics")]
     remote: remote::RemoteWatch,
+    #[cfg(feature = "jspi")]
+    suspend: suspend::Suspend,
 }
 
 fn drain_callback() {
@@ -311,6 +316,8 @@ impl Driver {
             sleeper: OnceCell::new(),
             #[cfg(target_feature = "atomics")]
             remote: remote::RemoteWatch::default(),
+            #[cfg(feature = "jspi")]
+            suspend: suspend::Suspend::default(),
         }
     }
 
@@ -451,18 +458,7 @@ impl Driver {
     /// and the others stay registered: a change to them is noticed only when the
     /// thread next wakes (that cell changing, a timer, or a ready task).
     pub(crate) fn park(&self, deadline: Option<Instant>, tasks: usize) -> Result<(), RunError> {
-        let mut ready = Vec::new();
-        self.parks.borrow_mut().retain_mut(|reg| {
-            let changed = Atomics::load(&reg.array, reg.index)
-                .map(|v| v != reg.expected)
-                .unwrap_or(true);
-            if changed {
-                ready.push(reg.waker.clone());
-            }
-            !changed
-        });
-        if !ready.is_empty() {
-            ready.into_iter().for_each(Waker::wake);
+        if self.wake_changed() {
             return Ok(());
         }
         if remote::take_wake() {
@@ -495,6 +491,50 @@ impl Driver {
             .map(drop)
             .map_err(wait_error)
     }
+
+    /// Wakes (and unregisters) every registration whose cell no longer holds its
+    /// expected value. Returns whether there was one.
+    fn wake_changed(&self) -> bool {
+        let mut ready = Vec::new();
+        self.parks.borrow_mut().retain_mut(|reg| {
+            let changed = Atomics::load(&reg.array, reg.index)
+                .map(|v| v != reg.expected)
+                .unwrap_or(true);
+            if changed {
+                ready.push(reg.waker.clone());
+            }
+            !changed
+        });
+        let any = !ready.is_empty();
+        ready.into_iter().for_each(Waker::wake);
+        any
+    }
+
+    /// Parks a suspending loop (feature `jspi`): the wasm stack is suspended through
+    /// JSPI until a registration's cell changes (`Atomics.waitAsync`), the next timer
+    /// is due, or a JS callback wakes a task of this thread (`resume_suspended`).
+    #[cfg(feature = "jspi")]
+    pub(crate) fn park_suspending(&self, deadline: Option<Instant>) -> Result<(), RunError> {
+        if self.wake_changed() {
+            return Ok(());
+        }
+        let timeout_ms =
+            deadline.map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64() * 1000.0);
+        // Owned copies: JS callbacks run while the stack is suspended.
+        let cells: Vec<_> = self
+            .parks
+            .borrow()
+            .iter()
+            .map(|reg| (reg.array.clone(), reg.index, reg.expected))
+            .collect();
+        self.suspend.suspend(&cells, timeout_ms)
+    }
+
+    /// Resumes a suspended loop (a task was woken by a JS callback meanwhile).
+    #[cfg(feature = "jspi")]
+    pub(crate) fn resume_suspended(&self) {
+        self.suspend.resume();
+    }
 }
 
 fn wait_error(err: JsValue) -> RunError {
@@ -520,9 +560,15 @@ pub(crate) fn check_can_block() -> Result<(), RunError> {
 
 pub(crate) use remote::{Unparker, check_remote_wake};
 
+/// Resumes this thread's suspended loop, if any (from `block_on`'s waker).
+#[cfg(feature = "jspi")]
+pub(crate) fn resume_suspended() {
+    let _ = runtime::try_with(|rt| rt.driver().resume_suspended());
+}
+
 pub(crate) fn register_park(array: &Int32Array, index: u32, expected: i32, waker: Waker) -> bool {
     runtime::with(|rt| {
-        if !rt.is_full_time() {
+        if !rt.can_park() {
             return false;
         }
         rt.driver()
