@@ -29,43 +29,18 @@ pub(crate) fn build(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
         built.extend(crate::nightly::build_demos(ws, book_dir)?);
         return Ok(built);
     }
-    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cargo.current_dir(&ws.root).args([
-        "build",
-        "--profile",
-        "demo",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-    ]);
-    for c in &demos {
-        cargo.args(["-p", &c.name]);
-    }
     println!(
         "  → building {} demo(s) for wasm32 (demo profile)",
         demos.len()
     );
-    let status = cargo
-        .status()
-        .context("running cargo build for the demos")?;
-    if !status.success() {
-        bail!("building the demos failed ({status})");
-    }
+    let names: Vec<&str> = demos.iter().map(|c| c.name.as_str()).collect();
+    build_wasm(ws, &names, "the demos")?;
     for c in demos {
         let wasm = ws
             .target_dir
             .join("wasm32-unknown-unknown/demo")
             .join(format!("{}.wasm", c.ident()));
-        let out = book_dir.join("demos").join(&c.name);
-        let status = Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(&out)
-            .arg(&wasm)
-            .status()
-            .context("running wasm-bindgen (run `cargo xtask setup`)")?;
-        if !status.success() {
-            bail!("wasm-bindgen failed for {} ({status})", c.name);
-        }
+        bind_for_web(&wasm, &book_dir.join("demos").join(&c.name))?;
         built.push(BuiltDemo {
             page: format!("recipes/{}.html", c.name),
             expect: c
@@ -78,4 +53,42 @@ pub(crate) fn build(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
     // The demos of the nightly recipes outside the workspace (a threads build, say).
     built.extend(crate::nightly::build_demos(ws, book_dir)?);
     Ok(built)
+}
+
+/// `cargo build --profile demo --lib --target wasm32-unknown-unknown -p <each package>`:
+/// release, optimised for size, with LTO (the workspace's `demo` profile).
+pub(crate) fn build_wasm(ws: &Workspace, packages: &[&str], what: &str) -> Result<()> {
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo.current_dir(&ws.root).args([
+        "build",
+        "--profile",
+        "demo",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
+    for p in packages {
+        cargo.args(["-p", p]);
+    }
+    let status = cargo
+        .status()
+        .with_context(|| format!("running cargo build for {what}"))?;
+    if !status.success() {
+        bail!("building {what} failed ({status})");
+    }
+    Ok(())
+}
+
+/// `wasm-bindgen --target web` of `wasm` into `out`: the glue a page imports.
+pub(crate) fn bind_for_web(wasm: &Path, out: &Path) -> Result<()> {
+    let status = Command::new("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(out)
+        .arg(wasm)
+        .status()
+        .context("running wasm-bindgen (run `cargo xtask setup`)")?;
+    if !status.success() {
+        bail!("wasm-bindgen failed for {} ({status})", wasm.display());
+    }
+    Ok(())
 }

@@ -82,17 +82,7 @@ pub(crate) fn run(
         tokio::spawn(axum::serve(listener, crate::serve::app(book_dir.clone())).into_future());
         let base = Url::parse(&format!("http://{addr}/")).expect("a valid URL");
 
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities(profile.path()))
-            .connect(&driver.url)
-            .await
-            .map_err(|e| {
-                anyhow!(
-                    "could not start Chromium through ChromeDriver at {}: {e}\n{}",
-                    driver.url,
-                    driver.log_tail()
-                )
-            })?;
+        let client = connect(&driver, profile.path()).await?;
         let outcome = drive(&client, &base, &pages, screenshot_dir, demos).await;
         // Close the session even when a step failed, so Chromium exits.
         let _ = client.close().await;
@@ -401,7 +391,22 @@ fn page_url(base: &Url, page: &str) -> Url {
     url
 }
 
-pub(crate) fn capabilities(profile: &Path) -> Capabilities {
+/// A WebDriver session on headless Chromium through `driver`, with [`capabilities`].
+pub(crate) async fn connect(driver: &ChromeDriver, profile: &Path) -> Result<Client> {
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities(profile))
+        .connect(&driver.url)
+        .await
+        .map_err(|e| {
+            anyhow!(
+                "could not start Chromium through ChromeDriver at {}: {e}\n{}",
+                driver.url,
+                driver.log_tail()
+            )
+        })
+}
+
+fn capabilities(profile: &Path) -> Capabilities {
     let mut options = json!({
         "args": [
             "--headless",

@@ -25,11 +25,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, anyhow, bail};
-use fantoccini::{Client, ClientBuilder, Locator};
+use anyhow::{Context, Result, bail};
+use fantoccini::{Client, Locator};
 use serde_json::Value;
 
-use crate::e2e::{ChromeDriver, E2eReport, browser_log, capabilities};
+use crate::e2e::{ChromeDriver, E2eReport, browser_log};
 use crate::workspace::Workspace;
 
 /// How long the page may take to reach a state (connect, converge, reconnect). The
@@ -58,17 +58,7 @@ pub(crate) fn run(ws: &Workspace, chromedriver: &Path) -> Result<E2eReport> {
         .build()
         .context("starting the tokio runtime")?;
     let result = rt.block_on(async {
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities(&profile))
-            .connect(&driver.url)
-            .await
-            .map_err(|e| {
-                anyhow!(
-                    "could not start Chromium through ChromeDriver at {}: {e}\n{}",
-                    driver.url,
-                    driver.log_tail()
-                )
-            })?;
+        let client = crate::e2e::connect(&driver, &profile).await?;
         let mut report = E2eReport::default();
         let outcome = async {
             for variant in [Variant::Main, Variant::Worker] {
@@ -121,34 +111,11 @@ impl Variant {
 /// `site/pkg`, next to a copy of the recipe's `www/` files.
 fn build_site(ws: &Workspace, site: &Path) -> Result<()> {
     println!("  → building the state-sync page for wasm32 (demo profile)");
-    let status = cargo(ws)
-        .args([
-            "build",
-            "--profile",
-            "demo",
-            "--lib",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            "state-sync",
-        ])
-        .status()
-        .context("running cargo build for the state-sync page")?;
-    if !status.success() {
-        bail!("building the state-sync page failed ({status})");
-    }
+    crate::demos::build_wasm(ws, &["state-sync"], "the state-sync page")?;
     let wasm = ws
         .target_dir
         .join("wasm32-unknown-unknown/demo/state_sync.wasm");
-    let status = Command::new("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(site.join("pkg"))
-        .arg(&wasm)
-        .status()
-        .context("running wasm-bindgen (run `cargo xtask setup`)")?;
-    if !status.success() {
-        bail!("wasm-bindgen failed for {} ({status})", wasm.display());
-    }
+    crate::demos::bind_for_web(&wasm, &site.join("pkg"))?;
     let www = ws.root.join("recipes/state-sync/www");
     for entry in std::fs::read_dir(&www).with_context(|| format!("reading {}", www.display()))? {
         let path = entry?.path();

@@ -247,19 +247,7 @@ pub(crate) fn build_demos(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDe
             .target_dir
             .join("nightly/wasm32-unknown-unknown/release")
             .join(format!("{}.wasm", recipe.name.replace('-', "_")));
-        let out = book_dir.join("demos").join(&recipe.name);
-        let status = Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(&out)
-            .arg(&wasm)
-            .status()
-            .context("running wasm-bindgen (run `cargo xtask setup`)")?;
-        if !status.success() {
-            bail!(
-                "wasm-bindgen failed for the {} demo ({status})",
-                recipe.name
-            );
-        }
+        crate::demos::bind_for_web(&wasm, &book_dir.join("demos").join(&recipe.name))?;
         built.push(BuiltDemo {
             page: format!("recipes/{}.html", recipe.name),
             expect: recipe.demo_expect,

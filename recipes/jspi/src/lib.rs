@@ -375,4 +375,25 @@ pub fn serve_full_time(cells: Int32Array) -> Result<String, JsValue> {
 pub fn serve_suspending(cells: Int32Array) -> Result<String, JsValue> {
     serve(cells, true)
 }
+
+/// The suspending loop on the thread that calls it, the browser main thread included (it
+/// never blocks the thread): a sleep on the executor's timer, a JS `setTimeout` promise and
+/// a yield to the event loop, each `ms` long or shorter. Returns the steps completed (3).
+///
+/// ```no_run
+/// // From JS: `await glue.suspending_steps(10)` resolves to 3.
+/// ```
+#[wasm_bindgen(jspi)]
+pub fn suspending_steps(ms: f64) -> Result<u32, JsValue> {
+    let text = |e: &dyn std::fmt::Display| JsValue::from_str(&e.to_string());
+    let steps = executor::jspi::block_on(async move {
+        executor::sleep(Duration::from_secs_f64(ms.max(0.0) / 1000.0)).await;
+        JsFuture::from(timer(ms)).await?;
+        executor::yield_to_event_loop()
+            .await
+            .map_err(|e| text(&e))?;
+        Ok::<u32, JsValue>(3)
+    });
+    steps.map_err(|e| text(&e))?
+}
 // ANCHOR_END: executor

@@ -114,3 +114,15 @@ async fn a_worker_loop_waits_for_messages_from_the_main_thread() -> Result<(), J
     assert_eq!(joined.as_string().as_deref(), Some("one+two+three"));
     Ok(())
 }
+
+#[wasm_bindgen_test]
+async fn the_executor_suspending_loop_runs_on_the_calling_thread() -> Result<(), JsValue> {
+    // On the main thread too: the loop suspends instead of blocking, so JS promises, the
+    // executor's timers and event-loop yields all complete inside one synchronous call.
+    let started = now_ms();
+    let steps = call_export("suspending_steps", &[JsValue::from(15)]).await?;
+    let elapsed = now_ms() - started;
+    assert_eq!(steps.as_f64(), Some(3.0));
+    assert!(elapsed >= 29.0, "two 15 ms waits took only {elapsed} ms");
+    Ok(())
+}

@@ -71,14 +71,7 @@ pub use thread::{
 pub async fn run_demo() -> Result<(), wasm_bindgen::JsValue> {
     use wasm_rs_async_executor::Instant;
     let log = |line: String| web_log(&line);
-    let view = mandelbrot::View {
-        width: 800,
-        height: 600,
-        max_iter: 500,
-        left: -2.0,
-        top: 1.125,
-        step: 3.0 / 800.0,
-    };
+    let view = mandelbrot::View::timed();
     let threads = hardware_concurrency().clamp(2, 4);
     log(format!(
         "Mandelbrot {}x{}, {} iterations; this machine reports {} cores",

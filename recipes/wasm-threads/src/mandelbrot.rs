@@ -28,6 +28,27 @@ pub struct View {
     pub step: f64,
 }
 
+impl View {
+    /// The 800×600, 500-iteration view that the book's demo and the speedup test time:
+    /// large enough (about 150 ms on one thread here) for thread start-up to matter but
+    /// not dominate.
+    ///
+    /// ```
+    /// let view = wasm_threads::mandelbrot::View::timed();
+    /// assert_eq!((view.width, view.height, view.max_iter), (800, 600, 500));
+    /// ```
+    pub fn timed() -> View {
+        View {
+            width: 800,
+            height: 600,
+            max_iter: 500,
+            left: -2.0,
+            top: 1.125,
+            step: 3.0 / 800.0,
+        }
+    }
+}
+
 impl Default for View {
     fn default() -> Self {
         View {

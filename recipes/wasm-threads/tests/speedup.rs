@@ -18,14 +18,7 @@ fn median(mut ms: Vec<f64>) -> f64 {
 
 #[wasm_bindgen_test]
 async fn mandelbrot_speedup_against_one_thread() -> Result<(), ThreadError> {
-    let view = View {
-        width: 800,
-        height: 600,
-        max_iter: 500,
-        left: -2.0,
-        top: 1.125,
-        step: 3.0 / 800.0,
-    };
+    let view = View::timed();
     let mut serial_ms = Vec::new();
     let mut serial = Vec::new();
     for _ in 0..RUNS {
