@@ -857,8 +857,13 @@ struct CargoRun {
     text: String,
 }
 
-/// Runs cargo in an ejected project with the workspace's target directory, so that the
-/// shared dependencies are not compiled twice. Output goes to `log` as well.
+/// Runs cargo in an ejected project. Output goes to `log` as well.
+///
+/// The ejected projects share one target directory of their own (`target/eject`), apart
+/// from the workspace's: they build the runtime crates from the same sources under another
+/// workspace, and two such builds of one crate in one directory can confuse rustc's
+/// dependency lookup in a later workspace build ("multiple different versions of crate").
+/// It costs one more build of the shared dependencies.
 fn cargo_in(ws: &Workspace, dir: &Path, args: &[&str], log: &Path) -> Result<CargoRun> {
     cargo_in_env(ws, dir, args, &[], log)
 }
@@ -874,7 +879,7 @@ fn cargo_in_env(
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.current_dir(dir)
         .args(args)
-        .env("CARGO_TARGET_DIR", &ws.target_dir);
+        .env("CARGO_TARGET_DIR", ws.target_dir.join("eject"));
     // Node is wasm-bindgen-test-runner's default; nothing may select a browser here.
     for var in [
         "WASM_BINDGEN_USE_BROWSER",

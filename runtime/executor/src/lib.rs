@@ -244,7 +244,9 @@ pub mod park {
     /// address); the others stay registered and are re-checked whenever the thread
     /// wakes (that cell changing, a timer, a ready task). So a change to an older
     /// registration may go unnoticed until then: a worker that waits on several
-    /// cells should have its writers notify one shared cell.
+    /// cells should have its writers notify one shared cell. In a wasm threads build the
+    /// same holds for wakes from other threads: while the thread sleeps on a
+    /// registration, such a wake is seen when that cell changes or the next timer is due.
     ///
     /// The array must view a `SharedArrayBuffer`; otherwise `Atomics.wait` fails and
     /// the run loop returns [`RunError::WaitFailed`](crate::RunError::WaitFailed).

@@ -3,6 +3,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     use clap::Parser;
+    use std::io::Write;
     use std::time::Duration;
 
     /// Serves the `foo` machine on /ws and the timeline on /timeline.
@@ -37,12 +38,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         log: flags.log,
         static_dir: flags.static_dir.clone(),
     })?;
-    // Tests read the bound port from this line (with `--addr 127.0.0.1:0`).
-    println!("listening on {}", server.addr());
+    // Tests read the bound port from the first line (with `--addr 127.0.0.1:0`), and may
+    // close the pipe after it: a server must not die because nobody reads its stdout, so
+    // write errors are ignored (`println!` would panic on a closed pipe).
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "listening on {}", server.addr());
     if flags.static_dir.is_some() {
-        println!("page: http://{}/", server.addr());
+        let _ = writeln!(out, "page: http://{}/", server.addr());
     }
-    println!("timeline: http://{}/timeline", server.addr());
+    let _ = writeln!(out, "timeline: http://{}/timeline", server.addr());
+    let _ = out.flush();
+    drop(out);
     server.wait();
     Ok(())
 }
