@@ -123,9 +123,13 @@ thread_local! {
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Every live executor by id, for wakes from other threads.
-static EXECUTORS: Mutex<BTreeMap<u64, Arc<Shared>>> = Mutex::new(BTreeMap::new());
+///
+/// A list, not a map: there is one executor per thread that has used one, so a lookup
+/// scans a handful of entries, and a second `BTreeMap` instantiation (beside the timers')
+/// would cost about 8 KB of wasm.
+static EXECUTORS: Mutex<Vec<(u64, Arc<Shared>)>> = Mutex::new(Vec::new());
 
-fn executors() -> std::sync::MutexGuard<'static, BTreeMap<u64, Arc<Shared>>> {
+fn executors() -> std::sync::MutexGuard<'static, Vec<(u64, Arc<Shared>)>> {
     sys::lock(&EXECUTORS)
 }
 
@@ -149,7 +153,10 @@ pub(crate) fn schedule<T: Runnable + 'static>(task: &Arc<T>) {
         let _ = RUNTIME.try_with(|rt| rt.enqueue(Entry::of(task.key(), task)));
         return;
     }
-    let shared = executors().get(&id).cloned();
+    let shared = executors()
+        .iter()
+        .find(|(key, _)| *key == id)
+        .map(|(_, shared)| Arc::clone(shared));
     // No entry: the owning thread has exited, and its executor cancelled the task.
     if let Some(shared) = shared {
         shared.push_remote(Arc::clone(task) as Arc<dyn Runnable>);
@@ -282,7 +289,7 @@ impl Runtime {
             unparker: sys::Unparker::current(),
         });
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        executors().insert(id, Arc::clone(&shared));
+        executors().push((id, Arc::clone(&shared)));
         CURRENT.with(|c| c.set(id));
         Runtime {
             id,
@@ -629,7 +636,7 @@ impl Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         let _ = CURRENT.try_with(|c| c.set(0));
-        executors().remove(&self.id);
+        executors().retain(|(key, _)| *key != self.id);
         let stranded = {
             let mut remote = sys::lock(&self.shared.remote);
             remote.closed = true;
