@@ -20,6 +20,12 @@ pub(crate) struct BookCheck {
     pub(crate) demos: Vec<BuiltDemo>,
 }
 
+/// The worker loader, in the crate that binds it (its one copy in the repository).
+pub(crate) const LOADER_IN_CRATE: &str = "runtime/worker/js/wasm-rs-loader.js";
+/// Where the demo runner finds the loader, relative to the book's root (and to an ejected
+/// project's `web/`).
+pub(crate) const LOADER_IN_BOOK: &str = "js/wasm-rs-loader.js";
+
 /// Where the rendered book goes (set in `book/book.toml` as `build-dir`).
 pub(crate) fn output_dir(ws: &Workspace) -> PathBuf {
     ws.target_dir.join("book")
@@ -56,6 +62,12 @@ pub(crate) fn build(ws: &Workspace, mdbook: &std::path::Path) -> Result<BookChec
             println!("    | {l}");
         }
     } else {
+        // The worker loader ships in the wasm-rs-worker crate; the demo runner imports it from
+        // the book's `js/`, beside itself.
+        let loader = out.join(LOADER_IN_BOOK);
+        std::fs::create_dir_all(loader.parent().expect("under the book"))?;
+        std::fs::copy(ws.root.join(LOADER_IN_CRATE), &loader)
+            .with_context(|| format!("copying {LOADER_IN_CRATE} into the book"))?;
         check.passed += 1;
         check.passed += count_pages(&out);
         println!("    {} pages rendered", check.passed - 1);

@@ -601,16 +601,19 @@ mod tests {
     /// `js/demo-runner.js` / `js/wasm-rs-loader.js`, as mdBook would.
     fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("../book/src/js");
-        let mut all: Vec<(String, String)> = ["demo-runner.js", "wasm-rs-loader.js"]
-            .iter()
-            .map(|f| {
-                (
-                    format!("js/{f}"),
-                    std::fs::read_to_string(js.join(f)).unwrap(),
-                )
-            })
-            .collect();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut all: Vec<(String, String)> = [
+            ("js/demo-runner.js", "book/src/js/demo-runner.js"),
+            (crate::book::LOADER_IN_BOOK, crate::book::LOADER_IN_CRATE),
+        ]
+        .iter()
+        .map(|(to, from)| {
+            (
+                (*to).to_owned(),
+                std::fs::read_to_string(root.join(from)).unwrap(),
+            )
+        })
+        .collect();
         all.extend(
             files
                 .iter()

@@ -280,6 +280,13 @@ fn copy_web(ws: &Workspace, recipe: &Crate, to: &Path) -> Result<Web> {
     if src.join("coi-sw.js").is_file() {
         copy("coi-sw.js".to_string())?;
     }
+    // The worker loader the demo runner imports lives in the wasm-rs-worker crate.
+    let loader = to.join(crate::book::LOADER_IN_BOOK);
+    std::fs::create_dir_all(loader.parent().expect("under web/"))?;
+    std::fs::copy(ws.root.join(crate::book::LOADER_IN_CRATE), &loader)
+        .with_context(|| format!("copying {}", crate::book::LOADER_IN_CRATE))?;
+    web.files.push(crate::book::LOADER_IN_BOOK.to_string());
+    web.files.sort();
     let Some(meta) = recipe.meta.as_ref().filter(|m| m.demo) else {
         return Ok(web);
     };

@@ -29,6 +29,7 @@ mod env;
 mod links;
 mod nightly;
 mod recipes;
+mod release;
 mod serve;
 mod setup;
 mod test;

@@ -350,6 +350,39 @@ pub(crate) fn ensure_miri() -> Result<()> {
     run_checked(Command::new("cargo").args(["+nightly", "miri", "setup"]))
 }
 
+/// A rustup toolchain (e.g. the MSRV, `1.85`) with `targets`: installed with the minimal
+/// profile when missing, and skipped when present.
+pub(crate) fn ensure_toolchain(version: &str, targets: &[&str]) -> Result<()> {
+    let installed = output_of(Command::new("rustup").args(["toolchain", "list"]))
+        .is_some_and(|list| list.lines().any(|l| l.starts_with(&format!("{version}-"))));
+    if !installed {
+        println!(
+            "  rust {version:<9} missing → rustup toolchain install {version} --profile minimal"
+        );
+        run_checked(Command::new("rustup").args([
+            "toolchain",
+            "install",
+            version,
+            "--profile",
+            "minimal",
+        ]))?;
+    }
+    let have = output_of(Command::new("rustup").args([
+        "target",
+        "list",
+        "--installed",
+        "--toolchain",
+        version,
+    ]))
+    .unwrap_or_default();
+    for t in targets {
+        if !have.lines().any(|l| l.trim() == *t) {
+            run_checked(Command::new("rustup").args(["target", "add", t, "--toolchain", version]))?;
+        }
+    }
+    Ok(())
+}
+
 /// cargo-fuzz, for the fuzz suite (it runs on the nightly toolchain).
 pub(crate) fn ensure_cargo_fuzz() -> Result<()> {
     let ok = Command::new("cargo")

@@ -7,6 +7,7 @@
 //! environment whose tests ran zero tests is a failure: a test matrix that silently
 //! runs nothing is worse than none.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::path::PathBuf;
@@ -21,7 +22,7 @@ use crate::book;
 use crate::env::{Context as PageContext, Engine, Environment};
 use crate::recipes::{self, EnvResult, TestResults};
 use crate::setup::{self, Driver, Tools};
-use crate::workspace::{Crate, Workspace};
+use crate::workspace::{Crate, Miri, MiriRun, MiriTarget, Workspace};
 use crate::{bench, e2e, eject, links};
 
 /// Arguments of `cargo xtask test`.
@@ -30,7 +31,8 @@ pub(crate) struct TestArgs {
     /// Run only these suites (repeatable, or comma-separated): fmt, lint, clippy, native, node,
     /// browser (every engine's main thread), worker (every engine's dedicated worker),
     /// <engine>-<main|worker> (e.g. firefox-worker), miri, loom, eject, book, links, e2e, bench,
-    /// threads (the nightly recipes outside the workspace).
+    /// threads (the nightly recipes outside the workspace), release (the runtime crates packaged
+    /// and used by a scratch app), msrv (that app on the declared rust-version).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Only these browser engines (repeatable, or comma-separated).
@@ -42,6 +44,10 @@ pub(crate) struct TestArgs {
     /// Stream every command's output instead of keeping it in target/xtask/logs/.
     #[arg(short, long)]
     verbose: bool,
+    /// Run the deep checks too: Miri over every test target and doctest of each crate with a
+    /// `miri` key, where the default run takes only the targets its `miri = [...]` list names.
+    #[arg(long)]
+    deep: bool,
 }
 
 /// A row of the summary table.
@@ -57,7 +63,8 @@ pub(crate) enum Suite {
     Env(Environment),
     /// Every recipe ejected as a standalone project and built; two of them tested there.
     Eject,
-    /// Native tests under Miri, for crates with `miri = true`.
+    /// Native tests under Miri, for crates with a `miri` key: the targets a `miri = [...]`
+    /// list names, or all of them with `miri = true` or `--deep`.
     Miri,
     /// loom model checks, for crates with `loom = true`.
     Loom,
@@ -74,6 +81,11 @@ pub(crate) enum Suite {
     Bench,
     /// The out-of-workspace nightly recipes (wasm threads): fmt, clippy, browser tests.
     Threads,
+    /// The runtime crates packaged, unpacked, and used by a scratch app that knows nothing
+    /// of this repository: natively, in Node and in Chromium (`release.rs`).
+    Release,
+    /// The same app built with the declared `rust-version` toolchain.
+    Msrv,
 }
 
 impl Suite {
@@ -90,6 +102,8 @@ impl Suite {
             Suite::E2e,
             Suite::Bench,
             Suite::Threads,
+            Suite::Release,
+            Suite::Msrv,
         ]);
         v
     }
@@ -109,6 +123,8 @@ impl Suite {
             Suite::E2e => "e2e".into(),
             Suite::Bench => "bench".into(),
             Suite::Threads => "threads".into(),
+            Suite::Release => "release".into(),
+            Suite::Msrv => "msrv".into(),
         }
     }
 
@@ -129,7 +145,7 @@ fn select(only: &[String], engines: &[Engine]) -> Result<Vec<Suite>> {
         if !all.iter().any(|s| s.selected_by(word)) {
             bail!(
                 "--only {word}: no such suite; choose from fmt, lint, clippy, native, node, browser, worker, \
-                 <engine>-<main|worker>, miri, loom, eject, book, links, e2e, bench, threads"
+                 <engine>-<main|worker>, miri, loom, eject, book, links, e2e, bench, threads, release, msrv"
             );
         }
     }
@@ -152,6 +168,9 @@ struct Row {
     passed: u64,
     failed: u64,
     seconds: f64,
+    /// Seconds cargo spent building, summed over the suite's commands (`Finished ... in X`);
+    /// `None` when none of them said.
+    build: Option<f64>,
     problems: Vec<String>,
 }
 
@@ -176,6 +195,36 @@ pub(crate) fn parse_counts(output: &str) -> Counts {
     c
 }
 
+/// `Finished `test` profile [...] target(s) in 12.34s` (or `in 2m 05s` past a minute): cargo
+/// is done building and the tests start.
+static FINISHED_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"Finished\b.*? in (?:(\d+)m )?(\d+(?:\.\d+)?)s\s*$").expect("valid regex")
+});
+
+/// Seconds cargo spent building in one command's output: the sum of its `Finished` lines,
+/// `None` if it printed none (then build and run time cannot be told apart).
+pub(crate) fn parse_build_seconds(output: &str) -> Option<f64> {
+    let mut total = None;
+    for line in output.lines() {
+        if let Some(cap) = FINISHED_LINE.captures(line) {
+            let minutes = cap
+                .get(1)
+                .map_or(0.0, |m| m.as_str().parse().unwrap_or(0.0));
+            let seconds: f64 = cap[2].parse().unwrap_or(0.0);
+            *total.get_or_insert(0.0) += minutes * 60.0 + seconds;
+        }
+    }
+    total
+}
+
+/// How long one command took, and how much of that was cargo building.
+#[derive(Debug, Clone)]
+struct Timing {
+    label: String,
+    seconds: f64,
+    build: Option<f64>,
+}
+
 /// One command's outcome.
 struct Run {
     success: bool,
@@ -187,6 +236,8 @@ struct Runner {
     root: PathBuf,
     log_dir: PathBuf,
     verbose: bool,
+    /// Every command run so far, in order.
+    timings: RefCell<Vec<Timing>>,
 }
 
 impl Runner {
@@ -200,6 +251,7 @@ impl Runner {
             cmd.current_dir(&self.root);
         }
         println!("  → {label}");
+        let started = Instant::now();
         let status = if self.verbose {
             let status = cmd.status().with_context(|| format!("starting {cmd:?}"))?;
             std::fs::write(&log, "(streamed with --verbose)\n")?;
@@ -218,6 +270,11 @@ impl Runner {
         } else {
             std::fs::read_to_string(&log).unwrap_or_default()
         };
+        self.timings.borrow_mut().push(Timing {
+            label: label.to_string(),
+            seconds: started.elapsed().as_secs_f64(),
+            build: parse_build_seconds(&text),
+        });
         let run = Run {
             success: status.success(),
             counts: parse_counts(&text),
@@ -254,7 +311,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                     .any(|c| c.environments().is_ok_and(|envs| envs.contains(e)));
                 e.engine().filter(|_| declared)
             }
-            Suite::E2e => Some(Engine::Chromium),
+            Suite::E2e | Suite::Release => Some(Engine::Chromium),
             _ => None,
         };
         if let Some(en) = engine.filter(|en| !engines.contains(en)) {
@@ -281,6 +338,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
         root: ws.root.clone(),
         log_dir,
         verbose: args.verbose,
+        timings: RefCell::default(),
     };
 
     let mut rows = Vec::new();
@@ -288,6 +346,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
     for suite in suites {
         println!("\n== {} ==", suite.name());
         let t = Instant::now();
+        let first_command = runner.timings.borrow().len();
         let mut row = Row {
             name: suite.name(),
             ..Row::default()
@@ -335,20 +394,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                     args.packages.is_empty() || args.packages.iter().any(|p| p == "wasm-rs-ci");
                 environment(ws, &runner, &tools, &crates, env, with_ci, &mut row)?;
             }
-            Suite::Miri => {
-                for c in crates
-                    .iter()
-                    .filter(|c| c.meta.as_ref().is_some_and(|m| m.miri))
-                {
-                    setup::ensure_miri()?;
-                    // The rustup proxy, not $CARGO (the stable toolchain's own binary), so that
-                    // `+nightly` selects the toolchain.
-                    let mut cmd = Command::new("cargo");
-                    cmd.args(["+nightly", "miri", "test", "-p", &c.name]);
-                    let r = runner.run(&format!("miri {}", c.name), &mut cmd)?;
-                    record(&mut row, c, "miri", &r);
-                }
-            }
+            Suite::Miri => miri(&runner, &crates, args.deep, &mut row)?,
             Suite::Fuzz => {
                 for c in &crates {
                     let Some(m) = &c.meta else { continue };
@@ -453,6 +499,24 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                 row.failed += outcome.failed;
                 row.problems.extend(outcome.problems);
             }
+            Suite::Release | Suite::Msrv => {
+                let report = if suite == Suite::Release {
+                    crate::release::run(ws, tools.drivers.get(&Engine::Chromium), &runner.log_dir)
+                } else {
+                    crate::release::msrv(ws, &runner.log_dir)
+                };
+                match report {
+                    Ok(r) => {
+                        row.passed += r.passed;
+                        row.failed += r.problems.len() as u64;
+                        row.problems.extend(r.problems);
+                    }
+                    Err(e) => {
+                        row.failed += 1;
+                        row.problems.push(format!("{}: {e:#}", suite.name()));
+                    }
+                }
+            }
             Suite::Bench => match bench::run(ws, &bench::BenchArgs::quick()) {
                 Ok(outcome) => {
                     row.passed += outcome
@@ -469,11 +533,21 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
             },
         }
         row.seconds = t.elapsed().as_secs_f64();
+        row.build = runner.timings.borrow()[first_command..]
+            .iter()
+            .filter_map(|c| c.build)
+            .reduce(|a, b| a + b);
         rows.push(row);
     }
 
     let table = render_table(&rows);
     println!("\n{table}");
+    let timings = runner.log_dir.join("timings.md");
+    std::fs::write(
+        &timings,
+        render_timings(&rows, &runner.timings.borrow(), args.deep),
+    )
+    .with_context(|| format!("writing {}", timings.display()))?;
     let failed: u64 = rows.iter().map(|r| r.failed).sum();
     let passed: u64 = rows.iter().map(|r| r.passed).sum();
     let problems: Vec<&String> = rows.iter().flat_map(|r| &r.problems).collect();
@@ -544,6 +618,96 @@ fn clippy(runner: &Runner, crates: &[&Crate], only: &[String], row: &mut Row) ->
         tally_check(row, &r, "clippy (wasm32) reported warnings or errors");
     }
     Ok(())
+}
+
+/// Runs Miri over each crate with a `miri` key: one command per target its `miri = [...]`
+/// list names, or one for all of them (`miri = true`, or any list with `--deep`).
+fn miri(runner: &Runner, crates: &[&Crate], deep: bool, row: &mut Row) -> Result<()> {
+    for c in crates {
+        let Some(m) = c.meta.as_ref().map(|m| &m.miri).filter(|m| m.is_on()) else {
+            continue;
+        };
+        setup::ensure_miri()?;
+        // The rustup proxy, not $CARGO (the stable toolchain's own binary), so that
+        // `+nightly` selects the toolchain.
+        let miri_test = || {
+            let mut cmd = Command::new("cargo");
+            cmd.args(["+nightly", "miri", "test", "-p", &c.name]);
+            cmd
+        };
+        match m.subset(deep) {
+            None => {
+                let why = if matches!(m, Miri::Subset(_)) {
+                    "--deep"
+                } else {
+                    "miri = true"
+                };
+                println!("  {}: every test target and the doctests ({why})", c.name);
+                let r = runner.run(&format!("miri {}", c.name), &mut miri_test())?;
+                record(row, c, "miri", &r);
+            }
+            Some(runs) => {
+                println!("  {}", describe_subset(c, runs));
+                for run in runs {
+                    let mut cmd = miri_test();
+                    cmd.args(run.cargo_args());
+                    let r = runner.run(&format!("miri {} {run}", c.name), &mut cmd)?;
+                    record(row, c, format!("miri {run}"), &r);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `<crate>: default subset a, b --skip x; --deep also runs lib, doc, c and the rest of b`:
+/// what the list leaves out of the test targets cargo finds in the crate (`lib` and `doc`
+/// with a `src/lib.rs`, each `tests/<name>.rs` and `tests/<name>/main.rs`).
+fn describe_subset(c: &Crate, runs: &[MiriRun]) -> String {
+    let mut all = Vec::new();
+    if c.dir.join("src").join("lib.rs").is_file() {
+        all.extend([MiriTarget::Lib, MiriTarget::Doc]);
+    }
+    let mut tests: Vec<String> = std::fs::read_dir(c.dir.join("tests"))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                path.join("main.rs")
+                    .is_file()
+                    .then(|| e.file_name().to_string_lossy().into_owned())
+            } else {
+                (path.extension().is_some_and(|x| x == "rs"))
+                    .then(|| path.file_stem()?.to_str().map(str::to_owned))
+                    .flatten()
+            }
+        })
+        .collect();
+    tests.sort();
+    all.extend(tests.into_iter().map(MiriTarget::Test));
+    let mut rest: Vec<String> = all
+        .iter()
+        .filter(|t| !runs.iter().any(|r| &r.target == *t))
+        .map(ToString::to_string)
+        .collect();
+    rest.extend(
+        runs.iter()
+            .filter(|r| !r.test_args.is_empty())
+            .map(|r| format!("the rest of {}", r.target)),
+    );
+    let listed: Vec<String> = runs.iter().map(ToString::to_string).collect();
+    format!(
+        "{}: default subset {}; `--deep` also runs {}",
+        c.name,
+        listed.join(", "),
+        if rest.is_empty() {
+            "nothing more".to_string()
+        } else {
+            rest.join(", ")
+        }
+    )
 }
 
 /// Runs the tests of every crate declaring `env`, one cargo invocation per crate so that a
@@ -706,15 +870,70 @@ fn record(row: &mut Row, c: &Crate, env: impl std::fmt::Display, r: &Run) {
     }
 }
 
+/// Seconds with one decimal, or `–` when unknown.
+fn secs(s: Option<f64>) -> String {
+    s.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"))
+}
+
+/// The summary table: one row per suite, with its build and run seconds where the suite's
+/// commands said when cargo finished building (run = the rest of the suite's time).
 fn render_table(rows: &[Row]) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "| suite          | passed | failed | seconds |");
-    let _ = writeln!(s, "|----------------|-------:|-------:|--------:|");
+    let _ = writeln!(
+        s,
+        "| suite          | passed | failed | seconds | build s |   run s |"
+    );
+    let _ = writeln!(
+        s,
+        "|----------------|-------:|-------:|--------:|--------:|--------:|"
+    );
     for r in rows {
+        let run = r.build.map(|b| (r.seconds - b).max(0.0));
         let _ = writeln!(
             s,
-            "| {:<14} | {:>6} | {:>6} | {:>7.1} |",
-            r.name, r.passed, r.failed, r.seconds
+            "| {:<14} | {:>6} | {:>6} | {:>7.1} | {:>7} | {:>7} |",
+            r.name,
+            r.passed,
+            r.failed,
+            r.seconds,
+            secs(r.build),
+            secs(run)
+        );
+    }
+    s
+}
+
+/// `target/xtask/logs/timings.md`: the summary table and the slowest commands of the run.
+fn render_timings(rows: &[Row], commands: &[Timing], deep: bool) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# `cargo xtask test{}` timings\n",
+        if deep { " --deep" } else { "" }
+    );
+    let _ = writeln!(
+        s,
+        "Build is the time cargo reported at `Finished ... in X s`; run is the rest. \
+         `–`: the suite's commands did not say.\n"
+    );
+    s.push_str(&render_table(rows));
+    let total: f64 = rows.iter().map(|r| r.seconds).sum();
+    let _ = writeln!(s, "\nAll suites: {total:.1} s.\n");
+    let mut slowest: Vec<&Timing> = commands.iter().collect();
+    slowest.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+    slowest.truncate(10);
+    let _ = writeln!(s, "## The {} slowest commands\n", slowest.len());
+    let _ = writeln!(s, "| command | seconds | build s | run s |");
+    let _ = writeln!(s, "|---|--:|--:|--:|");
+    for c in slowest {
+        let run = c.build.map(|b| (c.seconds - b).max(0.0));
+        let _ = writeln!(
+            s,
+            "| {} | {:.1} | {} | {} |",
+            c.label,
+            c.seconds,
+            secs(c.build),
+            secs(run)
         );
     }
     s
@@ -737,6 +956,116 @@ mod tests {
             }
         );
         assert_eq!(parse_counts("no tests to run!"), Counts::default());
+    }
+
+    #[test]
+    fn build_seconds_are_read_from_cargos_finished_lines() {
+        let out = "   Compiling demo v0.1.0\n\
+                   \x20   Finished `test` profile [unoptimized + debuginfo] target(s) in 12.34s\n\
+                   \x20    Running tests/a.rs (target/debug/deps/a-123)\n\
+                   test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 3.00s\n\
+                   \x20   Finished `release` profile [optimized] target(s) in 2m 05s\n";
+        let build = parse_build_seconds(out).unwrap();
+        assert!((build - 137.34).abs() < 1e-9, "{build}");
+        // Colored output, and the older `Finished dev [...]` wording.
+        let colored = "\x1b[1m\x1b[92m    Finished\x1b[0m dev [unoptimized] target(s) in 0.50s\n";
+        assert_eq!(parse_build_seconds(colored), Some(0.5));
+        // libtest's own `finished in` and a command without a build say nothing.
+        assert_eq!(
+            parse_build_seconds("test result: ok. 1 passed; finished in 3.00s\n"),
+            None
+        );
+        assert_eq!(parse_build_seconds(""), None);
+    }
+
+    #[test]
+    fn the_table_and_timings_split_build_from_run() {
+        let rows = [
+            Row {
+                name: "native".into(),
+                passed: 3,
+                seconds: 100.0,
+                build: Some(60.0),
+                ..Row::default()
+            },
+            Row {
+                name: "e2e".into(),
+                seconds: 20.0,
+                ..Row::default()
+            },
+        ];
+        let table = render_table(&rows);
+        assert!(
+            table.contains("| native         |      3 |      0 |   100.0 |    60.0 |    40.0 |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| e2e            |      0 |      0 |    20.0 |       – |       – |"),
+            "{table}"
+        );
+        let commands: Vec<Timing> = (0..12)
+            .map(|i| Timing {
+                label: format!("cmd {i}"),
+                seconds: f64::from(i),
+                build: (i % 2 == 0).then_some(0.5),
+            })
+            .collect();
+        let md = render_timings(&rows, &commands, true);
+        assert!(
+            md.starts_with("# `cargo xtask test --deep` timings"),
+            "{md}"
+        );
+        assert!(md.contains(&table), "{md}");
+        assert!(md.contains("## The 10 slowest commands"), "{md}");
+        assert!(md.contains("| cmd 11 | 11.0 | – | – |"), "{md}");
+        assert!(md.contains("| cmd 10 | 10.0 | 0.5 | 9.5 |"), "{md}");
+        assert!(md.contains("| cmd 2 |"), "{md}");
+        assert!(!md.contains("| cmd 1 |"), "only the 10 slowest: {md}");
+        let order: Vec<usize> = ["cmd 11 ", "cmd 10 ", "cmd 9 "]
+            .iter()
+            .map(|l| md.find(l).unwrap())
+            .collect();
+        assert!(order.is_sorted(), "slowest first: {md}");
+    }
+
+    #[test]
+    fn the_miri_subset_names_what_deep_adds() {
+        let dir = std::env::temp_dir().join(format!("xtask-miri-subset-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::create_dir_all(dir.join("tests").join("nested")).unwrap();
+        std::fs::create_dir_all(dir.join("tests").join("common")).unwrap();
+        std::fs::write(dir.join("src").join("lib.rs"), "").unwrap();
+        for f in ["a.rs", "b.rs", "c.rs", "nested/main.rs", "common/mod.rs"] {
+            std::fs::write(dir.join("tests").join(f), "").unwrap();
+        }
+        let c = Crate {
+            name: "demo".into(),
+            dir: dir.clone(),
+            meta: None,
+        };
+        let runs = [
+            MiriRun::parse("b --skip slow").unwrap(),
+            MiriRun::parse("a").unwrap(),
+        ];
+        assert_eq!(
+            describe_subset(&c, &runs),
+            "demo: default subset b --skip slow, a; `--deep` also runs lib, doc, c, nested, \
+             the rest of b"
+        );
+        let everything = [
+            MiriRun::parse("lib").unwrap(),
+            MiriRun::parse("doc").unwrap(),
+            MiriRun::parse("a").unwrap(),
+            MiriRun::parse("b").unwrap(),
+            MiriRun::parse("c").unwrap(),
+            MiriRun::parse("nested").unwrap(),
+        ];
+        assert!(
+            describe_subset(&c, &everything).ends_with("`--deep` also runs nothing more"),
+            "{}",
+            describe_subset(&c, &everything)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

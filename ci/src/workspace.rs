@@ -54,9 +54,11 @@ pub(crate) struct RecipeMeta {
     /// Platform features the crate needs, e.g. `SharedArrayBuffer`.
     #[serde(default)]
     pub(crate) requires: Vec<String>,
-    /// Run the crate's native tests under Miri (`cargo +nightly miri test`).
+    /// Run the crate's native tests under Miri (`cargo +nightly miri test`): `true` runs all
+    /// of them; a list names the test targets `cargo xtask test` runs by default, and
+    /// `cargo xtask test --deep` runs all of them (see [`Miri`]).
     #[serde(default)]
-    pub(crate) miri: bool,
+    pub(crate) miri: Miri,
     /// Run the crate's `tests/loom.rs` model checks (`--cfg loom`, release).
     #[serde(default)]
     pub(crate) loom: bool,
@@ -67,6 +69,177 @@ pub(crate) struct RecipeMeta {
     /// `WASM_RS_BOOK_GENERATED`; run before every book build.
     #[serde(default)]
     pub(crate) book_generator: Option<String>,
+}
+
+/// The `miri` key of `[package.metadata.wasm-rs]`: which native tests run under Miri.
+///
+/// - `miri = false` (or no key): none;
+/// - `miri = true`: all of them (`cargo +nightly miri test -p <crate>`), in every run;
+/// - `miri = ["executor_tasks", "cross_thread --skip _64kib", ...]`: the default
+///   `cargo xtask test` runs only these (see [`MiriRun`]), and `cargo xtask test --deep`
+///   runs all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum Miri {
+    /// No Miri run.
+    #[default]
+    Off,
+    /// Every test target and doctest, in every run.
+    All,
+    /// These by default; every test target and doctest with `--deep`.
+    Subset(Vec<MiriRun>),
+}
+
+/// One entry of a `miri = [...]` list: a test target, then optionally libtest arguments
+/// narrowing it (test-name filters, `--skip <pattern>`, `--exact`), all in one string:
+/// `"cross_thread --skip _64kib"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MiriRun {
+    /// The test target.
+    pub(crate) target: MiriTarget,
+    /// Passed to the test binary after `--`; empty: every test of the target.
+    pub(crate) test_args: Vec<String>,
+}
+
+/// A test target of a crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum MiriTarget {
+    /// `lib`: the library's unit tests (`--lib`).
+    Lib,
+    /// `doc`: the doctests (`--doc`).
+    Doc,
+    /// Any other name: the integration test target of that name (`--test <name>`).
+    Test(String),
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':'))
+}
+
+impl MiriRun {
+    /// Parses one list entry.
+    pub(crate) fn parse(s: &str) -> Result<Self, String> {
+        let mut words = s.split_whitespace();
+        let target = match words.next() {
+            Some("lib") => MiriTarget::Lib,
+            Some("doc") => MiriTarget::Doc,
+            Some(name) if is_name(name) && !name.contains(':') => {
+                MiriTarget::Test(name.to_string())
+            }
+            _ => {
+                return Err(format!(
+                    "miri: `{s}` does not start with a test target: \"lib\", \"doc\" or the name \
+                     of a tests/<name>.rs target"
+                ));
+            }
+        };
+        let test_args: Vec<String> = words.map(str::to_owned).collect();
+        let mut i = 0;
+        while i < test_args.len() {
+            match test_args[i].as_str() {
+                "--exact" => i += 1,
+                "--skip" if test_args.get(i + 1).is_some_and(|p| is_name(p)) => i += 2,
+                w if is_name(w) => i += 1,
+                w => {
+                    return Err(format!(
+                        "miri: `{s}`: `{w}` is not a test-name filter, `--skip <pattern>` or `--exact`"
+                    ));
+                }
+            }
+        }
+        Ok(MiriRun { target, test_args })
+    }
+
+    /// The cargo arguments selecting this target and, after `--`, its tests.
+    pub(crate) fn cargo_args(&self) -> Vec<String> {
+        let mut args = match &self.target {
+            MiriTarget::Lib => vec!["--lib".to_string()],
+            MiriTarget::Doc => vec!["--doc".to_string()],
+            MiriTarget::Test(name) => vec!["--test".to_string(), name.clone()],
+        };
+        if !self.test_args.is_empty() {
+            args.push("--".into());
+            args.extend(self.test_args.iter().cloned());
+        }
+        args
+    }
+}
+
+impl std::fmt::Display for MiriTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MiriTarget::Lib => f.write_str("lib"),
+            MiriTarget::Doc => f.write_str("doc"),
+            MiriTarget::Test(name) => f.write_str(name),
+        }
+    }
+}
+
+impl std::fmt::Display for MiriRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.target)?;
+        for a in &self.test_args {
+            write!(f, " {a}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Miri {
+    /// Whether any test runs under Miri.
+    pub(crate) fn is_on(&self) -> bool {
+        *self != Miri::Off
+    }
+
+    /// What to run: `None` means everything (`miri = true`, or any list with `deep`).
+    pub(crate) fn subset(&self, deep: bool) -> Option<&[MiriRun]> {
+        match self {
+            Miri::Subset(runs) if !deep => Some(runs),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Miri {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Miri;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "`true`, `false` or a list of test targets (\"lib\", \"doc\", \"<name> [filters]\")",
+                )
+            }
+
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Miri, E> {
+                Ok(if v { Miri::All } else { Miri::Off })
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Miri, A::Error> {
+                let mut runs: Vec<MiriRun> = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    let run = MiriRun::parse(&s).map_err(serde::de::Error::custom)?;
+                    if runs.iter().any(|r| r.target == run.target) {
+                        return Err(serde::de::Error::custom(format!(
+                            "miri: the target `{}` is listed twice",
+                            run.target
+                        )));
+                    }
+                    runs.push(run);
+                }
+                if runs.is_empty() {
+                    return Err(serde::de::Error::custom(
+                        "miri = []: an empty list runs nothing by default; write `miri = false`",
+                    ));
+                }
+                Ok(Miri::Subset(runs))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 impl Crate {
@@ -177,10 +350,11 @@ impl Workspace {
         })
     }
 
-    /// The exact wasm-bindgen version pinned in the root `Cargo.toml`
-    /// (`[workspace.dependencies] wasm-bindgen = "=X.Y.Z"`): the one place it is written.
+    /// The exact wasm-bindgen version this workspace builds with: the one in `Cargo.lock`.
+    /// Manifests only name a semver range (the runtime crates are libraries); the lock file
+    /// decides the version, and wasm-bindgen-cli must be that version.
     pub(crate) fn wasm_bindgen_version(&self) -> Result<String> {
-        wasm_bindgen_version_in(&self.root.join("Cargo.toml"))
+        wasm_bindgen_version_in_lock(&self.root.join("Cargo.lock"))
     }
 
     /// The crates under `recipes/`.
@@ -203,51 +377,129 @@ impl Workspace {
     }
 }
 
-fn wasm_bindgen_version_in(manifest: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(manifest)
-        .with_context(|| format!("reading {}", manifest.display()))?;
-    let doc: toml::Table = text.parse().context("parsing the workspace Cargo.toml")?;
-    let dep = doc
-        .get("workspace")
-        .and_then(|w| w.get("dependencies"))
-        .and_then(|d| d.get("wasm-bindgen"))
-        .context("the workspace Cargo.toml has no [workspace.dependencies] wasm-bindgen")?;
-    let req = match dep {
-        toml::Value::String(s) => s.clone(),
-        toml::Value::Table(t) => t
-            .get("version")
-            .and_then(|v| v.as_str())
-            .context("[workspace.dependencies] wasm-bindgen has no version")?
-            .to_string(),
-        _ => bail!("[workspace.dependencies] wasm-bindgen must be a string or a table"),
-    };
-    parse_exact_version(&req)
+/// The version of the `wasm-bindgen` package in the lock file at `lock`.
+pub(crate) fn wasm_bindgen_version_in_lock(lock: &Path) -> Result<String> {
+    let text =
+        std::fs::read_to_string(lock).with_context(|| format!("reading {}", lock.display()))?;
+    locked_version(&text, "wasm-bindgen")
+        .with_context(|| format!("reading the wasm-bindgen version from {}", lock.display()))
 }
 
-/// `"=0.2.130"` → `"0.2.130"`. Anything but an exact pin is refused: wasm-bindgen-cli must
-/// match the library byte for byte, so a range would let the two drift apart.
-fn parse_exact_version(req: &str) -> Result<String> {
-    let Some(v) = req.trim().strip_prefix('=') else {
-        bail!(
-            "wasm-bindgen must be pinned exactly (\"={req}\"), since wasm-bindgen-cli must match it"
-        );
-    };
-    let v = v.trim();
-    if v.split('.').count() != 3 || !v.split('.').all(|p| p.parse::<u32>().is_ok()) {
-        bail!("wasm-bindgen pin `{req}` is not of the form =X.Y.Z");
+/// The one locked version of `package` in a `Cargo.lock` text. Two versions of wasm-bindgen
+/// in one build cannot both match one wasm-bindgen-cli, so more than one is an error.
+fn locked_version(lock: &str, package: &str) -> Result<String> {
+    let doc: toml::Table = lock.parse().context("parsing Cargo.lock")?;
+    let mut versions: Vec<String> = doc
+        .get("package")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .filter(|p| p.get("name").and_then(|n| n.as_str()) == Some(package))
+        .filter_map(|p| p.get("version").and_then(|v| v.as_str()).map(str::to_owned))
+        .collect();
+    versions.dedup();
+    match versions.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => bail!("no `{package}` package is locked; run `cargo generate-lockfile`"),
+        many => bail!(
+            "{} versions of `{package}` are locked ({}); wasm-bindgen-cli can match only one: \
+             run `cargo update -p {package}` so that one remains",
+            many.len(),
+            many.join(", ")
+        ),
     }
-    Ok(v.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn miri_of(value: &str) -> Result<Miri, String> {
+        let text = format!("title = \"T\"\nsummary = \"S.\"\nenvironments = []\n{value}");
+        toml::from_str::<RecipeMeta>(&text)
+            .map(|m| m.miri)
+            .map_err(|e| e.to_string())
+    }
+
     #[test]
-    fn exact_pins_only() {
-        assert_eq!(parse_exact_version("=0.2.130").unwrap(), "0.2.130");
-        assert!(parse_exact_version("0.2.130").is_err());
-        assert!(parse_exact_version("=0.2").is_err());
+    fn the_miri_key_is_a_flag_or_a_list_of_targets() {
+        assert_eq!(miri_of(""), Ok(Miri::Off));
+        assert_eq!(miri_of("miri = false"), Ok(Miri::Off));
+        assert_eq!(miri_of("miri = true"), Ok(Miri::All));
+        let subset = miri_of(
+            "miri = [\"lib\", \"executor_tasks\", \"doc\", \"cross_thread --skip _64kib\"]",
+        )
+        .unwrap();
+        let run = |target, args: &[&str]| MiriRun {
+            target,
+            test_args: args.iter().map(|a| a.to_string()).collect(),
+        };
+        let expected = [
+            run(MiriTarget::Lib, &[]),
+            run(MiriTarget::Test("executor_tasks".into()), &[]),
+            run(MiriTarget::Doc, &[]),
+            run(
+                MiriTarget::Test("cross_thread".into()),
+                &["--skip", "_64kib"],
+            ),
+        ];
+        assert_eq!(subset, Miri::Subset(expected.to_vec()));
+        assert_eq!(subset.subset(false), Some(&expected[..]));
+        assert_eq!(subset.subset(true), None, "--deep runs everything");
+        assert_eq!(Miri::All.subset(false), None);
+        assert!(subset.is_on() && Miri::All.is_on() && !Miri::Off.is_on());
+        let args: Vec<String> = expected.iter().flat_map(MiriRun::cargo_args).collect();
+        assert_eq!(
+            args,
+            [
+                "--lib",
+                "--test",
+                "executor_tasks",
+                "--doc",
+                "--test",
+                "cross_thread",
+                "--",
+                "--skip",
+                "_64kib"
+            ]
+        );
+        assert_eq!(expected[3].to_string(), "cross_thread --skip _64kib");
+        let filtered = MiriRun::parse("behaviour across_threads native::x --exact").unwrap();
+        assert_eq!(
+            filtered.test_args,
+            ["across_threads", "native::x", "--exact"]
+        );
+        // cargo metadata hands the table over as JSON.
+        let json = serde_json::json!({"title": "T", "summary": "S.", "environments": [],
+                                      "miri": ["cross_thread"]});
+        assert_eq!(
+            RecipeMeta::deserialize(&json).unwrap().miri,
+            Miri::Subset(vec![run(MiriTarget::Test("cross_thread".into()), &[])])
+        );
+        for bad in [
+            "miri = []",
+            "miri = \"yes\"",
+            "miri = [\"\"]",
+            "miri = [\"a/b\"]",
+            "miri = [\"--lib\"]",
+            "miri = [\"a --skip\"]",
+            "miri = [\"a --nocapture\"]",
+            "miri = [\"x\", \"x --exact\"]",
+        ] {
+            assert!(miri_of(bad).is_err(), "{bad} was accepted");
+        }
+        assert!(miri_of("miri = []").unwrap_err().contains("miri = false"));
+    }
+
+    #[test]
+    fn the_locked_version_is_the_one() {
+        let one = "version = 4\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n\
+                   [[package]]\nname = \"js-sys\"\nversion = \"0.3.107\"\n";
+        assert_eq!(locked_version(one, "wasm-bindgen").unwrap(), "0.2.130");
+        let two = format!("{one}[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.100\"\n");
+        let e = format!("{:#}", locked_version(&two, "wasm-bindgen").unwrap_err());
+        assert!(e.contains("cargo update -p wasm-bindgen"), "{e}");
+        assert!(locked_version("version = 4\n", "wasm-bindgen").is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@
 // - data-context="main": the module is imported into the page and run there; console calls
 //   made while it runs are shown in the panel (and still reach the real console).
 // - data-context="worker": the module runs in a module worker started by the cookbook's one
-//   worker loader, `js/wasm-rs-loader.js` (the same file the worker recipes bind), which
+//   worker loader, `js/wasm-rs-loader.js` (shipped in the wasm-rs-worker crate; xtask copies it here), which
 //   sends console lines and the outcome back by postMessage.
 //
 // Console lines are formatted by the loader's `formatConsoleArgs` in both contexts.

@@ -183,7 +183,7 @@ fn next_message() -> Result<JsValue, JsValue> {
 /// them, and return them joined with `+`.
 ///
 /// ```no_run
-/// // Main thread, with the worker-basics loader:
+/// // Main thread, with the wasm-rs-worker loader:
 /// // let worker = spawn_worker(&glue, "collect_messages", 3.into()).await?;
 /// // worker.post_message(&"a".into())?; ... worker.join().await? == "a+b+c"
 /// ```
@@ -250,7 +250,7 @@ fn echo(cells: &Int32Array, park: Park) -> Result<u32, JsValue> {
 /// number of rounds. Returns the rounds answered.
 ///
 /// ```no_run
-/// // In a worker started with the worker-basics loader, `input` being `cells`:
+/// // In a worker started with the wasm-rs-worker loader, `input` being `cells`:
 /// // spawn_worker(&glue, "echo_blocking", cells.into())
 /// ```
 #[wasm_bindgen]

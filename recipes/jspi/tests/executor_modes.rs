@@ -8,7 +8,7 @@ use js_sys::{Atomics, Int32Array, Promise, Reflect, SharedArrayBuffer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
-use worker_basics::{WorkerError, WorkerHandle, glue_url, spawn_worker};
+use wasm_rs_worker::{WorkerError, WorkerHandle, glue_url, spawn_worker};
 
 const ROUNDS: i32 = 50;
 

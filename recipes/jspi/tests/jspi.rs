@@ -21,7 +21,7 @@ extern "C" {
 
 /// Calls the glue's export `name` with `args` and awaits the promise it returns.
 async fn call_export(name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    let url = worker_basics::glue_url().map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let url = wasm_rs_worker::glue_url().map_err(|e| JsValue::from_str(&e.to_string()))?;
     let glue = JsFuture::from(import_module(&url)).await?;
     let export: Function = Reflect::get(&glue, &name.into())?.dyn_into()?;
     let args: Array = args.iter().collect();
@@ -60,7 +60,7 @@ async fn a_sync_loop_waits_for_timers_and_the_event_loop_runs_meanwhile() -> Res
 #[wasm_bindgen_test]
 async fn a_sync_function_fetches_a_file() -> Result<(), JsValue> {
     // The runner serves the glue itself: fetch it and check it is the glue.
-    let url = worker_basics::glue_url().map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let url = wasm_rs_worker::glue_url().map_err(|e| JsValue::from_str(&e.to_string()))?;
     let text = call_export("fetch_text", &[JsValue::from_str(&url)]).await?;
     let text = text.as_string().expect("a string");
     assert!(
@@ -101,10 +101,10 @@ fn waiting_outside_a_jspi_frame_throws_a_suspend_error() {
 
 #[wasm_bindgen_test]
 async fn a_worker_loop_waits_for_messages_from_the_main_thread() -> Result<(), JsValue> {
-    let js = |e: worker_basics::WorkerError| JsValue::from_str(&e.to_string());
-    let glue = worker_basics::glue_url().map_err(js)?;
+    let js = |e: wasm_rs_worker::WorkerError| JsValue::from_str(&e.to_string());
+    let glue = wasm_rs_worker::glue_url().map_err(js)?;
     // The loader awaits the export's promise: the JSPI export is the worker's whole job.
-    let mut worker = worker_basics::spawn_worker(&glue, "collect_messages", JsValue::from(3))
+    let mut worker = wasm_rs_worker::spawn_worker(&glue, "collect_messages", JsValue::from(3))
         .await
         .map_err(js)?;
     for part in ["one", "two", "three"] {

@@ -35,12 +35,12 @@ async fn reply(cells: &Int32Array, target: i32) -> Result<(), JsValue> {
 
 /// Microseconds per round trip with the worker running `entry`.
 async fn round_trip_us(entry: &str) -> Result<f64, JsValue> {
-    let js = |e: worker_basics::WorkerError| JsValue::from_str(&e.to_string());
+    let js = |e: wasm_rs_worker::WorkerError| JsValue::from_str(&e.to_string());
     // [requests, replies, rounds, messages to read (none here)]
     let cells = Int32Array::new(&SharedArrayBuffer::new(16));
     Atomics::store(&cells, 2, ROUNDS)?;
-    let glue = worker_basics::glue_url().map_err(js)?;
-    let mut worker = worker_basics::spawn_worker(&glue, entry, cells.clone().into())
+    let glue = wasm_rs_worker::glue_url().map_err(js)?;
+    let mut worker = wasm_rs_worker::spawn_worker(&glue, entry, cells.clone().into())
         .await
         .map_err(js)?;
     let started = performance_now();

@@ -28,7 +28,7 @@ fn sizes(stats: &Stats) -> String {
 /// What `run_demo` runs: opens the store `opfs-kv-demo` in a worker, lists the notes of
 /// earlier runs (they survive a reload), adds one, rewrites a draft 50 times, and compacts.
 pub(crate) async fn demo() -> Result<(), ClientError> {
-    let glue = worker_basics::glue_url().map_err(|e| ClientError::Worker(e.to_string()))?;
+    let glue = wasm_rs_worker::glue_url().map_err(|e| ClientError::Worker(e.to_string()))?;
     let (mut worker, _) = KvWorker::open(&glue, "opfs-kv-demo").await?;
     let store = worker.client();
     let earlier = store.scan(b"note/").await?;

@@ -26,7 +26,7 @@
 //!   [wasm-rs-shared-channel](wasm_rs_shared_channel) request/reply pair: [`Request`] in,
 //!   [`Response`] out. The worker runs [`run_store`], blocking in `recv` between requests
 //!   (it never returns to its event loop); the main thread's [`Client`] awaits the replies.
-//!   On wasm32, `KvWorker::open` starts the worker with worker-basics' `spawn_worker`.
+//!   On wasm32, `KvWorker::open` starts the worker with wasm-rs-worker's `spawn_worker`.
 //!
 //! # Example
 //!

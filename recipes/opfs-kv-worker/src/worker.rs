@@ -7,7 +7,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_rs_shared_channel::spsc::{self, Duplex};
-use worker_basics::{WorkerHandle, spawn_worker};
+use wasm_rs_worker::{WorkerHandle, spawn_worker};
 
 use crate::{Client, ClientError, Request, Response, Stats, Store, run_store};
 
@@ -15,7 +15,7 @@ use crate::{Client, ClientError, Request, Response, Stats, Store, run_store};
 const CAPACITY: usize = 1 << 20;
 
 // ANCHOR: worker_main
-/// The worker's entry point (a `#[wasm_bindgen]` export that worker-basics' loader calls in
+/// The worker's entry point (a `#[wasm_bindgen]` export that wasm-rs-worker's loader calls in
 /// the new worker): opens the OPFS store named in `input.name`, reports it on the channel
 /// end `input.channel`, then serves requests with blocking receives, never returning to
 /// the event loop, until the main thread drops its end. Returns how many requests it
@@ -25,7 +25,7 @@ const CAPACITY: usize = 1 << 20;
 ///
 /// ```no_run
 /// # async fn f() -> Result<(), opfs_kv_worker::ClientError> {
-/// let glue = worker_basics::glue_url().map_err(|e| opfs_kv_worker::ClientError::Worker(e.to_string()))?;
+/// let glue = wasm_rs_worker::glue_url().map_err(|e| opfs_kv_worker::ClientError::Worker(e.to_string()))?;
 /// let (worker, _stats) = opfs_kv_worker::KvWorker::open(&glue, "notes").await?;
 /// # drop(worker); Ok(()) }
 /// ```
@@ -52,7 +52,7 @@ pub async fn opfs_kv_worker_main(input: JsValue) -> Result<f64, JsValue> {
 /// ```no_run
 /// # async fn f() -> Result<(), opfs_kv_worker::ClientError> {
 /// use opfs_kv_worker::{ClientError, KvWorker};
-/// let glue = worker_basics::glue_url().map_err(|e| ClientError::Worker(e.to_string()))?;
+/// let glue = wasm_rs_worker::glue_url().map_err(|e| ClientError::Worker(e.to_string()))?;
 /// let (mut store, stats) = KvWorker::open(&glue, "notes").await?;
 /// store.client().put(b"note/1", b"buy milk").await?;
 /// let notes = store.client().scan(b"note/").await?;
@@ -66,7 +66,7 @@ pub struct KvWorker {
 }
 
 impl KvWorker {
-    /// Starts a worker on this page's own module (`glue_url` is worker-basics'
+    /// Starts a worker on this page's own module (`glue_url` is wasm-rs-worker's
     /// `glue_url()`), has it open the OPFS store `name`, and waits until it is ready; gives
     /// the store's sizes.
     ///

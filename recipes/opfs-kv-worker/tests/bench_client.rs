@@ -19,7 +19,7 @@ const VALUE: [u8; 100] = [7; 100];
 
 #[wasm_bindgen_test]
 async fn bench_client_puts_and_gets_from_the_main_thread() {
-    let glue = worker_basics::glue_url().unwrap();
+    let glue = wasm_rs_worker::glue_url().unwrap();
     let name = format!("bench-client-{}", js_sys::Math::random().to_bits());
     let (mut worker, _) = KvWorker::open(&glue, &name).await.unwrap();
     let client = worker.client();

@@ -8,7 +8,7 @@ use opfs_kv_worker::{ClientError, KvWorker, Store, StoreError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
-use worker_basics::glue_url;
+use wasm_rs_worker::glue_url;
 
 fn unique(name: &str) -> String {
     format!("{name}-{}", js_sys::Math::random().to_bits())

@@ -67,7 +67,7 @@ impl EngineClient {
     pub const CHANNEL_CAPACITY: usize = 1 << 20;
 
     /// Starts an engine with `limits`: on wasm32 in a new dedicated worker running this same
-    /// module (through `worker-basics`), natively on a new thread.
+    /// module (through `wasm-rs-worker`), natively on a new thread.
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), rhai_engine_worker::EngineError> {

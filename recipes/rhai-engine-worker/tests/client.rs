@@ -1,5 +1,5 @@
 //! The engine behind its channel, on its own thread: natively a `std` thread, on wasm32 a
-//! real dedicated worker spawned from the browser main thread (through worker-basics), with
+//! real dedicated worker spawned from the browser main thread (through wasm-rs-worker), with
 //! the engine running full-time in it. Hostile scripts, events, emits, and cancel.
 
 mod common;

@@ -12,8 +12,8 @@ use wasm_bindgen::prelude::*;
 use wasm_rs_async_executor::Instant;
 use wasm_rs_shared_channel::spsc::{self, Duplex, Receiver, Sender};
 use wasm_rs_shared_channel::{ChannelError, RecvError};
+use wasm_rs_worker::{WorkerError, WorkerHandle, spawn_worker};
 use web_sys::{MessageChannel, MessageEvent, MessagePort};
-use worker_basics::{WorkerError, WorkerHandle, spawn_worker};
 
 use crate::{Command, CommandError, Reply, Store, median, sample_commands, serve};
 
@@ -29,7 +29,7 @@ const CAPACITY: usize = 64 * 1024;
 ///
 /// ```no_run
 /// # async fn example() -> Result<(), shared_channel_worker::WorkerFailure> {
-/// let glue = worker_basics::glue_url()?;
+/// let glue = wasm_rs_worker::glue_url()?;
 /// let worker = shared_channel_worker::SharedChannelWorker::start(&glue).await?;
 /// # drop(worker); Ok(()) }
 /// ```
@@ -55,7 +55,7 @@ pub fn scw_shared_channel_worker(ends: JsValue) -> Result<f64, JsValue> {
 /// # async fn example() -> Result<(), shared_channel_worker::WorkerFailure> {
 /// use shared_channel_worker::{Command, SharedChannelWorker};
 ///
-/// let mut worker = SharedChannelWorker::start(&worker_basics::glue_url()?).await?;
+/// let mut worker = SharedChannelWorker::start(&wasm_rs_worker::glue_url()?).await?;
 /// let reply = worker.request(Command::Ping(1)).await?;
 /// assert_eq!(reply.result, Ok(1));
 /// assert_eq!(worker.shutdown().await?, 1);
@@ -73,12 +73,12 @@ impl SharedChannelWorker {
     /// worker's ends (one `SharedArrayBuffer` each, shared, not copied).
     ///
     /// `glue_url` is the absolute URL of the page's wasm-bindgen glue
-    /// (`worker_basics::glue_url()`).
+    /// (`wasm_rs_worker::glue_url()`).
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), shared_channel_worker::WorkerFailure> {
     /// let worker = shared_channel_worker::SharedChannelWorker::start(
-    ///     &worker_basics::glue_url()?,
+    ///     &wasm_rs_worker::glue_url()?,
     /// )
     /// .await?;
     /// # drop(worker); Ok(()) }
@@ -93,7 +93,7 @@ impl SharedChannelWorker {
     /// ```no_run
     /// # async fn example() -> Result<(), shared_channel_worker::WorkerFailure> {
     /// let worker = shared_channel_worker::SharedChannelWorker::start_with(
-    ///     &worker_basics::glue_url()?,
+    ///     &wasm_rs_worker::glue_url()?,
     ///     "my_serve_export",
     /// )
     /// .await?;
@@ -204,13 +204,13 @@ impl SharedChannelWorker {
 /// ```no_run
 /// # async fn example() -> Result<(), shared_channel_worker::WorkerFailure> {
 /// let worker =
-///     shared_channel_worker::PostMessageWorker::start(&worker_basics::glue_url()?).await?;
+///     shared_channel_worker::PostMessageWorker::start(&wasm_rs_worker::glue_url()?).await?;
 /// # drop(worker); Ok(()) }
 /// ```
 #[wasm_bindgen]
 pub async fn scw_post_message_worker() -> Result<(), JsValue> {
     // The first thing the export does, so the port cannot arrive before anyone listens.
-    let port: MessagePort = worker_basics::next_message()
+    let port: MessagePort = wasm_rs_worker::next_message()
         .await
         .map_err(|e| JsValue::from_str(&e.to_string()))?
         .dyn_into()?;
@@ -251,7 +251,7 @@ pub async fn scw_post_message_worker() -> Result<(), JsValue> {
 /// # async fn example() -> Result<(), shared_channel_worker::WorkerFailure> {
 /// use shared_channel_worker::{Command, PostMessageWorker};
 ///
-/// let mut worker = PostMessageWorker::start(&worker_basics::glue_url()?).await?;
+/// let mut worker = PostMessageWorker::start(&wasm_rs_worker::glue_url()?).await?;
 /// assert_eq!(worker.request(Command::Ping(2)).await?.result, Ok(2));
 /// worker.terminate();
 /// # Ok(()) }
@@ -273,7 +273,7 @@ impl PostMessageWorker {
     /// ```no_run
     /// # async fn example() -> Result<(), shared_channel_worker::WorkerFailure> {
     /// let worker =
-    ///     shared_channel_worker::PostMessageWorker::start(&worker_basics::glue_url()?).await?;
+    ///     shared_channel_worker::PostMessageWorker::start(&wasm_rs_worker::glue_url()?).await?;
     /// # drop(worker); Ok(()) }
     /// ```
     pub async fn start(glue_url: &str) -> Result<Self, WorkerFailure> {
@@ -281,13 +281,13 @@ impl PostMessageWorker {
     }
 
     /// [`start`](Self::start) with another export as the worker's entry point: one that
-    /// takes the transferred port with `worker_basics::next_message`, says hello on it (a
+    /// takes the transferred port with `wasm_rs_worker::next_message`, says hello on it (a
     /// `null`) and serves the same protocol.
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), shared_channel_worker::WorkerFailure> {
     /// let worker = shared_channel_worker::PostMessageWorker::start_with(
-    ///     &worker_basics::glue_url()?,
+    ///     &wasm_rs_worker::glue_url()?,
     ///     "my_port_export",
     /// )
     /// .await?;
@@ -447,7 +447,7 @@ pub enum WorkerFailure {
 ///
 /// ```no_run
 /// # async fn example() -> Result<(), shared_channel_worker::WorkerFailure> {
-/// let rt = shared_channel_worker::round_trips(&worker_basics::glue_url()?, 1000).await?;
+/// let rt = shared_channel_worker::round_trips(&wasm_rs_worker::glue_url()?, 1000).await?;
 /// println!("{:.1} µs vs {:.1} µs", rt.shared_channel_us, rt.post_message_us);
 /// # Ok(()) }
 /// ```
@@ -476,7 +476,7 @@ const BATCH: usize = 20;
 ///
 /// ```no_run
 /// # async fn example() -> Result<(), shared_channel_worker::WorkerFailure> {
-/// let rt = shared_channel_worker::round_trips(&worker_basics::glue_url()?, 1000).await?;
+/// let rt = shared_channel_worker::round_trips(&wasm_rs_worker::glue_url()?, 1000).await?;
 /// assert_eq!(rt.pings, 1000);
 /// # Ok(()) }
 /// ```
@@ -539,7 +539,7 @@ extern "C" {
 /// What `run_demo` runs: 1,000 mixed commands checked in order against a local [`Store`],
 /// then both median round trips.
 pub(crate) async fn demo() -> Result<(), WorkerFailure> {
-    let glue = worker_basics::glue_url()?;
+    let glue = wasm_rs_worker::glue_url()?;
     let script = sample_commands(1000);
     let mut oracle = Store::default();
     let mut worker = SharedChannelWorker::start(&glue).await?;

@@ -22,7 +22,7 @@
 //!   drops its sender; it returns how many commands it served. It is ordinary async code:
 //!   natively a test runs it on a std thread.
 //! - On wasm32, `SharedChannelWorker` starts a worker (with `spawn_worker` from the
-//!   worker-basics recipe) whose entry runs [`serve`] under the executor's full-time
+//!   `wasm-rs-worker` crate) whose entry runs [`serve`] under the executor's full-time
 //!   `block_on`; `PostMessageWorker` runs the same [`Store`] behind an `onmessage` handler
 //!   on a `MessagePort` the main thread transferred to the worker (the other end of a
 //!   `MessageChannel`); `round_trips` times both.

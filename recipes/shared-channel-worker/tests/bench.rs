@@ -14,7 +14,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 #[wasm_bindgen_test]
 async fn round_trips_shared_channel_against_post_message() {
     const RUNS: usize = 5;
-    let glue = worker_basics::glue_url().unwrap();
+    let glue = wasm_rs_worker::glue_url().unwrap();
     let mut shared = Vec::new();
     let mut posted = Vec::new();
     for _ in 0..RUNS {

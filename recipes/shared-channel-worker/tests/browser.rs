@@ -9,7 +9,7 @@ use shared_channel_worker::{
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 use wasm_rs_shared_channel::spsc::Duplex;
-use worker_basics::{WorkerError, glue_url};
+use wasm_rs_worker::{WorkerError, glue_url};
 
 /// What a local [`Store`] answers to `script`: the expected replies, in order.
 fn expected(script: &[Command]) -> Vec<Reply> {
@@ -169,7 +169,7 @@ async fn the_post_message_variant_answers_the_same_in_order() {
 /// on the first command: a worker that dies while the main thread waits for a reply.
 #[wasm_bindgen]
 pub async fn scw_test_dying_port_worker() -> Result<(), JsValue> {
-    let port: web_sys::MessagePort = worker_basics::next_message()
+    let port: web_sys::MessagePort = wasm_rs_worker::next_message()
         .await
         .map_err(|e| JsValue::from_str(&e.to_string()))?
         .dyn_into()?;

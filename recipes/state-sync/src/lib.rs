@@ -35,7 +35,7 @@
 //! - `web` and `port` (wasm32): a browser `WebSocket` and a `MessagePort` as futures
 //!   `Stream + Sink`s of byte messages.
 //! - `worker` (wasm32): the worker variant (`?worker=1`). The client runs in a dedicated
-//!   worker started with worker-basics' shared loader, and the page only renders: views
+//!   worker started with wasm-rs-worker's loader, and the page only renders: views
 //!   reach it over a wasm-rs-shared-channel, and commands go to the worker over a
 //!   `MessagePort`.
 //!

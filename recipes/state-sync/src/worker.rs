@@ -11,7 +11,7 @@
 //! - **Commands, page → worker:** over a `MessageChannel` whose second port is transferred
 //!   to the worker, both ends wrapped in [`crate::port::PortConnection`]; a command is a
 //!   postcard-encoded `Op`, its answer a postcard `Result<(), String>`, in order.
-//! - The worker is started with worker-basics' `spawn_worker` (the shared JS loader), on the
+//! - The worker is started with wasm-rs-worker's `spawn_worker` (the shared JS loader), on the
 //!   page's own wasm module, entry [`bar_worker`].
 //!
 //! The page-side handle is an ordinary [`BarClient`], so the page code does not care where
@@ -82,7 +82,7 @@ pub async fn start_in_worker(
     options: BarOptions,
     mut on_change: impl FnMut(&BarView) + 'static,
 ) -> Result<BarClient, WorkerStartError> {
-    let glue = worker_basics::glue_url().map_err(failed)?;
+    let glue = wasm_rs_worker::glue_url().map_err(failed)?;
     let (view_tx, mut view_rx) = spsc::channel::<String>(VIEW_CAPACITY).map_err(failed)?;
     let input = js_sys::Object::new();
     let set = |key: &str, value: &JsValue| {
@@ -91,7 +91,7 @@ pub async fn start_in_worker(
     set("view", &view_tx.into_js())?;
     set("url", &options.url.as_str().into())?;
     set("session", &options.session.as_str().into())?;
-    let worker = worker_basics::spawn_worker(&glue, "bar_worker", input.into())
+    let worker = wasm_rs_worker::spawn_worker(&glue, "bar_worker", input.into())
         .await
         .map_err(failed)?;
     let channel = MessageChannel::new().map_err(js_failed)?;
@@ -186,16 +186,16 @@ async fn forward_commands(
 /// shared channel, and answers commands until the page closes the port.
 ///
 /// ```no_run
-/// # async fn f(glue: &str, input: wasm_bindgen::JsValue) -> Result<(), worker_basics::WorkerError> {
+/// # async fn f(glue: &str, input: wasm_bindgen::JsValue) -> Result<(), wasm_rs_worker::WorkerError> {
 /// // What `start_in_worker` does: the loader calls `bar_worker(input)` in the new worker.
-/// let worker = worker_basics::spawn_worker(glue, "bar_worker", input).await?;
+/// let worker = wasm_rs_worker::spawn_worker(glue, "bar_worker", input).await?;
 /// # drop(worker); Ok(()) }
 /// ```
 #[wasm_bindgen]
 pub async fn bar_worker(input: JsValue) -> Result<JsValue, JsValue> {
     let error = |e: String| JsValue::from_str(&e);
     // First: the page posts the port right after this export is called.
-    let port: MessagePort = worker_basics::next_message()
+    let port: MessagePort = wasm_rs_worker::next_message()
         .await
         .map_err(|e| error(e.to_string()))?
         .dyn_into()

@@ -5,8 +5,8 @@
 //! that same memory is then a thread of one Rust program: `Arc`, `Mutex`, atomics and
 //! `Send` values work across them as they do natively. This crate shows the pieces:
 //!
-//! - [`spawn`] starts a worker on this module and memory (through the cookbook's shared
-//!   loader, `book/src/js/wasm-rs-loader.js`) and runs a closure there; wasm-bindgen's start
+//! - [`spawn`] starts a worker on this module and memory (through `wasm-rs-worker` and its
+//!   `WorkerOptions::shared_memory`) and runs a closure there; wasm-bindgen's start
 //!   function gives the new thread its own stack and thread-local storage. `spawn` is async
 //!   because the new worker receives its job from the spawning thread's event loop.
 //! - [`JoinHandle::join`] blocks (in a worker); [`JoinHandle::join_async`] awaits (anywhere,

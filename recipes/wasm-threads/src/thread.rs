@@ -7,45 +7,16 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once, PoisonError, TryLockError};
 
-use js_sys::{Promise, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_rs_async_executor::{Environment, environment};
 
 // ANCHOR: binding
-// The cookbook's one worker loader (`book/src/js/wasm-rs-loader.js`; the path is relative to
-// this crate's root). Its optional last argument, the shared memory, is what makes the
-// worker a thread of this program rather than a second instance of it.
-#[wasm_bindgen(module = "/../../book/src/js/wasm-rs-loader.js")]
-extern "C" {
-    type WorkerJob;
-
-    #[wasm_bindgen(js_name = startWorker, catch)]
-    fn start_worker(
-        glue_url: &str,
-        module: &JsValue,
-        entry: &str,
-        input: &JsValue,
-        kind: &str,
-        on_console: &JsValue,
-        memory: &JsValue,
-    ) -> Result<WorkerJob, JsValue>;
-
-    #[wasm_bindgen(method, js_name = whenStarted)]
-    fn when_started(this: &WorkerJob) -> Promise;
-
-    #[wasm_bindgen(method, js_name = whenFinished)]
-    fn when_finished(this: &WorkerJob) -> Promise;
-
-    #[wasm_bindgen(method)]
-    fn terminate(this: &WorkerJob);
-
-    #[wasm_bindgen(js_name = glueUrl)]
-    fn glue_url() -> Option<String>;
-
-    #[wasm_bindgen(js_name = reportPanic)]
-    fn report_panic(message: &str);
-}
+// Workers are started by wasm-rs-worker, which owns the one worker loader. Its
+// `WorkerOptions::shared_memory` is what makes the worker a thread of this program rather than
+// a second instance of it, and `install_panic_hook_with` lets every thread share the hook
+// below (hooks live in the shared memory) instead of each new worker installing its own.
+use wasm_rs_worker::{WorkerError, WorkerHandle, WorkerOptions, install_panic_hook_with};
 // ANCHOR_END: binding
 
 /// Why a thread could not be started or joined. Each message says what to do next.
@@ -215,18 +186,11 @@ thread_local! {
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let message = info.to_string();
+        install_panic_hook_with(|message| {
             if let Some(packet) = CURRENT.with(|c| c.borrow_mut().take()) {
-                packet.panicked(message.clone());
+                packet.panicked(message.to_owned());
             }
-            if is_main_thread() {
-                previous(info);
-            } else {
-                report_panic(&message);
-            }
-        }));
+        });
     });
 }
 
@@ -298,7 +262,7 @@ where
     T: Send + 'static,
 {
     install_panic_hook();
-    let glue = glue_url().ok_or(ThreadError::NoGlueUrl)?;
+    let glue = wasm_rs_worker::glue_url().map_err(|_| ThreadError::NoGlueUrl)?;
     let packet = Arc::new(Packet {
         result: Mutex::new(Slot::Running),
         ready: Condvar::new(),
@@ -310,26 +274,15 @@ where
         CURRENT.with(|c| c.borrow_mut().take());
         theirs.put(Ok(value));
     }));
-    let job = start_worker(
-        &glue,
-        &wasm_bindgen::module(),
-        "wasmThreadsEntry",
-        &JsValue::from(id),
-        "module",
-        &JsValue::UNDEFINED,
-        &wasm_bindgen::memory(),
-    )
-    .map_err(|e| {
-        take_job(id);
-        ThreadError::Start(describe(&e))
-    })?;
-    // From here on, dropping the handle terminates the worker.
-    let handle = JoinHandle { packet, job };
-    if let Err(e) = JsFuture::from(handle.job.when_started()).await {
-        take_job(id);
-        return Err(from_js(e));
-    }
-    Ok(handle)
+    let options = WorkerOptions::new().shared_memory(wasm_bindgen::memory());
+    // Dropping the worker handle (from here on, the JoinHandle's) terminates the worker.
+    let worker = wasm_rs_worker::spawn_worker_with(&options, &glue, "wasmThreadsEntry", JsValue::from(id))
+        .await
+        .map_err(|e| {
+            take_job(id);
+            from_worker(e)
+        })?;
+    Ok(JoinHandle { packet, worker })
 }
 // ANCHOR_END: spawn
 
@@ -337,7 +290,7 @@ where
 /// A running thread, from [`spawn`]. Dropping it terminates the worker (joined or not).
 pub struct JoinHandle<T> {
     packet: Arc<Packet<T>>,
-    job: WorkerJob,
+    worker: WorkerHandle,
 }
 
 impl<T> JoinHandle<T> {
@@ -387,14 +340,13 @@ impl<T> JoinHandle<T> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn join_async(self) -> impl Future<Output = Result<T, ThreadError>> {
-        let finished = JsFuture::from(self.job.when_finished());
+    pub fn join_async(mut self) -> impl Future<Output = Result<T, ThreadError>> {
         async move {
-            let outcome = finished.await;
+            let outcome = self.worker.join().await;
             // The closure's value (or panic message) is in the packet whatever the loader says.
             match (self.packet.take_now(), outcome) {
                 (Some(result), _) => result.map_err(ThreadError::Panicked),
-                (None, Err(e)) => Err(from_js(e)),
+                (None, Err(e)) => Err(from_worker(e)),
                 (None, Ok(_)) => Err(ThreadError::Lost(
                     "the worker finished but left no result".into(),
                 )),
@@ -413,12 +365,6 @@ impl<T> JoinHandle<T> {
     /// ```
     pub fn is_finished(&self) -> bool {
         !matches!(*lock_without_waiting(&self.packet.result), Slot::Running)
-    }
-}
-
-impl<T> Drop for JoinHandle<T> {
-    fn drop(&mut self) {
-        self.job.terminate();
     }
 }
 
@@ -483,26 +429,15 @@ impl<T> fmt::Debug for Joiner<T> {
 }
 // ANCHOR_END: joiner
 
-fn describe(value: &JsValue) -> String {
-    if let Some(s) = value.as_string() {
-        return s;
-    }
-    Reflect::get(value, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
-}
-
-/// The loader rejects with `{ kind, message }`.
-fn from_js(value: JsValue) -> ThreadError {
-    let kind = Reflect::get(&value, &"kind".into())
-        .ok()
-        .and_then(|k| k.as_string())
-        .unwrap_or_default();
-    let message = describe(&value);
-    match kind.as_str() {
-        "panic" => ThreadError::Panicked(message),
-        "exception" | "stopped" | "terminated" => ThreadError::Lost(message),
-        _ => ThreadError::Start(message),
+/// A worker's failure, as a thread's.
+fn from_worker(error: WorkerError) -> ThreadError {
+    match error {
+        WorkerError::Panic(message) => ThreadError::Panicked(message),
+        WorkerError::Exception(message) | WorkerError::Stopped(message) => {
+            ThreadError::Lost(message)
+        }
+        WorkerError::NoGlueUrl => ThreadError::NoGlueUrl,
+        WorkerError::Load(message) | WorkerError::Init(message) => ThreadError::Start(message),
+        other => ThreadError::Start(other.to_string()),
     }
 }

@@ -12,8 +12,8 @@ use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
+use wasm_rs_worker::{WorkerHandle, spawn_worker};
 use web_sys::{MessageChannel, MessageEvent, MessagePort};
-use worker_basics::{WorkerHandle, spawn_worker};
 
 use crate::{
     JobContext, PoolError, PoolOptions, Schedule, decode_result, default_worker_count, encode_job,
@@ -54,7 +54,7 @@ where
     F: Fn(J, JobContext) -> R + 'static,
 {
     // Before anything else yields: the port must not arrive before anyone listens.
-    let port: MessagePort = worker_basics::next_message()
+    let port: MessagePort = wasm_rs_worker::next_message()
         .await
         .map_err(|e| JsValue::from_str(&e.to_string()))?
         .dyn_into()
@@ -128,7 +128,7 @@ impl PoolWorker {
         }
     }
 
-    /// The next message from the worker, or how it died (its `join()` failing: worker-basics
+    /// The next message from the worker, or how it died (its `join()` failing: wasm-rs-worker
     /// turns a panic into that, with the message).
     async fn next_message(&mut self) -> Result<JsValue, String> {
         let message = pin!(self.results.next());
@@ -169,7 +169,7 @@ impl Drop for PoolWorker {
 /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 /// use worker_pool::{Job, Pool, PoolOptions};
 ///
-/// let glue = worker_basics::glue_url()?;
+/// let glue = wasm_rs_worker::glue_url()?;
 /// let mut pool = Pool::<Job, u64>::start(&glue, "pool_worker", PoolOptions::default()).await?;
 /// let jobs: Vec<Job> = (0..8).map(|i| Job::CountPrimes { start: i * 1000, end: (i + 1) * 1000 }).collect();
 /// let counts = pool.run(&jobs).await?;
@@ -194,7 +194,7 @@ impl<J: Serialize, R: DeserializeOwned> Pool<J, R> {
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let options = worker_pool::PoolOptions { workers: Some(2), max_attempts: 2 };
     /// let pool = worker_pool::Pool::<worker_pool::Job, u64>::start(
-    ///     &worker_basics::glue_url()?,
+    ///     &wasm_rs_worker::glue_url()?,
     ///     "pool_worker",
     ///     options,
     /// )
@@ -355,7 +355,7 @@ extern "C" {
 /// ```no_run
 /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 /// let pool = worker_pool::Pool::<worker_pool::Job, u64>::start(
-///     &worker_basics::glue_url()?,
+///     &wasm_rs_worker::glue_url()?,
 ///     "pool_worker",
 ///     worker_pool::PoolOptions::default(),
 /// )
@@ -372,7 +372,7 @@ pub async fn pool_worker() -> Result<(), JsValue> {
 /// What `run_demo` runs: the same 32 jobs on pools of one worker, two and the default size,
 /// then a job that kills its worker on its first attempt.
 pub(crate) async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-    let glue = worker_basics::glue_url()?;
+    let glue = wasm_rs_worker::glue_url()?;
     let default = default_worker_count(hardware_concurrency());
     log(&format!(
         "navigator.hardwareConcurrency = {:?}: the default pool has {default} worker(s)",

@@ -13,11 +13,11 @@
 //!
 //! - [`Schedule`] is that bookkeeping, plain Rust, tested natively: the queue of job
 //!   indices, the attempts per job, the results by index.
-//! - On wasm32, `Pool` starts the workers with worker-basics' `spawn_worker`, each on an
+//! - On wasm32, `Pool` starts the workers with wasm-rs-worker's `spawn_worker`, each on an
 //!   export of your module that calls `serve_jobs` with your job function. Jobs and results
 //!   travel as postcard bytes over `postMessage`, on a `MessageChannel` per worker whose
 //!   second port the pool transfers to the worker. A worker's
-//!   death is its `join()` failing (worker-basics forwards the panic message); the pool
+//!   death is its `join()` failing (wasm-rs-worker forwards the panic message); the pool
 //!   drops that worker, starts a fresh one and requeues the job, up to
 //!   [`PoolOptions::max_attempts`] attempts per job.
 //! - [`default_worker_count`]: `navigator.hardwareConcurrency - 1`, at least one: the main

@@ -10,7 +10,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::wasm_bindgen_test;
-use worker_basics::glue_url;
+use wasm_rs_worker::glue_url;
 use worker_pool::{Job, Pool, PoolOptions, default_worker_count, hardware_concurrency, prime_jobs};
 
 /// Milliseconds since the page started.

@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
+use wasm_rs_worker::glue_url;
 use web_sys::{BroadcastChannel, MessageEvent};
-use worker_basics::glue_url;
 use worker_pool::{Job, Pool, PoolError, PoolOptions, count_primes, prime_jobs};
 
 async fn pool(workers: usize, max_attempts: u32) -> Pool<Job, u64> {

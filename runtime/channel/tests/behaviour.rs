@@ -342,7 +342,7 @@ mod js_only {
             return;
         }
         let (tx, mut rx) = spsc::channel::<u32>(64).unwrap();
-        let worker = common::platform::start_worker(Task::SendForever(tx));
+        let worker = common::platform::start_worker(Task::SendForever(tx)).await;
         for i in 0..5000u32 {
             assert_eq!(rx.recv_async().await, Ok(i));
         }

@@ -182,53 +182,45 @@ mod web {
         assert_eq!(task_count(), 0);
     }
 
-    /// Starts a JS thread (a nested Worker in a browser worker, `worker_threads` in
-    /// Node) that stores `value` into `cell[0]` and notifies, `delay_ms` after it
-    /// started. The promise resolves once that thread runs: a blocked thread could
-    /// not start it (Chromium starts a nested worker through its parent's event loop).
-    fn notify_from_another_thread(cell: &Int32Array, value: i32, delay_ms: i32) -> js_sys::Promise {
-        let start = js_sys::Function::new_with_args(
-            "buffer, value, delay",
-            r#"
-            const body = `
-                const run = (buffer, value, delay) => setTimeout(() => {
-                    const a = new Int32Array(buffer);
-                    Atomics.store(a, 0, value);
-                    Atomics.notify(a, 0);
-                }, delay);`;
-            return new Promise((resolve, reject) => {
-                if (typeof process === 'object' && process.getBuiltinModule) {
-                    const { Worker } = process.getBuiltinModule('worker_threads');
-                    const w = new Worker(body + `
-                        const { workerData, parentPort } = require('worker_threads');
-                        parentPort.postMessage('ready');
-                        run(workerData.buffer, workerData.value, workerData.delay);`,
-                        { eval: true, workerData: { buffer, value, delay } });
-                    w.once('message', () => { w.unref(); resolve(); });
-                    w.once('error', reject);
-                } else {
-                    const url = URL.createObjectURL(new Blob([body + `
-                        onmessage = (e) => {
-                            postMessage('ready');
-                            run(e.data.buffer, e.data.value, e.data.delay);
-                        };`], { type: 'text/javascript' }));
-                    const w = new Worker(url);
-                    w.onmessage = () => resolve();
-                    w.onerror = reject;
-                    w.postMessage({ buffer, value, delay });
-                }
-            });
-            "#,
-        );
-        start
-            .call3(
-                &wasm_bindgen::JsValue::UNDEFINED,
-                &cell.buffer(),
-                &value.into(),
-                &delay_ms.into(),
-            )
-            .expect("could not start a second JS thread")
-            .into()
+    /// Runs in a second thread (started by [`notify_from_another_thread`]): waits `delay`
+    /// ms, then stores `value` into `cell[0]` and notifies it.
+    #[wasm_bindgen::prelude::wasm_bindgen]
+    #[allow(
+        unreachable_pub,
+        reason = "wasm_bindgen exports it to JS; it must be pub"
+    )]
+    pub fn ft_notify_later(input: wasm_bindgen::JsValue) {
+        let get = |k: &str| js_sys::Reflect::get(&input, &k.into()).unwrap();
+        let cell: Int32Array = get("cell").into();
+        let value = get("value").as_f64().unwrap() as i32;
+        let delay = get("delay").as_f64().unwrap();
+        // Sleep by waiting on a cell nobody changes (a worker may block).
+        let scratch = Int32Array::new(&SharedArrayBuffer::new(4));
+        let _ = Atomics::wait_with_timeout(&scratch, 0, 0, delay);
+        Atomics::store(&cell, 0, value).unwrap();
+        Atomics::notify(&cell, 0).unwrap();
+    }
+
+    /// Starts a second thread (a nested Worker in a browser worker, `worker_threads` in
+    /// Node, started by wasm-rs-worker on this same test module) that stores `value` into
+    /// `cell[0]` and notifies, `delay_ms` after it started. Resolves once that thread runs:
+    /// a blocked thread could not start it (Chromium starts a nested worker through its
+    /// parent's event loop). Keep the handle until the change has been seen.
+    async fn notify_from_another_thread(
+        cell: &Int32Array,
+        value: i32,
+        delay_ms: i32,
+    ) -> Result<wasm_rs_worker::WorkerHandle, wasm_rs_worker::WorkerError> {
+        let input = js_sys::Object::new();
+        for (k, v) in [
+            ("cell", cell.clone().into()),
+            ("value", value.into()),
+            ("delay", delay_ms.into()),
+        ] {
+            js_sys::Reflect::set(&input, &k.into(), &v).unwrap();
+        }
+        let glue = wasm_rs_worker::glue_url()?;
+        wasm_rs_worker::spawn_worker(&glue, "ft_notify_later", input.into()).await
     }
 
     /// The shared-channel use case: the wake comes from another thread through
@@ -252,7 +244,7 @@ mod web {
             Poll::Pending
         });
         let start = Instant::now();
-        JsFuture::from(notify_from_another_thread(&cell, 42, 50))
+        let _thread = notify_from_another_thread(&cell, 42, 50)
             .await
             .expect("the second JS thread failed to start");
         // The 10 s timeout only bounds the test if the other thread never starts.

@@ -1,5 +1,5 @@
 //! wasm32: the shared word is an `Int32Array` over a `SharedArrayBuffer`, and the engine
-//! runs in a dedicated worker started through `worker-basics`, where it never returns to
+//! runs in a dedicated worker started through `wasm-rs-worker`, where it never returns to
 //! the worker's event loop.
 
 use std::fmt;
@@ -82,7 +82,7 @@ impl SharedWord {
 
 /// The engine's worker: terminated when dropped.
 #[derive(Debug)]
-pub(crate) struct EngineHandle(worker_basics::WorkerHandle);
+pub(crate) struct EngineHandle(wasm_rs_worker::WorkerHandle);
 
 impl EngineHandle {
     /// Waits for the worker's entry to return (after the client's channel end is dropped).
@@ -108,8 +108,8 @@ pub(crate) async fn start_engine(
     set("channel", &channel.into_js())
         .and_then(|()| set("cancel", &cancel.word().to_js()))
         .map_err(|e| EngineError::Worker(describe(&e)))?;
-    let glue = worker_basics::glue_url().map_err(|e| EngineError::Worker(e.to_string()))?;
-    let worker = worker_basics::spawn_worker(&glue, ENTRY, input.into())
+    let glue = wasm_rs_worker::glue_url().map_err(|e| EngineError::Worker(e.to_string()))?;
+    let worker = wasm_rs_worker::spawn_worker(&glue, ENTRY, input.into())
         .await
         .map_err(|e| EngineError::Worker(e.to_string()))?;
     Ok(EngineHandle(worker))

@@ -87,9 +87,8 @@ pub use wasm::*;
 #[cfg(target_arch = "wasm32")]
 mod wasm {
     use super::*;
-    use js_sys::{Array, Function, Object, Promise, Reflect};
+    use js_sys::{Array, Object, Reflect};
     use wasm_bindgen::prelude::*;
-    use wasm_bindgen_futures::JsFuture;
 
     /// Entry point the worker calls (this module is instantiated again inside it).
     #[wasm_bindgen]
@@ -114,44 +113,6 @@ mod wasm {
         let (count, sum) = run_blocking(task).map_err(|e| JsValue::from_str(&e))?;
         Ok(Array::of2(&count.into(), &sum.into()))
     }
-
-    const SPAWN_JS: &str = r#"
-const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
-let worker, done;
-if (isNode) {
-  const req = process.mainModule.require;
-  const { Worker } = req('node:worker_threads');
-  const path = req('node:path');
-  const glue = path.join(path.dirname(process.mainModule.filename), 'wasm-bindgen-test.js');
-  const code = "const { workerData, parentPort } = require('node:worker_threads');" +
-    "const glue = require(workerData.glue);" +
-    "try { parentPort.postMessage({ ok: true, value: glue.channel_worker_entry(workerData.task) }); }" +
-    "catch (e) { parentPort.postMessage({ ok: false, value: String((e && e.stack) || e) }); }";
-  worker = new Worker(code, { eval: true, workerData: { glue, task } });
-  done = new Promise((resolve, reject) => {
-    worker.once('message', (m) => { m.ok ? resolve(m.value) : reject(new Error(m.value)); worker.terminate(); });
-    worker.once('error', reject);
-  });
-} else {
-  const src = "import init, * as glue from '" + self.location.origin + "/wasm-bindgen-test.js';" +
-    "self.onmessage = async (e) => { try { await init({ module_or_path: e.data.module });" +
-    " self.postMessage({ ok: true, value: glue.channel_worker_entry(e.data.task) }); }" +
-    " catch (err) { self.postMessage({ ok: false, value: String((err && err.stack) || err) }); } };";
-  const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
-  worker = new Worker(url, { type: 'module' });
-  done = new Promise((resolve, reject) => {
-    worker.addEventListener('message', (e) => {
-      if (e.data && typeof e.data === 'object' && 'ok' in e.data) {
-        e.data.ok ? resolve(e.data.value) : reject(new Error(e.data.value));
-        worker.terminate();
-      }
-    });
-    worker.addEventListener('error', (e) => reject(new Error('worker error: ' + e.message)));
-  });
-  worker.postMessage({ module, task });
-}
-return { worker, done };
-"#;
 
     /// In an engine without `SharedArrayBuffer` (WebKitGTK 2.50, even cross-origin
     /// isolated) no channel can exist. There a test asserts the clear error that creating
@@ -183,37 +144,34 @@ return { worker, done };
         has("document") && has("window")
     }
 
-    /// A running worker.
+    /// A running worker, started by wasm-rs-worker on this same test module.
     pub struct Worker {
-        handle: JsValue,
+        handle: wasm_rs_worker::WorkerHandle,
     }
 
     impl Worker {
         /// Terminates the worker wherever it is (mid-message included).
-        pub fn terminate(&self) {
-            let worker = Reflect::get(&self.handle, &"worker".into()).unwrap();
-            let f: Function = Reflect::get(&worker, &"terminate".into()).unwrap().into();
-            f.call0(&worker).unwrap();
+        pub fn terminate(self) {
+            self.handle.terminate();
         }
 
         /// The worker's result.
-        pub fn outcome(&self) -> Outcome {
-            let done: Promise = Reflect::get(&self.handle, &"done".into()).unwrap().into();
-            Box::pin(async move {
-                let v = JsFuture::from(done)
-                    .await
-                    .map_err(|e| format!("worker failed: {e:?}"))?;
-                let a: Array = v.into();
-                Ok((
-                    a.get(0).as_f64().unwrap() as u32,
-                    a.get(1).as_f64().unwrap() as u32,
-                ))
-            })
+        pub async fn outcome(mut self) -> Result<(u32, u32), String> {
+            let v = self
+                .handle
+                .join()
+                .await
+                .map_err(|e| format!("worker failed: {e}"))?;
+            let a: Array = v.into();
+            Ok((
+                a.get(0).as_f64().unwrap() as u32,
+                a.get(1).as_f64().unwrap() as u32,
+            ))
         }
     }
 
-    /// Starts a worker running `task`.
-    pub fn start_worker(task: Task) -> Worker {
+    /// Starts a worker running `task`; resolves once it runs.
+    pub async fn start_worker(task: Task) -> Worker {
         let obj = Object::new();
         let set = |k: &str, v: JsValue| {
             Reflect::set(&obj, &k.into(), &v).unwrap();
@@ -233,14 +191,22 @@ return { worker, done };
         set("n", n.into());
         set("cap", (cap as u32).into());
         set("seed", seed.into());
-        let spawn = Function::new_with_args("task, module", SPAWN_JS);
-        let handle = spawn
-            .call2(&JsValue::UNDEFINED, &obj, &wasm_bindgen::module())
-            .unwrap();
+        let glue = wasm_rs_worker::glue_url().expect("the test module's glue URL");
+        let handle = wasm_rs_worker::spawn_worker(&glue, "channel_worker_entry", obj.into())
+            .await
+            .expect("a worker starts");
         Worker { handle }
     }
 
+    /// Starts a worker running `task` now (the start runs on the event loop whether or not
+    /// the outcome is awaited yet), and gives its outcome.
     pub fn spawn(task: Task) -> Outcome {
-        start_worker(task).outcome()
+        let running =
+            wasm_rs_async_executor::spawn(async move { start_worker(task).await.outcome().await });
+        Box::pin(async move {
+            running
+                .await
+                .map_err(|e| format!("the worker's task failed: {e}"))?
+        })
     }
 }

@@ -7,7 +7,7 @@ use std::fmt;
 /// check next.
 ///
 /// ```
-/// let e = worker_basics::WorkerError::Panic("panicked at src/lib.rs:3:5:\nboom".into());
+/// let e = wasm_rs_worker::WorkerError::Panic("panicked at src/lib.rs:3:5:\nboom".into());
 /// assert!(e.to_string().starts_with("the worker panicked: "));
 /// assert!(e.to_string().contains("boom"));
 /// ```
@@ -39,7 +39,7 @@ pub enum WorkerError {
 impl WorkerError {
     /// Maps the loader's `{ kind, message }` to a variant; an unknown kind is a load error.
     #[cfg_attr(
-        not(target_arch = "wasm32"),
+        not(all(target_family = "wasm", target_os = "unknown")),
         allow(dead_code, reason = "used by the JS host side")
     )]
     pub(crate) fn from_kind(kind: &str, message: String) -> Self {

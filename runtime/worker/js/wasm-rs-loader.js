@@ -1,5 +1,5 @@
 // wasm-rs worker loader: one ES module, used on both sides of a worker. It is the only copy:
-// the worker-basics recipe binds it with `#[wasm_bindgen(module = ...)]`, every worker recipe
+// the wasm-rs-worker crate (runtime/worker) binds it with `#[wasm_bindgen(module = ...)]`, every worker recipe
 // reaches it through that crate, and the book's demo runner imports it for worker demos.
 //
 // Main side: `startWorker(glueUrl, module, entry, input, kind, onConsole, memory)` starts a

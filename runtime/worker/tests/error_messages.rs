@@ -1,7 +1,7 @@
 //! The error type natively: every message names the failure and what to check next.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 
-use worker_basics::WorkerError;
+use wasm_rs_worker::WorkerError;
 
 #[test]
 fn each_error_says_what_failed_and_what_to_check() {

@@ -2,6 +2,7 @@
 //! panic hook.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -10,10 +11,10 @@ use wasm_bindgen_futures::JsFuture;
 use crate::WorkerError;
 
 // ANCHOR: binding
-// The loader is the cookbook's shared `js/wasm-rs-loader.js`: `book/src/js/` in the
-// repository (its one copy; the path is relative to this crate's root), `web/js/` in a
-// project made by `cargo xtask eject`. wasm-bindgen copies it next to the glue it generates.
-#[wasm_bindgen(module = "/../../book/src/js/wasm-rs-loader.js")]
+// The loader ships in this crate, `js/wasm-rs-loader.js` (the path is relative to the crate's
+// root, so it travels with the published crate). wasm-bindgen copies it next to the glue it
+// generates. This is the only binding of the loader: everything else starts workers here.
+#[wasm_bindgen(module = "/js/wasm-rs-loader.js")]
 extern "C" {
     /// The loader's handle on one worker (its `WorkerJob` class).
     type WorkerJob;
@@ -26,6 +27,8 @@ extern "C" {
         entry: &str,
         input: &JsValue,
         kind: &str,
+        on_console: &JsValue,
+        memory: &JsValue,
     ) -> Result<WorkerJob, JsValue>;
 
     #[wasm_bindgen(method, js_name = whenStarted)]
@@ -54,7 +57,7 @@ extern "C" {
 
     /// Posts a panic message to the main thread (or logs it outside a loader worker).
     #[wasm_bindgen(js_name = reportPanic)]
-    fn report_panic(message: &str);
+    fn report_panic_js(message: &str);
 
     /// In a worker: the next message the main thread posts to it.
     #[wasm_bindgen(js_name = nextMessage)]
@@ -63,11 +66,11 @@ extern "C" {
 // ANCHOR_END: binding
 
 // ANCHOR: kind
-/// Which kind of dedicated worker [`spawn_worker_with`] starts. In Node.js both start a
+/// Which kind of dedicated worker [`spawn_worker_with`] starts (see [`WorkerOptions::kind`]). In Node.js both start a
 /// `worker_threads` Worker.
 ///
 /// ```
-/// assert_eq!(worker_basics::WorkerKind::default(), worker_basics::WorkerKind::Module);
+/// assert_eq!(wasm_rs_worker::WorkerKind::default(), wasm_rs_worker::WorkerKind::Module);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum WorkerKind {
@@ -92,11 +95,11 @@ pub enum WorkerKind {
 /// [`glue_url`] to find it.
 ///
 /// ```no_run
-/// # async fn example() -> Result<(), worker_basics::WorkerError> {
+/// # async fn example() -> Result<(), wasm_rs_worker::WorkerError> {
 /// use wasm_bindgen::JsValue;
 ///
-/// let glue = worker_basics::glue_url()?;
-/// let mut worker = worker_basics::spawn_worker(&glue, "serve_forever", JsValue::NULL).await?;
+/// let glue = wasm_rs_worker::glue_url()?;
+/// let mut worker = wasm_rs_worker::spawn_worker(&glue, "serve_forever", JsValue::NULL).await?;
 /// worker.post_message(&"stop".into())?;
 /// let value = worker.join().await?;
 /// # Ok(())
@@ -107,34 +110,42 @@ pub async fn spawn_worker(
     entry: &str,
     input: JsValue,
 ) -> Result<WorkerHandle, WorkerError> {
-    spawn_worker_with(WorkerKind::Module, glue_url, entry, input).await
+    spawn_worker_with(&WorkerOptions::new(), glue_url, entry, input).await
 }
 
-/// [`spawn_worker`], with the kind of worker chosen.
+/// [`spawn_worker`], with the kind of worker and its memory chosen in [`WorkerOptions`].
 ///
 /// ```no_run
-/// # async fn example() -> Result<(), worker_basics::WorkerError> {
+/// # async fn example() -> Result<(), wasm_rs_worker::WorkerError> {
 /// use wasm_bindgen::JsValue;
-/// use worker_basics::{WorkerKind, glue_url, spawn_worker_with};
+/// use wasm_rs_worker::{WorkerKind, WorkerOptions, glue_url, spawn_worker_with};
 ///
-/// let mut worker =
-///     spawn_worker_with(WorkerKind::Classic, &glue_url()?, "square", JsValue::from(3)).await?;
+/// let options = WorkerOptions::new().kind(WorkerKind::Classic);
+/// let mut worker = spawn_worker_with(&options, &glue_url()?, "square", JsValue::from(3)).await?;
 /// assert_eq!(worker.join().await?.as_f64(), Some(9.0));
 /// # Ok(())
 /// # }
 /// ```
 pub async fn spawn_worker_with(
-    kind: WorkerKind,
+    options: &WorkerOptions,
     glue_url: &str,
     entry: &str,
     input: JsValue,
 ) -> Result<WorkerHandle, WorkerError> {
-    let kind = match kind {
+    let kind = match options.kind {
         WorkerKind::Module => "module",
         WorkerKind::Classic => "classic",
     };
-    let job = start_worker(glue_url, &wasm_bindgen::module(), entry, &input, kind)
-        .map_err(|e| WorkerError::Load(describe(&e)))?;
+    let job = start_worker(
+        glue_url,
+        &wasm_bindgen::module(),
+        entry,
+        &input,
+        kind,
+        &JsValue::UNDEFINED,
+        &options.memory,
+    )
+    .map_err(|e| WorkerError::Load(describe(&e)))?;
     // Terminated on every way out from here on.
     let handle = WorkerHandle { job };
     JsFuture::from(handle.job.when_started())
@@ -142,16 +153,82 @@ pub async fn spawn_worker_with(
         .map_err(from_js)?;
     Ok(handle)
 }
+
+/// How [`spawn_worker_with`] starts a worker: its [`WorkerKind`], and for a wasm threads
+/// build, the shared memory it runs on.
+///
+/// ```no_run
+/// use wasm_rs_worker::{WorkerKind, WorkerOptions};
+///
+/// let classic = WorkerOptions::new().kind(WorkerKind::Classic);
+/// // A thread of a threads build (`+atomics`, shared memory): the worker instantiates the
+/// // module on this memory, so both share the heap.
+/// let thread = WorkerOptions::new().shared_memory(wasm_bindgen::memory());
+/// # let _ = (classic, thread);
+/// ```
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    kind: WorkerKind,
+    memory: JsValue,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WorkerOptions {
+    /// A module worker with a memory of its own: what [`spawn_worker`] starts.
+    ///
+    /// ```no_run
+    /// let options = wasm_rs_worker::WorkerOptions::new();
+    /// # let _ = options;
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            kind: WorkerKind::Module,
+            memory: JsValue::UNDEFINED,
+        }
+    }
+
+    /// Which kind of worker to start.
+    ///
+    /// ```no_run
+    /// use wasm_rs_worker::{WorkerKind, WorkerOptions};
+    /// let options = WorkerOptions::new().kind(WorkerKind::Classic);
+    /// # let _ = options;
+    /// ```
+    pub fn kind(mut self, kind: WorkerKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Runs the worker on `memory`, the shared `WebAssembly.Memory` of a wasm threads build
+    /// (`wasm_bindgen::memory()` in a module built with `+atomics` and shared memory): the
+    /// worker becomes a thread of this program rather than a second instance of it, and
+    /// wasm-bindgen's start function gives it its own stack and thread-local storage.
+    /// Browsers only: in Node.js the job fails with [`WorkerError::Init`] saying so.
+    ///
+    /// ```no_run
+    /// let options = wasm_rs_worker::WorkerOptions::new().shared_memory(wasm_bindgen::memory());
+    /// # let _ = options;
+    /// ```
+    pub fn shared_memory(mut self, memory: JsValue) -> Self {
+        self.memory = memory;
+        self
+    }
+}
 // ANCHOR_END: spawn
 
 // ANCHOR: handle
 /// A running worker, from [`spawn_worker`]. Dropping it terminates the worker.
 ///
 /// ```no_run
-/// # async fn example() -> Result<(), worker_basics::WorkerError> {
+/// # async fn example() -> Result<(), wasm_rs_worker::WorkerError> {
 /// use wasm_bindgen::JsValue;
 ///
-/// let worker = worker_basics::spawn_worker(&worker_basics::glue_url()?, "spin", JsValue::NULL)
+/// let worker = wasm_rs_worker::spawn_worker(&wasm_rs_worker::glue_url()?, "spin", JsValue::NULL)
 ///     .await?;
 /// worker.terminate(); // or just drop it
 /// # Ok(())
@@ -168,7 +245,7 @@ impl WorkerHandle {
     /// (tasks it spawned keep running) until the handle is dropped.
     ///
     /// ```no_run
-    /// # async fn example(mut worker: worker_basics::WorkerHandle) {
+    /// # async fn example(mut worker: wasm_rs_worker::WorkerHandle) {
     /// match worker.join().await {
     ///     Ok(value) => web_sys_log(&format!("returned {value:?}")),
     ///     Err(e) => web_sys_log(&e.to_string()),
@@ -185,7 +262,7 @@ impl WorkerHandle {
     /// `parentPort`). The export receives it only if it returns to the event loop.
     ///
     /// ```no_run
-    /// # fn example(worker: &worker_basics::WorkerHandle) -> Result<(), worker_basics::WorkerError> {
+    /// # fn example(worker: &wasm_rs_worker::WorkerHandle) -> Result<(), wasm_rs_worker::WorkerError> {
     /// worker.post_message(&"stop".into())?;
     /// # Ok(())
     /// # }
@@ -205,8 +282,8 @@ impl WorkerHandle {
     /// The worker's export receives the value with [`next_message`](crate::next_message).
     ///
     /// ```no_run
-    /// # fn example(worker: &worker_basics::WorkerHandle, channel: web_sys::MessageChannel)
-    /// # -> Result<(), worker_basics::WorkerError> {
+    /// # fn example(worker: &wasm_rs_worker::WorkerHandle, channel: web_sys::MessageChannel)
+    /// # -> Result<(), wasm_rs_worker::WorkerError> {
     /// // `channel` is a new `MessageChannel`: keep `port1`, move `port2` to the worker.
     /// let port2 = channel.port2();
     /// worker.post_message_with_transfer(&port2, &js_sys::Array::of1(&port2))?;
@@ -228,7 +305,7 @@ impl WorkerHandle {
     /// WebKit stop it at once); to stop work promptly, have the worker check a shared flag.
     ///
     /// ```no_run
-    /// # fn example(worker: worker_basics::WorkerHandle) {
+    /// # fn example(worker: wasm_rs_worker::WorkerHandle) {
     /// worker.terminate();
     /// # }
     /// ```
@@ -255,11 +332,11 @@ impl std::fmt::Debug for WorkerHandle {
 /// returned; the worker is terminated when the call finishes, whichever way it finishes.
 ///
 /// ```no_run
-/// # async fn example() -> Result<(), worker_basics::WorkerError> {
+/// # async fn example() -> Result<(), wasm_rs_worker::WorkerError> {
 /// use wasm_bindgen::JsValue;
 ///
-/// let glue = worker_basics::glue_url()?;
-/// let value = worker_basics::run_in_worker(&glue, "square", JsValue::from(7)).await?;
+/// let glue = wasm_rs_worker::glue_url()?;
+/// let value = wasm_rs_worker::run_in_worker(&glue, "square", JsValue::from(7)).await?;
 /// assert_eq!(value.as_f64(), Some(49.0));
 /// # Ok(())
 /// # }
@@ -282,8 +359,8 @@ pub async fn run_in_worker(
 /// which every engine fills in; it fails with [`WorkerError::NoGlueUrl`] if none is there.
 ///
 /// ```no_run
-/// # fn example() -> Result<(), worker_basics::WorkerError> {
-/// let glue = worker_basics::glue_url()?;
+/// # fn example() -> Result<(), wasm_rs_worker::WorkerError> {
+/// let glue = wasm_rs_worker::glue_url()?;
 /// assert!(glue.ends_with(".js"));
 /// # Ok(())
 /// # }
@@ -300,7 +377,7 @@ pub fn glue_url() -> Result<String, WorkerError> {
 /// globals in JS) before loading one, and show the error's message if it fails.
 ///
 /// ```no_run
-/// match worker_basics::check_shared_memory() {
+/// match wasm_rs_worker::check_shared_memory() {
 ///     Ok(()) => { /* import the threads build */ }
 ///     Err(why) => { /* show `why` on the page; load the single-threaded build */ }
 /// }
@@ -327,14 +404,63 @@ pub fn check_shared_memory() -> Result<(), WorkerError> {
 /// Installs the panic hook that sends a panic's message to the main thread. The loader calls
 /// it in the worker right after instantiating the module (it is exported as
 /// `wasmRsWorkerStart`); call it yourself only in a worker you start some other way.
-/// Outside a loader worker the message goes to `console.error`.
+/// Outside a loader worker the message goes to `console.error`. It installs nothing if a
+/// hook from [`install_panic_hook`] or [`install_panic_hook_with`] is already in place (in a
+/// threads build, hooks are shared by every thread).
 ///
 /// ```no_run
-/// worker_basics::worker_start();
+/// wasm_rs_worker::worker_start();
 /// ```
 #[wasm_bindgen(js_name = wasmRsWorkerStart)]
 pub fn worker_start() {
-    std::panic::set_hook(Box::new(|info| report_panic(&info.to_string())));
+    install_panic_hook();
+}
+
+/// Whether one of this crate's panic hooks is installed (in a threads build: in any thread).
+static HOOK_INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// Installs the panic hook that reports panics through [`report_panic`], unless one of this
+/// crate's hooks is already installed. Idempotent, and cheap to call on every start.
+///
+/// ```no_run
+/// wasm_rs_worker::install_panic_hook();
+/// ```
+pub fn install_panic_hook() {
+    if !HOOK_INSTALLED.swap(true, Ordering::AcqRel) {
+        std::panic::set_hook(Box::new(|info| report_panic(&info.to_string())));
+    }
+}
+
+/// Installs a panic hook that first calls `observe` with the panic's message, then reports
+/// it as [`install_panic_hook`]'s does, and keeps [`worker_start`] from replacing it. This is
+/// the hook a wasm threads build needs: hooks live in the shared memory, so a thread's
+/// `JoinHandle` records the message here (a panic aborts that thread; nothing unwinds)
+/// and every worker the loader starts keeps this hook instead of installing its own.
+///
+/// ```no_run
+/// wasm_rs_worker::install_panic_hook_with(|message| {
+///     // e.g. store `message` where a blocked join() finds it
+///     let _ = message;
+/// });
+/// ```
+pub fn install_panic_hook_with(observe: impl Fn(&str) + Send + Sync + 'static) {
+    HOOK_INSTALLED.store(true, Ordering::Release);
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.to_string();
+        observe(&message);
+        report_panic(&message);
+    }));
+}
+
+/// Reports a panic message: in a worker this crate started, it goes to the main thread, where
+/// [`WorkerHandle::join`] returns it as [`WorkerError::Panic`]; anywhere else, to
+/// `console.error`. The panic hooks of this crate call it.
+///
+/// ```no_run
+/// wasm_rs_worker::report_panic("panicked at src/lib.rs:1:1:\nexplained");
+/// ```
+pub fn report_panic(message: &str) {
+    report_panic_js(message);
 }
 // ANCHOR_END: hook
 
@@ -353,7 +479,7 @@ pub fn worker_start() {
 /// /// Runs in a worker: waits for the `MessagePort` the main thread transfers.
 /// #[wasm_bindgen]
 /// pub async fn serve_on_port() -> Result<JsValue, JsValue> {
-///     let port = worker_basics::next_message()
+///     let port = wasm_rs_worker::next_message()
 ///         .await
 ///         .map_err(|e| JsValue::from_str(&e.to_string()))?;
 ///     Ok(port)

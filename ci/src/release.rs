@@ -1,0 +1,537 @@
+//! The `release` and `msrv` suites of `cargo xtask test`: the runtime crates as a user who is
+//! not us gets them.
+//!
+//! `release` packages the four runtime crates with `cargo package` (one command, so that the
+//! crates that depend on each other resolve against each other's tarballs before they are
+//! published), unpacks the tarballs under `target/xtask/release/crates/`, and writes a scratch
+//! app (`ci/templates/release-app/`) that depends on the crates by version and finds them
+//! only in those unpacked tarballs (`[patch.crates-io]`, its own `[workspace]`, nothing that
+//! points into the repository). It then runs the app natively, and its wasm tests in Node
+//! and in headless Chromium, where the main thread streams numbers over the shared channel to
+//! a worker started with `wasm-rs-worker`. A crate that reads a file outside its own directory
+//! (an `include_str!` or a `module = "/../.."` binding) fails here, since the tarball does not
+//! carry that file. It also checks the manifests: no `=` requirement in a runtime crate, and
+//! no crate but `wasm-rs-worker` binds the worker loader.
+//!
+//! `msrv` builds the same app, resolved afresh for the declared `rust-version` (Cargo's
+//! MSRV-aware resolver), with that exact toolchain: natively and for wasm32.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::setup::Driver;
+use crate::workspace::Workspace;
+
+/// The runtime crates, with the placeholder that names each in the app's template.
+pub(crate) const RUNTIME: [(&str, &str); 4] = [
+    ("wasm-rs-async-executor", "executor"),
+    ("wasm-rs-shared-channel", "channel"),
+    ("wasm-rs-dbg", "dbg"),
+    ("wasm-rs-worker", "worker"),
+];
+
+/// What a suite found.
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    /// Checks and tests that passed.
+    pub(crate) passed: u64,
+    /// Each failure, named so that a reader can fix it.
+    pub(crate) problems: Vec<String>,
+}
+
+impl Report {
+    fn check(&mut self, ok: bool, problem: impl FnOnce() -> String) {
+        if ok {
+            self.passed += 1;
+        } else {
+            self.problems.push(problem());
+        }
+    }
+}
+
+/// One runtime crate, packaged and unpacked.
+#[derive(Debug)]
+struct Unpacked {
+    name: String,
+    version: String,
+    dir: PathBuf,
+}
+
+fn work_dir(ws: &Workspace) -> PathBuf {
+    ws.target_dir.join("xtask").join("release")
+}
+
+/// Runs the `release` suite. `chromium` is the Chromium driver, when set up.
+pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> Result<Report> {
+    let mut report = Report::default();
+    static_checks(ws, &mut report)?;
+
+    let work = work_dir(ws);
+    let unpacked = match package_and_unpack(ws, &work, log_dir) {
+        Ok(u) => u,
+        Err(e) => {
+            report.problems.push(format!("release: {e:#}"));
+            return Ok(report);
+        }
+    };
+    report.passed += unpacked.len() as u64;
+    let app = work.join("app");
+    write_app(ws, &app, &unpacked, true)?;
+    let target = work.join("target");
+
+    println!("  → the app, natively");
+    let native = cargo(&app, &target, None)
+        .args(["run", "--quiet"])
+        .output_logged(&log_dir.join("release-native.log"))?;
+    report.check(
+        native.success && native.text.contains("native pipeline sum = 500500"),
+        || {
+            format!(
+                "release: the app failed natively (log: {})",
+                native.log.display()
+            )
+        },
+    );
+
+    let mut envs: Vec<(&str, Vec<(&str, std::ffi::OsString)>)> = vec![("node", Vec::new())];
+    match chromium {
+        Some(Driver::Chromium { chromedriver }) => envs.push((
+            "chromium",
+            vec![
+                ("WASM_BINDGEN_USE_BROWSER", "1".into()),
+                ("CHROMEDRIVER", chromedriver.into()),
+            ],
+        )),
+        _ => report
+            .problems
+            .push("release: Chromium is not set up; `cargo xtask setup` installs it".into()),
+    }
+    for (name, vars) in envs {
+        println!("  → the app's wasm tests in {name}");
+        let mut cmd = cargo(&app, &target, None);
+        cmd.args(["test", "--target", "wasm32-unknown-unknown"]);
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let run = cmd.output_logged(&log_dir.join(format!("release-{name}.log")))?;
+        let counts = crate::test::parse_counts(&run.text);
+        println!("    {} passed, {} failed", counts.passed, counts.failed);
+        report.passed += counts.passed;
+        if !run.success || counts.failed > 0 || counts.passed < 2 {
+            report.problems.push(format!(
+                "release: the app's wasm tests failed in {name} ({} passed, {} failed; log: {})",
+                counts.passed,
+                counts.failed,
+                run.log.display()
+            ));
+        }
+    }
+    Ok(report)
+}
+
+/// Runs the `msrv` suite: the app, resolved for and built with the declared `rust-version`.
+pub(crate) fn msrv(ws: &Workspace, log_dir: &Path) -> Result<Report> {
+    let mut report = Report::default();
+    let version = runtime_rust_version(ws)?;
+    crate::setup::ensure_toolchain(&version, &["wasm32-unknown-unknown"])?;
+    let work = work_dir(ws);
+    let unpacked = match package_and_unpack(ws, &work, log_dir) {
+        Ok(u) => u,
+        Err(e) => {
+            report.problems.push(format!("msrv: {e:#}"));
+            return Ok(report);
+        }
+    };
+    let app = work.join("app-msrv");
+    write_app(ws, &app, &unpacked, false)?;
+    // Resolved afresh with `rust-version` set: Cargo then prefers dependency versions that
+    // support it, as it would in a user's app on that toolchain.
+    let manifest = app.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)?.replace(
+        "edition = \"2024\"\n",
+        &format!("edition = \"2024\"\nrust-version = \"{version}\"\n"),
+    );
+    std::fs::write(&manifest, text)?;
+    let target = work.join("target-msrv");
+    for (name, extra) in [
+        ("native", &[][..]),
+        ("wasm32", &["--target", "wasm32-unknown-unknown"][..]),
+    ] {
+        println!("  → Rust {version}: cargo build, {name}");
+        let mut cmd = cargo(&app, &target, Some(&version));
+        cmd.args(["build", "--lib"]).args(extra);
+        let run = cmd.output_logged(&log_dir.join(format!("msrv-{name}.log")))?;
+        report.check(run.success, || {
+            format!(
+                "msrv: the runtime crates do not build with Rust {version} ({name}; log: {}); \
+                 raise `rust-version` in the root Cargo.toml, or avoid the newer feature",
+                run.log.display()
+            )
+        });
+    }
+    Ok(report)
+}
+
+/// The `rust-version` the runtime crates declare (they must agree: one MSRV for the set).
+fn runtime_rust_version(ws: &Workspace) -> Result<String> {
+    let mut versions = Vec::new();
+    for (name, _) in RUNTIME {
+        let c = ws
+            .crates
+            .iter()
+            .find(|c| c.name == name)
+            .with_context(|| format!("the runtime crate {name} is missing"))?;
+        let doc: toml::Table = std::fs::read_to_string(c.dir.join("Cargo.toml"))?.parse()?;
+        let v = doc
+            .get("package")
+            .and_then(|p| p.get("rust-version"))
+            .and_then(|v| v.as_str())
+            .with_context(|| format!("{name}: a runtime crate states its own rust-version"))?;
+        versions.push(v.to_owned());
+    }
+    versions.dedup();
+    match versions.as_slice() {
+        [one] => Ok(one.clone()),
+        many => bail!(
+            "the runtime crates declare different rust-versions ({}): they are used together, \
+             so give them one",
+            many.join(", ")
+        ),
+    }
+}
+
+/// No `=` requirement in a runtime crate's manifest, and the worker loader bound only by
+/// `wasm-rs-worker`.
+fn static_checks(ws: &Workspace, report: &mut Report) -> Result<()> {
+    for (name, _) in RUNTIME {
+        let c = ws
+            .crates
+            .iter()
+            .find(|c| c.name == name)
+            .with_context(|| format!("the runtime crate {name} is missing"))?;
+        let text = std::fs::read_to_string(c.dir.join("Cargo.toml"))?;
+        let pins = exact_requirements(&text)?;
+        report.check(pins.is_empty(), || {
+            format!(
+                "release: {name} pins {} with `=`: a library must name a semver range, or \
+                 it cannot unify with the app's own version",
+                pins.join(", ")
+            )
+        });
+    }
+    let root_deps = exact_requirements(&std::fs::read_to_string(ws.root.join("Cargo.toml"))?)?;
+    report.check(root_deps.is_empty(), || {
+        format!(
+            "release: [workspace.dependencies] pins {} with `=`; the runtime crates inherit it",
+            root_deps.join(", ")
+        )
+    });
+    let binders = loader_bindings(ws)?;
+    report.check(binders.is_empty(), || {
+        format!(
+            "release: only runtime/worker may bind a JS file through a path outside its crate or \
+             bind the worker loader; found: {}",
+            binders.join(", ")
+        )
+    });
+    Ok(())
+}
+
+/// The dependencies a manifest requires with `=`.
+fn exact_requirements(manifest: &str) -> Result<Vec<String>> {
+    let doc: toml::Table = manifest.parse().context("parsing a manifest")?;
+    let mut found = Vec::new();
+    let mut tables: Vec<(&str, &toml::Table)> = Vec::new();
+    for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        if let Some(t) = doc.get(key).and_then(|v| v.as_table()) {
+            tables.push((key, t));
+        }
+        if let Some(t) = doc
+            .get("workspace")
+            .and_then(|w| w.get(key))
+            .and_then(|v| v.as_table())
+        {
+            tables.push((key, t));
+        }
+    }
+    if let Some(targets) = doc.get("target").and_then(|v| v.as_table()) {
+        for platform in targets.values().filter_map(|v| v.as_table()) {
+            for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+                if let Some(t) = platform.get(key).and_then(|v| v.as_table()) {
+                    tables.push((key, t));
+                }
+            }
+        }
+    }
+    for (_, table) in tables {
+        for (dep, spec) in table {
+            let req = match spec {
+                toml::Value::String(s) => Some(s.as_str()),
+                toml::Value::Table(t) => t.get("version").and_then(|v| v.as_str()),
+                _ => None,
+            };
+            if req.is_some_and(|r| r.trim_start().starts_with('=')) {
+                found.push(dep.clone());
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Sources outside `runtime/worker` that bind the worker loader, or bind any JS through a
+/// path that leaves their crate (`module = "/../..."`).
+fn loader_bindings(ws: &Workspace) -> Result<Vec<String>> {
+    let worker = ws.root.join("runtime").join("worker");
+    let mut found = Vec::new();
+    for top in ["runtime", "recipes"] {
+        for entry in walkdir::WalkDir::new(ws.root.join(top))
+            .into_iter()
+            .filter_entry(|e| e.file_name() != "target" && e.file_name() != "node_modules")
+            .flatten()
+        {
+            let path = entry.path();
+            if !entry.file_type().is_file() || path.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(path)?;
+            let outside = text.contains("module = \"/..");
+            let loader = !path.starts_with(&worker)
+                && text
+                    .lines()
+                    .any(|l| l.contains("module =") && l.contains("wasm-rs-loader.js"));
+            if outside || loader {
+                found.push(
+                    path.strip_prefix(&ws.root)
+                        .unwrap_or(path)
+                        .display()
+                        .to_string(),
+                );
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// `cargo package` for the four crates at once (the tarballs go to `target/package/`), then
+/// each tarball unpacked into `work/crates/`. Packaging alone (`--no-verify`): the app built
+/// from the unpacked crates, natively and for wasm32, is the verification.
+fn package_and_unpack(ws: &Workspace, work: &Path, log_dir: &Path) -> Result<Vec<Unpacked>> {
+    println!("  → cargo package, the four runtime crates");
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(&ws.root)
+        .args(["package", "--no-verify", "--allow-dirty"]);
+    for (name, _) in RUNTIME {
+        cmd.args(["-p", name]);
+    }
+    let run = cmd.output_logged(&log_dir.join("release-package.log"))?;
+    if !run.success {
+        bail!(
+            "cargo package failed (log: {}):\n{}",
+            run.log.display(),
+            tail(&run.text, 20)
+        );
+    }
+    let crates_dir = work.join("crates");
+    if crates_dir.exists() {
+        std::fs::remove_dir_all(&crates_dir)?;
+    }
+    std::fs::create_dir_all(&crates_dir)?;
+    let mut out = Vec::new();
+    for (name, _) in RUNTIME {
+        let c = ws
+            .crates
+            .iter()
+            .find(|c| c.name == name)
+            .with_context(|| format!("the runtime crate {name} is missing"))?;
+        let version = crate_version(&c.dir.join("Cargo.toml"))?;
+        let tarball = ws
+            .target_dir
+            .join("package")
+            .join(format!("{name}-{version}.crate"));
+        // `--touch`: cargo packages every file with one fixed, old mtime; kept, it would let
+        // cargo take a previous build of these crates as up to date, and test stale code.
+        let status = Command::new("tar")
+            .arg("--touch")
+            .arg("-xzf")
+            .arg(&tarball)
+            .arg("-C")
+            .arg(&crates_dir)
+            .status()
+            .with_context(|| format!("unpacking {}", tarball.display()))?;
+        if !status.success() {
+            bail!("could not unpack {}", tarball.display());
+        }
+        out.push(Unpacked {
+            name: name.to_string(),
+            dir: crates_dir.join(format!("{name}-{version}")),
+            version,
+        });
+    }
+    Ok(out)
+}
+
+/// A crate's own `package.version` (runtime crates set theirs; they do not inherit it).
+fn crate_version(manifest: &Path) -> Result<String> {
+    let doc: toml::Table = std::fs::read_to_string(manifest)?
+        .parse()
+        .with_context(|| format!("parsing {}", manifest.display()))?;
+    doc.get("package")
+        .and_then(|p| p.get("version"))
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .with_context(|| {
+            format!(
+                "{}: a runtime crate states its own version (`version = \"X.Y.Z\"`)",
+                manifest.display()
+            )
+        })
+}
+
+/// Writes the scratch app into `app` (replacing what was there). With `lock`, it starts from
+/// the workspace's `Cargo.lock`, so that it builds with the wasm-bindgen that
+/// wasm-bindgen-cli matches, as an app that already uses wasm-bindgen would.
+fn write_app(ws: &Workspace, app: &Path, crates: &[Unpacked], lock: bool) -> Result<()> {
+    if app.exists() {
+        std::fs::remove_dir_all(app)?;
+    }
+    let template = ws.root.join("ci").join("templates").join("release-app");
+    for entry in walkdir::WalkDir::new(&template).into_iter().flatten() {
+        let rel = entry.path().strip_prefix(&template)?;
+        let dest = app.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest)?;
+        } else if rel == Path::new("Cargo.toml.tmpl") {
+            let mut text = std::fs::read_to_string(entry.path())?;
+            let mut patches = String::new();
+            for c in crates {
+                let key = RUNTIME
+                    .iter()
+                    .find(|(n, _)| *n == c.name)
+                    .map(|(_, k)| *k)
+                    .expect("a runtime crate");
+                text = text.replace(&format!("{{{key}}}"), &c.version);
+                patches.push_str(&format!(
+                    "{} = {{ path = {:?} }}\n",
+                    c.name,
+                    c.dir.display().to_string()
+                ));
+            }
+            text = text.replace("{patches}\n", &patches);
+            std::fs::write(app.join("Cargo.toml"), text)?;
+        } else {
+            std::fs::copy(entry.path(), &dest)?;
+        }
+    }
+    if lock {
+        std::fs::copy(ws.root.join("Cargo.lock"), app.join("Cargo.lock"))?;
+    }
+    Ok(())
+}
+
+/// A cargo command for the app, in its own target directory, with nothing of this
+/// workspace's environment (browser selection, drivers, flags) leaking in.
+fn cargo(app: &Path, target: &Path, toolchain: Option<&str>) -> Command {
+    let mut cmd = match toolchain {
+        // The rustup proxy, so that `+<version>` selects the toolchain.
+        Some(v) => {
+            let mut c = Command::new("cargo");
+            c.arg(format!("+{v}"));
+            c
+        }
+        None => Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())),
+    };
+    cmd.current_dir(app).env("CARGO_TARGET_DIR", target);
+    for var in [
+        "WASM_BINDGEN_USE_BROWSER",
+        "WASM_BINDGEN_USE_DEDICATED_WORKER",
+        "CHROMEDRIVER",
+        "GECKODRIVER",
+        "SAFARIDRIVER",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTUP_TOOLCHAIN",
+        "CARGO",
+    ] {
+        cmd.env_remove(var);
+    }
+    if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
+        cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "300");
+    }
+    cmd
+}
+
+/// A finished command: whether it succeeded, its output, and the log it was written to.
+struct Logged {
+    success: bool,
+    text: String,
+    log: PathBuf,
+}
+
+trait OutputLogged {
+    fn output_logged(&mut self, log: &Path) -> Result<Logged>;
+}
+
+impl OutputLogged for Command {
+    fn output_logged(&mut self, log: &Path) -> Result<Logged> {
+        let out = self
+            .stdin(std::process::Stdio::null())
+            .output()
+            .with_context(|| format!("running {self:?}"))?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(log, &text).with_context(|| format!("writing {}", log.display()))?;
+        if !out.status.success() {
+            println!("    ---- last lines of {} ----", log.display());
+            for l in tail(&text, 30).lines() {
+                println!("    | {l}");
+            }
+        }
+        Ok(Logged {
+            success: out.status.success(),
+            text,
+            log: log.to_path_buf(),
+        })
+    }
+}
+
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_requirements_are_found_everywhere() {
+        let manifest = r#"
+[dependencies]
+a = "1"
+b = "=0.2.130"
+c = { version = "= 1.0", path = "x" }
+[target.'cfg(unix)'.dev-dependencies]
+d = { version = "=3" }
+[workspace.dependencies]
+e = "=4.0.0"
+f = { path = "y" }
+"#;
+        let mut found = exact_requirements(manifest).unwrap();
+        found.sort();
+        assert_eq!(found, ["b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn this_workspace_has_no_pins_and_one_loader_binding() {
+        let ws = Workspace::load().unwrap();
+        let mut report = Report::default();
+        static_checks(&ws, &mut report).unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        assert_eq!(report.passed, RUNTIME.len() as u64 + 2);
+    }
+}

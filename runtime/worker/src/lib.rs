@@ -1,0 +1,57 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## How it works
+//!
+//! - The JS side is one small ES module shipped inside this crate, `js/wasm-rs-loader.js`,
+//!   used on both sides of a worker. This crate binds it with `#[wasm_bindgen(module = ...)]`,
+//!   so wasm-bindgen copies it next to the glue it writes (`snippets/wasm-rs-worker-*/js/`),
+//!   and the loader starts each worker on its own URL.
+//! - [`spawn_worker`] passes the worker `wasm_bindgen::module()`, the compiled
+//!   `WebAssembly.Module`, by `postMessage`: modules are cloneable, so the worker
+//!   instantiates it without fetching or compiling anything. [`glue_url`] finds the glue
+//!   file the worker must import.
+//! - In the worker, the loader calls [`worker_start`] (exported as `wasmRsWorkerStart`),
+//!   which installs a panic hook that posts the panic message to the main thread before the
+//!   wasm traps. [`WorkerHandle::join`] then fails with [`WorkerError::Panic`] and that
+//!   message.
+//!
+//! ## Which function when
+//!
+//! | you want to | use |
+//! |---|---|
+//! | run one job in a worker and get its result | [`run_in_worker`] |
+//! | a worker that keeps running (a full-time executor, an engine serving requests) | [`spawn_worker`] → [`WorkerHandle`] |
+//! | a classic worker, or a thread of a wasm threads build (shared memory) | [`spawn_worker_with`] and [`WorkerOptions`] |
+//! | a private two-way line to the worker | [`WorkerHandle::post_message_with_transfer`] a `MessagePort`; in the worker, [`next_message`] |
+//! | stop it | [`WorkerHandle::terminate`], or drop the handle |
+//! | check before loading a threads build | [`check_shared_memory`] |
+//! | add to the panic report (a threads build's join handles) | [`install_panic_hook_with`] |
+//!
+//! ## Where it runs
+//!
+//! | host | workers started | tested by |
+//! |---|---|---|
+//! | Chromium, Firefox, WebKit: main thread | module and classic Web Workers | `tests/workers.rs` in `browser` |
+//! | the same, inside a dedicated worker | nested Web Workers | `tests/workers.rs` in `worker` |
+//! | Node.js 20.19 or later (`--target nodejs`) | `worker_threads` Workers | `tests/workers.rs` in `node` |
+//! | native, WASI | none: only [`WorkerError`] exists there | `tests/error_messages.rs` natively |
+//!
+//! ## Stopping
+//!
+//! [`WorkerHandle::terminate`] (or dropping the handle) stops a worker. Chromium lets a
+//! worker busy in JS or wasm run on for about 2 s before it enforces that (measured: 2.25 s;
+//! Firefox and WebKit stop it within a quarter of a second), so work that must stop promptly
+//! checks a flag in shared memory.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod error;
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
+mod web;
+
+pub use error::WorkerError;
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
+pub use web::{
+    WorkerHandle, WorkerKind, WorkerOptions, check_shared_memory, glue_url, install_panic_hook,
+    install_panic_hook_with, next_message, report_panic, run_in_worker, spawn_worker,
+    spawn_worker_with, worker_start,
+};
