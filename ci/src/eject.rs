@@ -11,8 +11,9 @@
 //!   root `Cargo.toml` (comments and layout of the recipe's own manifest are kept, through
 //!   `toml_edit`), the root's `[profile.*]` tables, and an empty `[workspace]` so the project
 //!   is its own workspace wherever it is put;
-//! - the runtime crates as path dependencies on this checkout (absolute paths), or with
-//!   `--git <url>` as git dependencies on that repository;
+//! - the runtime crates required by version (`wasm-rs-async-executor = "0.10.0"`), as any
+//!   app names them, plus a commented `[patch.crates-io]` that finds them in this checkout
+//!   (absolute paths) or, with `--git <url>`, in that repository, until they are released;
 //! - the recipe's files (sources, tests, `www/`), the book's shared JS (`js/`, with the
 //!   sources' `module = "/../../book/src/js/..."` imports pointed at that copy), the
 //!   repository's `Cargo.lock` (so it builds with the versions that were tested here),
@@ -388,6 +389,7 @@ pub(crate) fn standalone_manifest(
         recipe_dir,
         source,
         ws_deps,
+        patches: Default::default(),
     };
     for name in DEPENDENCY_TABLES {
         if let Some(t) = doc.get_mut(name).and_then(Item::as_table_like_mut) {
@@ -428,6 +430,30 @@ pub(crate) fn standalone_manifest(
         doc.insert("profile", Item::Table(copy_table(profiles, &mut position)));
     }
 
+    // The runtime crates by version, found in this checkout (or repository) until released.
+    let patches = ctx.patches.take();
+    if !patches.is_empty() {
+        let mut crates_io = Table::new();
+        for (name, patch) in patches {
+            crates_io.insert(&name, Item::Value(Value::InlineTable(patch)));
+        }
+        crates_io.set_position(Some(position));
+        position += 1;
+        let from = match source {
+            Source::Path => "this project's copy of the wasm-rs repository".to_string(),
+            Source::Git(url) => format!("the repository {url}"),
+        };
+        crates_io.decor_mut().set_prefix(format!(
+            "\n# The wasm-rs runtime crates above are required by version, as in any app; until\n\
+             # those versions are on the crates registry, cargo takes them from {from}.\n\
+             # Delete this section once `cargo search wasm-rs-async-executor` lists them.\n"
+        ));
+        let mut patch = Table::new();
+        patch.set_implicit(true);
+        patch.insert("crates-io", Item::Table(crates_io));
+        doc.insert("patch", Item::Table(patch));
+    }
+
     // Its own workspace, so that cargo does not look for one in the folders above it.
     let mut workspace = Table::new();
     workspace.set_position(Some(position));
@@ -452,6 +478,8 @@ struct DepContext<'a> {
     recipe_dir: &'a Path,
     source: &'a Source,
     ws_deps: &'a dyn TableLike,
+    /// `[patch.crates-io]` entries for the runtime crates, filled while resolving.
+    patches: std::cell::RefCell<std::collections::BTreeMap<String, InlineTable>>,
 }
 
 /// `x.workspace = true`, `x = { workspace = true, ... }` or `[lints] workspace = true`.
@@ -596,6 +624,16 @@ fn resolve_dependency(
                 rel.to_string_lossy().replace('\\', "/")
             };
             out.insert("path", rel.as_str().into());
+        } else if target.starts_with(ctx.root) && out.contains_key("version") {
+            // A runtime crate: required by version, as a user's app names it; found through
+            // `[patch.crates-io]` until that version is on the crates registry.
+            out.remove("path");
+            let mut patch = InlineTable::new();
+            match ctx.source {
+                Source::Git(url) => patch.insert("git", url.as_str().into()),
+                Source::Path => patch.insert("path", target.to_string_lossy().as_ref().into()),
+            };
+            ctx.patches.borrow_mut().insert(name.to_string(), patch);
         } else if let (Source::Git(url), true) = (ctx.source, target.starts_with(ctx.root)) {
             out.remove("path");
             out.insert("git", url.as_str().into());
@@ -637,14 +675,16 @@ fn readme(ws: &Workspace, recipe: &Crate, source: &Source, web: &Web) -> Result<
     let browser = envs.iter().any(|e| e.engine().is_some());
     let origin = match source {
         Source::Path => format!(
-            "The wasm-rs runtime crates are path dependencies on the checkout it came from\n\
-             (`{}`); keep that checkout, or eject again with `--git <url>` to depend on the\n\
-             repository instead.",
+            "The wasm-rs runtime crates are required by version, as in any app. Until those\n\
+             versions are on the crates registry, `[patch.crates-io]` in `Cargo.toml` takes them\n\
+             from the checkout it came from (`{}`): keep that checkout, or eject again with\n\
+             `--git <url>`. Delete that section once the versions are released.",
             ws.root.display()
         ),
         Source::Git(url) => format!(
-            "The wasm-rs runtime crates are git dependencies on <{url}>; `cargo update` moves\n\
-             them to that repository's newest commit."
+            "The wasm-rs runtime crates are required by version, as in any app. Until those\n\
+             versions are on the crates registry, `[patch.crates-io]` in `Cargo.toml` takes them\n\
+             from <{url}>. Delete that section once the versions are released."
         ),
     };
     let mut s = format!(
@@ -955,9 +995,9 @@ edition = "2024"
 license = "MIT OR Apache-2.0"
 
 [workspace.dependencies]
-wasm-bindgen = "=0.2.130"
+wasm-bindgen = "0.2.130"
 serde = { version = "1", features = ["derive"] }
-wasm-rs-dbg = { path = "runtime/dbg" }
+wasm-rs-dbg = { version = "0.2.0", path = "runtime/dbg" }
 
 [workspace.lints.rust]
 missing_docs = "warn"
@@ -1042,19 +1082,49 @@ workspace = true
         let wb = doc["target"]["cfg(target_arch = \"wasm32\")"]["dependencies"]["wasm-bindgen"]
             .as_table_like()
             .unwrap();
-        assert_eq!(wb.get("version").and_then(Item::as_str), Some("=0.2.130"));
+        assert_eq!(wb.get("version").and_then(Item::as_str), Some("0.2.130"));
         assert_eq!(wb.get("optional").and_then(Item::as_bool), Some(true));
         assert_eq!(doc["dependencies"]["itoa"].as_str(), Some("1"));
     }
 
     #[test]
-    fn paths_become_absolute_or_git() {
-        let doc = resolve(&Source::Path).unwrap();
-        let dbg = dep(&doc, "dependencies", "wasm-rs-dbg");
+    fn runtime_crates_are_required_by_version_and_patched() {
+        let text = standalone_manifest(
+            RECIPE,
+            ROOT,
+            Path::new("/repo"),
+            Path::new("/repo/recipes/demo"),
+            &Source::Path,
+        )
+        .unwrap();
+        let doc: DocumentMut = text.parse().unwrap();
+        // A bare version, as an app writes it.
         assert_eq!(
-            dbg.get("path").and_then(Item::as_str),
+            doc["dependencies"]["wasm-rs-dbg"].as_str(),
+            Some("0.2.0"),
+            "{text}"
+        );
+        assert_eq!(
+            doc["patch"]["crates-io"]["wasm-rs-dbg"]["path"].as_str(),
             Some("/repo/runtime/dbg")
         );
+        assert!(
+            text.contains("# Delete this section once"),
+            "the patch says when to remove it: {text}"
+        );
+
+        let url = "https://example.org/wasm-rs.git";
+        let doc = resolve(&Source::Git(url.into())).unwrap();
+        assert_eq!(doc["dependencies"]["wasm-rs-dbg"].as_str(), Some("0.2.0"));
+        assert_eq!(
+            doc["patch"]["crates-io"]["wasm-rs-dbg"]["git"].as_str(),
+            Some(url)
+        );
+    }
+
+    #[test]
+    fn paths_become_absolute_or_git() {
+        let doc = resolve(&Source::Path).unwrap();
         let helper = dep(&doc, "dependencies", "helper");
         assert_eq!(
             helper.get("path").and_then(Item::as_str),
@@ -1065,9 +1135,9 @@ workspace = true
 
         let url = "https://example.org/wasm-rs.git";
         let doc = resolve(&Source::Git(url.into())).unwrap();
-        let dbg = dep(&doc, "dependencies", "wasm-rs-dbg");
-        assert_eq!(dbg.get("git").and_then(Item::as_str), Some(url));
-        assert!(dbg.get("path").is_none());
+        let helper = dep(&doc, "dependencies", "helper");
+        assert_eq!(helper.get("git").and_then(Item::as_str), Some(url));
+        assert!(helper.get("path").is_none());
         let me = dep(&doc, "dev-dependencies", "demo");
         assert_eq!(
             me.get("path").and_then(Item::as_str),

@@ -5,7 +5,7 @@
 //! the cookbook with live demos, and `cargo xtask test` to run every check.
 //!
 //! - [`setup`] finds or installs the tools (wasm32 target, wasm-bindgen-cli at the
-//!   workspace's exact wasm-bindgen version, mdBook, and Chromium, Firefox and WebKit with
+//!   wasm-bindgen version locked in Cargo.lock, mdBook, and Chromium, Firefox and WebKit with
 //!   their WebDriver servers).
 //! - [`test`] runs the suites and the environment matrix read from each crate's
 //!   `[package.metadata.wasm-rs]`.

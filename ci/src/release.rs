@@ -68,6 +68,8 @@ pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> 
     let mut report = Report::default();
     static_checks(ws, &mut report)?;
 
+    docs_rs(ws, log_dir, &mut report)?;
+
     let work = work_dir(ws);
     let unpacked = match package_and_unpack(ws, &work, log_dir) {
         Ok(u) => u,
@@ -129,6 +131,36 @@ pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> 
         }
     }
     Ok(report)
+}
+
+/// The docs as docs.rs builds them (`[package.metadata.docs.rs]`: wasm32 first, nightly,
+/// `--cfg docsrs` so that target-only items carry their `doc(cfg)` label): no warning allowed.
+fn docs_rs(ws: &Workspace, log_dir: &Path, report: &mut Report) -> Result<()> {
+    println!("  → rustdoc for wasm32 as docs.rs runs it (nightly, --cfg docsrs)");
+    crate::setup::ensure_toolchain("nightly", &["wasm32-unknown-unknown"])?;
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(&ws.root)
+        .args([
+            "+nightly",
+            "doc",
+            "--no-deps",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env("RUSTDOCFLAGS", "--cfg docsrs -D warnings")
+        .env("CARGO_TARGET_DIR", ws.target_dir.join("docsrs"))
+        .env_remove("RUSTFLAGS");
+    for (name, _) in RUNTIME {
+        cmd.args(["-p", name]);
+    }
+    let run = cmd.output_logged(&log_dir.join("release-docs-rs.log"))?;
+    report.check(run.success, || {
+        format!(
+            "release: rustdoc (wasm32, --cfg docsrs) failed or warned (log: {})",
+            run.log.display()
+        )
+    });
+    Ok(())
 }
 
 /// Runs the `msrv` suite: the app, resolved for and built with the declared `rust-version`.

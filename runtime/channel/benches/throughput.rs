@@ -6,8 +6,8 @@
 //! Run it with `cargo xtask bench --suite channel` (release build, a fresh page or Node
 //! process per run; see `book/src/benchmarks.md`). The module exports `bench_run(env, quick)`,
 //! which measures one run and returns its report as JSON (`ci/bench-support/report.rs`), and
-//! `bench_worker_entry(task)`, which the workers it starts call after loading this same
-//! module.
+//! `bench_worker_entry(task)`, which the workers it starts (with wasm-rs-worker) call after
+//! loading this same module.
 //!
 //! Figures: throughput of 64-byte and 4 KiB messages sent one `send_async` at a time, and
 //! sent with `send_batch_async` in batches of `BATCH`; the round trip of a 64-byte message.
@@ -55,41 +55,6 @@ mod web {
             .unwrap_or(f64::NAN)
     }
 
-    /// The JS that starts a worker running this module (the browser: a module worker that
-    /// imports the glue at `globalThis.__benchGlue`; Node: a worker thread that requires it).
-    const SPAWN_JS: &str = r#"
-const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
-const glueAt = globalThis.__benchGlue;
-let worker, done;
-if (isNode) {
-  const { Worker } = globalThis.__benchRequire('node:worker_threads');
-  const code = "const { workerData, parentPort } = require('node:worker_threads');" +
-    "const glue = require(workerData.glue);" +
-    "try { parentPort.postMessage({ ok: true, value: glue.bench_worker_entry(workerData.task) }); }" +
-    "catch (e) { parentPort.postMessage({ ok: false, value: String((e && e.stack) || e) }); }";
-  worker = new Worker(code, { eval: true, workerData: { glue: glueAt, task } });
-  done = new Promise((resolve, reject) => {
-    worker.once('message', (m) => { m.ok ? resolve(m.value) : reject(new Error(m.value)); worker.terminate(); });
-    worker.once('error', reject);
-  });
-} else {
-  const src = "import init, * as glue from '" + glueAt + "';" +
-    "self.onmessage = async (e) => { try { await init({ module_or_path: e.data.module });" +
-    " self.postMessage({ ok: true, value: glue.bench_worker_entry(e.data.task) }); }" +
-    " catch (err) { self.postMessage({ ok: false, value: String((err && err.stack) || err) }); } };";
-  worker = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
-  done = new Promise((resolve, reject) => {
-    worker.addEventListener('message', (e) => {
-      e.data.ok ? resolve(e.data.value) : reject(new Error(e.data.value));
-      worker.terminate();
-    });
-    worker.addEventListener('error', (e) => reject(new Error('worker error: ' + e.message)));
-  });
-  worker.postMessage({ module, task });
-}
-return done;
-"#;
-
     /// What a worker does, given to it as a JS object.
     enum Task {
         /// Receives one warm-up message, acks `ready`, receives `n` messages, acks `done`.
@@ -98,8 +63,9 @@ return done;
         Echo(RawReceiver, RawSender),
     }
 
-    /// Starts a worker; the promise resolves to the number of messages it handled.
-    fn start_worker(task: Task) -> Result<Promise, JsValue> {
+    /// Starts a worker on this module (through wasm-rs-worker, which hands it the compiled
+    /// module); its `join()` gives the number of messages it handled.
+    async fn start_worker(task: Task) -> Result<wasm_rs_worker::WorkerHandle, JsValue> {
         let obj = Object::new();
         let (role, rx, tx, n) = match task {
             Task::Drain(rx, tx, n) => ("drain", rx, tx, n),
@@ -109,10 +75,14 @@ return done;
         Reflect::set(&obj, &"rx".into(), &rx.into_js())?;
         Reflect::set(&obj, &"tx".into(), &tx.into_js())?;
         Reflect::set(&obj, &"n".into(), &n.into())?;
-        let spawn = Function::new_with_args("task, module", SPAWN_JS);
-        Ok(spawn
-            .call2(&JsValue::UNDEFINED, &obj, &wasm_bindgen::module())?
-            .into())
+        // The harness says where the glue is; the worker imports the same file.
+        let glue = Reflect::get(&js_sys::global(), &"__benchGlue".into())?
+            .as_string()
+            .map_or_else(wasm_rs_worker::glue_url, Ok)
+            .map_err(js_err)?;
+        wasm_rs_worker::spawn_worker(&glue, "bench_worker_entry", obj.into())
+            .await
+            .map_err(js_err)
     }
 
     fn js_err(e: impl std::fmt::Display) -> JsValue {
@@ -154,8 +124,8 @@ return done;
         }
     }
 
-    async fn worker_result(done: Promise) -> Result<u32, JsValue> {
-        let v = JsFuture::from(done).await?;
+    async fn worker_result(mut worker: wasm_rs_worker::WorkerHandle) -> Result<u32, JsValue> {
+        let v = worker.join().await.map_err(js_err)?;
         v.as_f64()
             .map(|n| n as u32)
             .ok_or_else(|| JsValue::from_str("the worker returned no count"))
@@ -166,7 +136,7 @@ return done;
     async fn channel_throughput(size: usize, n: u32, batched: bool) -> Result<f64, JsValue> {
         let (mut tx, rx) = spsc::raw_channel(CAPACITY).map_err(js_err)?;
         let (ack_tx, mut ack) = spsc::raw_channel(64).map_err(js_err)?;
-        let worker = start_worker(Task::Drain(rx, ack_tx, n))?;
+        let worker = start_worker(Task::Drain(rx, ack_tx, n)).await?;
         let msg = vec![7u8; size];
         let batch = vec![msg.as_slice(); BATCH];
         tx.send_async(&msg).await.map_err(js_err)?;
@@ -201,7 +171,7 @@ return done;
     async fn channel_round_trip(batches: usize) -> Result<f64, JsValue> {
         let (mut tx, rx) = spsc::raw_channel(4096).map_err(js_err)?;
         let (back_tx, mut back) = spsc::raw_channel(4096).map_err(js_err)?;
-        let worker = start_worker(Task::Echo(rx, back_tx))?;
+        let worker = start_worker(Task::Echo(rx, back_tx)).await?;
         let msg = [9u8; 64];
         let mut buf = Vec::new();
         let mut per_batch = 64u32;

@@ -145,6 +145,8 @@
 //! | dedicated worker | `Atomics.wait` | yes | Chromium |
 //! | Node (main and `worker_threads`) | `Atomics.wait` | `Atomics.waitAsync` | Node 20 |
 //! | native | condvar | `AtomicWaker` | `cargo test`, loom, Miri |
+// docs.rs (`--cfg docsrs`, nightly): label the items that exist on some targets only.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 mod backend;

@@ -75,6 +75,8 @@
 //! - `serde` (off by default): adds `dbg_serde!`.
 //!
 //! Features only add API; enabling one never changes what an existing call does.
+// docs.rs (`--cfg docsrs`, nightly): label the items that exist on some targets only.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::fmt;
 use std::str::FromStr;

@@ -68,6 +68,8 @@
 //! [`Stats::is_idle`] checks exactly that. Wakers are deduplicated (a task woken
 //! twice before it runs is polled once), cost one reference count to clone, and can
 //! be called from any JS callback.
+// docs.rs (`--cfg docsrs`, nightly): label the items that exist on some targets only.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(all(feature = "jspi", target_feature = "atomics"))]
 compile_error!(
