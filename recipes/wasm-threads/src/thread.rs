@@ -3,7 +3,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once, PoisonError, TryLockError};
 
@@ -276,12 +275,13 @@ where
     }));
     let options = WorkerOptions::new().shared_memory(wasm_bindgen::memory());
     // Dropping the worker handle (from here on, the JoinHandle's) terminates the worker.
-    let worker = wasm_rs_worker::spawn_worker_with(&options, &glue, "wasmThreadsEntry", JsValue::from(id))
-        .await
-        .map_err(|e| {
-            take_job(id);
-            from_worker(e)
-        })?;
+    let worker =
+        wasm_rs_worker::spawn_worker_with(&options, &glue, "wasmThreadsEntry", JsValue::from(id))
+            .await
+            .map_err(|e| {
+                take_job(id);
+                from_worker(e)
+            })?;
     Ok(JoinHandle { packet, worker })
 }
 // ANCHOR_END: spawn
@@ -340,17 +340,15 @@ impl<T> JoinHandle<T> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn join_async(mut self) -> impl Future<Output = Result<T, ThreadError>> {
-        async move {
-            let outcome = self.worker.join().await;
-            // The closure's value (or panic message) is in the packet whatever the loader says.
-            match (self.packet.take_now(), outcome) {
-                (Some(result), _) => result.map_err(ThreadError::Panicked),
-                (None, Err(e)) => Err(from_worker(e)),
-                (None, Ok(_)) => Err(ThreadError::Lost(
-                    "the worker finished but left no result".into(),
-                )),
-            }
+    pub async fn join_async(mut self) -> Result<T, ThreadError> {
+        let outcome = self.worker.join().await;
+        // The closure's value (or panic message) is in the packet whatever the loader says.
+        match (self.packet.take_now(), outcome) {
+            (Some(result), _) => result.map_err(ThreadError::Panicked),
+            (None, Err(e)) => Err(from_worker(e)),
+            (None, Ok(_)) => Err(ThreadError::Lost(
+                "the worker finished but left no result".into(),
+            )),
         }
     }
 
