@@ -24,7 +24,7 @@ use anyhow::{Context, Result, bail};
 use crate::setup::Driver;
 use crate::workspace::Workspace;
 
-/// The runtime crates, with the placeholder that names each in the app's template.
+/// The runtime crates, each with a short name.
 pub(crate) const RUNTIME: [(&str, &str); 4] = [
     ("wasm-rs-async-executor", "executor"),
     ("wasm-rs-shared-channel", "channel"),
@@ -438,19 +438,17 @@ fn write_app(ws: &Workspace, app: &Path, crates: &[Unpacked], lock: bool) -> Res
             let mut text = std::fs::read_to_string(entry.path())?;
             let mut patches = String::new();
             for c in crates {
-                let key = RUNTIME
-                    .iter()
-                    .find(|(n, _)| *n == c.name)
-                    .map(|(_, k)| *k)
-                    .expect("a runtime crate");
-                text = text.replace(&format!("{{{key}}}"), &c.version);
+                check_requirement(&text, c)?;
                 patches.push_str(&format!(
                     "{} = {{ path = {:?} }}\n",
                     c.name,
                     c.dir.display().to_string()
                 ));
             }
-            text = text.replace("{patches}\n", &patches);
+            text = text.replace(
+                "# {patches}: the unpacked crates, written by the release suite\n",
+                &patches,
+            );
             std::fs::write(app.join("Cargo.toml"), text)?;
         } else {
             std::fs::copy(entry.path(), &dest)?;
@@ -458,6 +456,40 @@ fn write_app(ws: &Workspace, app: &Path, crates: &[Unpacked], lock: bool) -> Res
     }
     if lock {
         std::fs::copy(ws.root.join("Cargo.lock"), app.join("Cargo.lock"))?;
+    }
+    Ok(())
+}
+
+/// The app's requirement on `c` (as the book shows it) must accept the version being
+/// packaged; otherwise the book would tell readers to ask for a version that is not there.
+fn check_requirement(manifest: &str, c: &Unpacked) -> Result<()> {
+    let doc: toml::Table = manifest.parse().context("parsing the app's Cargo.toml template")?;
+    let mut reqs = Vec::new();
+    let mut tables = vec![doc.get("dependencies")];
+    if let Some(targets) = doc.get("target").and_then(|t| t.as_table()) {
+        tables.extend(targets.values().map(|t| t.get("dependencies")));
+    }
+    for table in tables.into_iter().flatten() {
+        if let Some(req) = table.get(&c.name).and_then(|v| v.as_str()) {
+            reqs.push(req.to_owned());
+        }
+    }
+    let [req] = reqs.as_slice() else {
+        bail!(
+            "the release app's Cargo.toml should require {} exactly once",
+            c.name
+        );
+    };
+    let parsed = cargo_metadata::semver::VersionReq::parse(req)
+        .with_context(|| format!("{}: `{req}` is not a version requirement", c.name))?;
+    let version = cargo_metadata::semver::Version::parse(&c.version)?;
+    if !parsed.matches(&version) {
+        bail!(
+            "ci/templates/release-app/Cargo.toml.tmpl requires {} = \"{req}\", which does not \
+             accept the version being released ({}); update it (the book shows these lines)",
+            c.name,
+            c.version
+        );
     }
     Ok(())
 }
@@ -556,6 +588,25 @@ f = { path = "y" }
         let mut found = exact_requirements(manifest).unwrap();
         found.sort();
         assert_eq!(found, ["b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn the_app_must_ask_for_the_version_being_released() {
+        let manifest = "[dependencies]\nwasm-rs-dbg = \"0.2\"\n\
+                        [target.'cfg(unix)'.dependencies]\nwasm-rs-worker = \"0.1\"\n";
+        let c = |name: &str, version: &str| Unpacked {
+            name: name.into(),
+            version: version.into(),
+            dir: PathBuf::new(),
+        };
+        assert!(check_requirement(manifest, &c("wasm-rs-dbg", "0.2.0")).is_ok());
+        assert!(check_requirement(manifest, &c("wasm-rs-worker", "0.1.3")).is_ok());
+        let e = format!(
+            "{:#}",
+            check_requirement(manifest, &c("wasm-rs-dbg", "0.3.0")).unwrap_err()
+        );
+        assert!(e.contains("does not accept the version being released"), "{e}");
+        assert!(check_requirement(manifest, &c("wasm-rs-async-executor", "0.10.0")).is_err());
     }
 
     #[test]
