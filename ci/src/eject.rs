@@ -776,15 +776,272 @@ impl EjectReport {
     }
 }
 
-/// How many ejected recipes also run their tests (the others are only built).
-const TESTED: usize = 2;
+/// The kinds of recipe an ejected project can be, each exercising a different part of
+/// eject and of the reader's first build: a recipe's shape is read from its manifest, its
+/// metadata and its folder by [`shape_of`], never from a list of names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Shape {
+    /// A library tested natively and in Node, starting no worker (`hello-wasm-rs`).
+    Plain,
+    /// Starts workers with the `wasm-rs-worker` crate and runs in Node too: the loader
+    /// script is copied under `web/` (`worker-basics`).
+    Worker,
+    /// Ships a native binary (`[[bin]]`, `src/main.rs` or `src/bin/`), a server say
+    /// (`state-sync`).
+    Server,
+    /// Its wasm tests run only in browsers (it declares no `node`): the ejected copy is
+    /// tested in Chromium (`worker-pool`).
+    BrowserOnly,
+    /// Fits none of the shapes above (it declares no wasm environment, say): every such
+    /// recipe is ejected, built and tested until [`shape_of`] is taught its shape.
+    Other,
+}
 
-/// Ejects every recipe into `target/xtask/eject/<name>` and builds it there
-/// (`cargo build --tests`, sharing the workspace's target directory), then runs the tests of
-/// up to [`TESTED`] recipes from their ejected copies, natively and in Node: one that uses a
-/// worker (it is in the Workers section, its demo runs in one, or it ships a `www/`) and one
-/// that does not, when both exist.
-pub(crate) fn check_all(ws: &Workspace) -> Result<EjectReport> {
+impl Shape {
+    /// The shapes every run should find a recipe of.
+    const EXPECTED: [Shape; 4] = [
+        Shape::Plain,
+        Shape::Worker,
+        Shape::Server,
+        Shape::BrowserOnly,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Shape::Plain => "plain",
+            Shape::Worker => "worker",
+            Shape::Server => "server",
+            Shape::BrowserOnly => "browser-only",
+            Shape::Other => "other",
+        }
+    }
+
+    fn rule(self) -> &'static str {
+        match self {
+            Shape::Plain => "tested in Node, no wasm-rs-worker dependency, no binary",
+            Shape::Worker => "depends on wasm-rs-worker and is tested in Node",
+            Shape::Server => "has a native binary: [[bin]], src/main.rs or src/bin/",
+            Shape::BrowserOnly => "declares wasm environments, none of them node",
+            Shape::Other => "no rule of the known shapes matches it",
+        }
+    }
+}
+
+/// What the shape rule and the choice within a shape look at, read by [`Traits::read`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Traits {
+    /// A native binary: a `[[bin]]` table, `src/main.rs` or a `src/bin/` folder.
+    native_bin: bool,
+    /// `wasm-rs-worker` in any dependency table (normal, dev or build; any target).
+    worker_crate: bool,
+    /// Declares the `node` environment.
+    node: bool,
+    /// Declares any wasm environment (node or a browser).
+    wasm: bool,
+    /// Declares `chromium-main`, `chromium-worker`: where a browser-only copy is tested.
+    chromium: Option<crate::env::Environment>,
+    /// A demo: eject writes `web/index.html` with its Run button.
+    demo: bool,
+    /// Ships a `www/` folder of its own.
+    www: bool,
+    /// How many platform features it `requires`.
+    requires: usize,
+}
+
+impl Traits {
+    /// Reads a recipe's manifest, metadata and folder.
+    fn read(c: &Crate) -> Result<Self> {
+        let manifest = read(&c.dir.join("Cargo.toml"))?;
+        let mut t = manifest_traits(&manifest)
+            .with_context(|| format!("{}: reading its Cargo.toml", c.name))?;
+        t.native_bin |= c.dir.join("src/main.rs").is_file() || c.dir.join("src/bin").is_dir();
+        t.www = c.dir.join("www").is_dir();
+        t.add_metadata(c)?;
+        Ok(t)
+    }
+
+    fn add_metadata(&mut self, c: &Crate) -> Result<()> {
+        use crate::env::{Context as PageContext, Engine, Environment};
+        let envs = c.environments()?;
+        self.node = envs.contains(&Environment::Node);
+        self.wasm = envs.iter().any(|e| e.is_wasm());
+        self.chromium = [PageContext::Main, PageContext::Worker]
+            .into_iter()
+            .map(|ctx| Environment::Browser(Engine::Chromium, ctx))
+            .find(|e| envs.contains(e));
+        if let Some(m) = &c.meta {
+            self.demo = m.demo;
+            self.requires = m.requires.len();
+        }
+        Ok(())
+    }
+
+    /// How much of eject's own output the recipe's copy exercises: the demo page, its
+    /// `www/`, the worker loader in use. The recipe of a shape scoring highest is tested.
+    fn coverage(&self) -> usize {
+        usize::from(self.demo) + usize::from(self.www) + usize::from(self.worker_crate)
+    }
+}
+
+/// The manifest's part of [`Traits`]: a `[[bin]]` table and a `wasm-rs-worker` dependency.
+fn manifest_traits(manifest: &str) -> Result<Traits> {
+    let doc: DocumentMut = manifest.parse().context("not valid TOML")?;
+    let native_bin = doc
+        .get("bin")
+        .and_then(Item::as_array_of_tables)
+        .is_some_and(|bins| !bins.is_empty());
+    let has_worker = |t: &dyn TableLike| {
+        DEPENDENCY_TABLES.iter().any(|d| {
+            t.get(d)
+                .and_then(Item::as_table_like)
+                .is_some_and(|deps| deps.contains_key("wasm-rs-worker"))
+        })
+    };
+    let worker_crate = has_worker(doc.as_table())
+        || doc
+            .get("target")
+            .and_then(Item::as_table_like)
+            .is_some_and(|targets| {
+                targets
+                    .iter()
+                    .filter_map(|(_, t)| t.as_table_like())
+                    .any(has_worker)
+            });
+    Ok(Traits {
+        native_bin,
+        worker_crate,
+        ..Traits::default()
+    })
+}
+
+/// The selection rule, in this order: a native binary makes a [`Shape::Server`]; wasm
+/// environments without `node` a [`Shape::BrowserOnly`]; no wasm environment at all
+/// [`Shape::Other`]; then a `wasm-rs-worker` dependency a [`Shape::Worker`], and the rest
+/// [`Shape::Plain`].
+fn shape_of(t: &Traits) -> Shape {
+    if t.native_bin {
+        Shape::Server
+    } else if t.wasm && !t.node {
+        Shape::BrowserOnly
+    } else if !t.node {
+        Shape::Other
+    } else if t.worker_crate {
+        Shape::Worker
+    } else {
+        Shape::Plain
+    }
+}
+
+/// The recipes of one shape and the one tested by default.
+#[derive(Debug)]
+struct ShapeGroup<'a> {
+    shape: Shape,
+    /// Every recipe of the shape, in workspace order.
+    members: Vec<&'a Crate>,
+    /// Tested by default: the member whose copy exercises most of eject (see
+    /// [`Traits::coverage`]), then the one requiring the fewest platform features, then the
+    /// first; every member for [`Shape::Other`]. Empty when no recipe has the shape.
+    picked: Vec<&'a Crate>,
+}
+
+/// Groups `recipes` (with their traits, in workspace order) by shape: one group for each
+/// expected shape, even an empty one, then [`Shape::Other`] if any recipe fits no shape.
+fn group_by_shape<'a>(recipes: &[(&'a Crate, Traits)]) -> Vec<ShapeGroup<'a>> {
+    let mut groups: Vec<ShapeGroup<'a>> = Vec::new();
+    for shape in Shape::EXPECTED.into_iter().chain([Shape::Other]) {
+        let members: Vec<(usize, &'a Crate, &Traits)> = recipes
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, t))| shape_of(t) == shape)
+            .map(|(i, (c, t))| (i, *c, t))
+            .collect();
+        if shape == Shape::Other && members.is_empty() {
+            continue;
+        }
+        let picked = if shape == Shape::Other {
+            members.iter().map(|(_, c, _)| *c).collect()
+        } else {
+            members
+                .iter()
+                .min_by_key(|(i, _, t)| (std::cmp::Reverse(t.coverage()), t.requires, *i))
+                .map(|(_, c, _)| vec![*c])
+                .unwrap_or_default()
+        };
+        groups.push(ShapeGroup {
+            shape,
+            members: members.iter().map(|(_, c, _)| *c).collect(),
+            picked,
+        });
+    }
+    groups
+}
+
+/// Prints which recipe stands for each shape, and what `--deep` adds.
+fn describe_groups(groups: &[ShapeGroup<'_>], total: usize, deep: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    let tested: usize = groups.iter().map(|g| g.picked.len()).sum();
+    lines.push(if deep {
+        format!(
+            "--deep: all {total} recipes are ejected and built; one of each shape is also tested"
+        )
+    } else {
+        format!(
+            "one recipe of each shape is ejected, built and tested ({tested} of {total}); \
+             `--deep` ejects and builds the other {}",
+            total - tested
+        )
+    });
+    for g in groups {
+        if g.members.is_empty() {
+            lines.push(format!(
+                "{:<13} no recipe has this shape ({}): it is not covered",
+                g.shape.name(),
+                g.shape.rule()
+            ));
+            continue;
+        }
+        let others: Vec<&Crate> = g
+            .members
+            .iter()
+            .copied()
+            .filter(|c| !g.picked.iter().any(|p| p.name == c.name))
+            .collect();
+        let mut line = format!("{:<13} {}", g.shape.name(), names(&g.picked));
+        if g.shape == Shape::Other {
+            line += &format!(
+                " (a new shape: {}; each such recipe is tested until `shape_of` in \
+                 ci/src/eject.rs names its shape)",
+                g.shape.rule()
+            );
+        } else if !others.is_empty() {
+            line += &format!(
+                " ({} {})",
+                if deep { "also built:" } else { "`--deep` adds" },
+                names(&others)
+            );
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Environment variables for [`cargo_in_env`].
+type EnvVars = Vec<(&'static str, std::ffi::OsString)>;
+
+/// The crates' names, comma-separated.
+fn names(v: &[&Crate]) -> String {
+    v.iter()
+        .map(|c| c.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The eject suite. Ejects recipes into `target/xtask/eject/<name>` and builds each there
+/// (`cargo build --tests`), then runs the tests of one recipe of each [`Shape`] from its
+/// ejected copy: natively and in Node where it declares them, in Chromium when its wasm
+/// tests run only in browsers. By default only those recipes are ejected; with `deep`,
+/// every recipe is ejected and built (and the same ones tested).
+pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<EjectReport> {
     let scratch = ws.target_dir.join("xtask").join("eject");
     // Two `cargo xtask test` runs at once would eject into the same folders: the second waits.
     std::fs::create_dir_all(scratch.parent().expect("under target/xtask"))?;
@@ -804,9 +1061,21 @@ pub(crate) fn check_all(ws: &Workspace) -> Result<EjectReport> {
             .with_context(|| format!("removing the last run's {}", scratch.display()))?;
     }
     let mut report = EjectReport::default();
-    let recipes: Vec<&Crate> = ws.recipes().collect();
-    let tested = pick_tested(&recipes);
-    for c in &recipes {
+    let mut recipes: Vec<(&Crate, Traits)> = Vec::new();
+    for c in ws.recipes() {
+        recipes.push((c, Traits::read(c)?));
+    }
+    let groups = group_by_shape(&recipes);
+    for line in describe_groups(&groups, recipes.len(), deep) {
+        println!("  {line}");
+    }
+    let tested: Vec<&Crate> = groups.iter().flat_map(|g| g.picked.clone()).collect();
+    let mut chromedriver: Option<std::ffi::OsString> = None;
+    for (c, traits) in &recipes {
+        let is_tested = tested.iter().any(|t| t.name == c.name);
+        if !deep && !is_tested {
+            continue;
+        }
         let dir = scratch.join(&c.name);
         println!("  → eject {} → {}", c.name, dir.display());
         if let Err(e) = eject(ws, c, &dir, &Source::Path) {
@@ -825,30 +1094,44 @@ pub(crate) fn check_all(ws: &Workspace) -> Result<EjectReport> {
                 tail(&built.text, 20)
             )
         });
-        if !built.success || !tested.iter().any(|t| t.name == c.name) {
+        if !built.success || !is_tested {
             continue;
         }
-        let envs: Vec<String> = c.environments()?.iter().map(|e| e.name()).collect();
+        let envs = c.environments()?;
         let wasm_tests = &["test", "--target", "wasm32-unknown-unknown", "--tests"][..];
-        // A recipe whose tests run only in a browser (a worker recipe, say) is tested in
-        // Chromium's main thread in its ejected copy too.
-        let chromedriver = crate::setup::find_tool("chromedriver", &["/usr/bin/chromedriver"]);
-        let browser_vars: Vec<(&str, std::ffi::OsString)> = match &chromedriver {
-            Some(d) => vec![
-                ("WASM_BINDGEN_USE_BROWSER", "1".into()),
-                ("CHROMEDRIVER", d.clone().into_os_string()),
-            ],
-            None => Vec::new(),
-        };
-        for (label, args, vars) in [
-            ("native", &["test"][..], &[][..]),
-            ("node", wasm_tests, &[][..]),
-            ("chromium-main", wasm_tests, &browser_vars[..]),
-        ] {
-            let only_in_browser = !envs.iter().any(|e| e == "native" || e == "node");
-            if !envs.iter().any(|e| e == label) || (label == "chromium-main" && !only_in_browser) {
-                continue;
-            }
+        // (label, cargo arguments, environment variables) of each test run.
+        let mut runs: Vec<(String, &[&str], EnvVars)> = Vec::new();
+        if envs.contains(&crate::env::Environment::Native) {
+            runs.push(("native".into(), &["test"][..], Vec::new()));
+        }
+        if traits.node {
+            runs.push(("node".into(), wasm_tests, Vec::new()));
+        } else if let Some(env) = traits.chromium {
+            // Its wasm tests run only in a browser: Chromium's, in the ejected copy too.
+            let driver = match &chromedriver {
+                Some(d) => d.clone(),
+                None => {
+                    let (_, d) = crate::setup::ensure_chromium()?;
+                    chromedriver.insert(d.into_os_string()).clone()
+                }
+            };
+            let mut vars: EnvVars = env
+                .runner_vars()
+                .iter()
+                .map(|(k, v)| (*k, std::ffi::OsString::from(v)))
+                .collect();
+            vars.push(("CHROMEDRIVER", driver));
+            runs.push((env.name(), wasm_tests, vars));
+        } else if traits.wasm {
+            report.check(false, || {
+                format!(
+                    "{}: its wasm tests run only in browsers other than Chromium; the eject \
+                     suite tests ejected copies in Chromium only",
+                    c.name
+                )
+            });
+        }
+        for (label, args, vars) in &runs {
             println!("    → {label} tests of the ejected {}", c.name);
             let log = scratch.join(format!("{}-{label}.log", c.name));
             let run = cargo_in_env(ws, &dir, args, vars, &log)?;
@@ -869,34 +1152,33 @@ pub(crate) fn check_all(ws: &Workspace) -> Result<EjectReport> {
             println!("      {} passed, {} failed", counts.passed, counts.failed);
         }
     }
+    let rest: Vec<&Crate> = recipes
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| !tested.iter().any(|t| t.name == c.name))
+        .collect();
+    if deep {
+        println!(
+            "  tested: {}; also ejected and built: {}",
+            names(&tested),
+            if rest.is_empty() {
+                "none".to_string()
+            } else {
+                names(&rest)
+            }
+        );
+    } else {
+        println!(
+            "  ejected, built and tested: {}; `cargo xtask test --deep` also ejects and builds {}",
+            names(&tested),
+            if rest.is_empty() {
+                "nothing more".to_string()
+            } else {
+                names(&rest)
+            }
+        );
+    }
     Ok(report)
-}
-
-/// One recipe that uses a worker and one that does not, in workspace order, at most
-/// [`TESTED`] in all; with fewer kinds than that, the first recipes fill the list.
-fn pick_tested<'a>(recipes: &[&'a Crate]) -> Vec<&'a Crate> {
-    let uses_worker = |c: &Crate| {
-        c.dir.join("www").is_dir()
-            || c.meta.as_ref().is_some_and(|m| {
-                m.demo_context.as_deref() == Some("worker") || m.topic.as_deref() == Some("workers")
-            })
-    };
-    let mut out: Vec<&Crate> = Vec::new();
-    for want_worker in [true, false] {
-        if let Some(c) = recipes.iter().find(|c| uses_worker(c) == want_worker) {
-            out.push(c);
-        }
-    }
-    for c in recipes {
-        if out.len() >= TESTED {
-            break;
-        }
-        if !out.iter().any(|o| o.name == c.name) {
-            out.push(c);
-        }
-    }
-    out.truncate(TESTED);
-    out
 }
 
 struct CargoRun {
@@ -1240,35 +1522,210 @@ workspace = true
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    fn recipe(name: &str, extra: &str) -> Crate {
+    /// A recipe with these environments, metadata and manifest, and its traits as
+    /// [`Traits::read`] would find them (the folder is not looked at).
+    fn recipe(name: &str, envs: &str, meta: &str, manifest: &str) -> (Crate, Traits) {
         let meta: crate::workspace::RecipeMeta = toml::from_str(&format!(
-            "title = \"T\"\nsummary = \"S.\"\nenvironments = [\"native\"]\n{extra}"
+            "title = \"T\"\nsummary = \"S.\"\nenvironments = [{envs}]\n{meta}"
         ))
         .unwrap();
-        Crate {
+        let c = Crate {
             name: name.into(),
             dir: PathBuf::from("/nonexistent/recipes").join(name),
             meta: Some(meta),
-        }
+        };
+        let mut t = manifest_traits(&format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n{manifest}"
+        ))
+        .unwrap();
+        t.add_metadata(&c).unwrap();
+        (c, t)
+    }
+
+    const WORKER_DEP: &str = "[dependencies]\nwasm-rs-worker.workspace = true\n";
+    const BIN: &str = "[[bin]]\nname = \"server\"\npath = \"src/bin/server.rs\"\n";
+    const ALL_ENVS: &str = r#""native", "node", "browser", "worker""#;
+
+    #[test]
+    fn the_manifest_says_binary_and_worker_crate_in_any_table() {
+        let t = |m: &str| manifest_traits(m).unwrap();
+        assert!(t(BIN).native_bin);
+        assert!(!t("[lib]\ncrate-type = [\"cdylib\", \"rlib\"]\n").native_bin);
+        assert!(t(WORKER_DEP).worker_crate, "dotted `.workspace = true`");
+        assert!(t("[dependencies.wasm-rs-worker]\nversion = \"0.1\"\n").worker_crate);
+        assert!(
+            t(
+                "[target.'cfg(target_arch = \"wasm32\")'.dev-dependencies]\n\
+               wasm-rs-worker = { workspace = true }\n"
+            )
+            .worker_crate,
+            "a target-specific dev-dependency (the tests start the workers)"
+        );
+        assert!(!t("[dependencies]\nwasm-rs-async-executor.workspace = true\n").worker_crate);
+        assert!(manifest_traits("[package").is_err());
     }
 
     #[test]
-    fn one_worker_recipe_and_one_plain_one_are_tested() {
-        let a = recipe("a", "");
-        let b = recipe("b", "");
-        let w = recipe("w", "topic = \"workers\"");
-        let d = recipe("d", "demo = true\ndemo-context = \"worker\"");
-        let names = |v: Vec<&Crate>| v.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
-        assert_eq!(names(pick_tested(&[&a, &b, &w])), ["w", "a"]);
-        assert_eq!(names(pick_tested(&[&d, &w, &a])), ["d", "a"]);
+    fn each_recipe_gets_one_shape_by_rule() {
+        let shape = |envs: &str, manifest: &str| shape_of(&recipe("r", envs, "", manifest).1);
+        assert_eq!(shape(ALL_ENVS, ""), Shape::Plain);
+        assert_eq!(shape(r#""node""#, ""), Shape::Plain);
+        assert_eq!(shape(ALL_ENVS, WORKER_DEP), Shape::Worker);
         assert_eq!(
-            names(pick_tested(&[&a, &b])),
-            ["a", "b"],
-            "no worker recipe: the first two"
+            shape(ALL_ENVS, &format!("{BIN}{WORKER_DEP}")),
+            Shape::Server,
+            "a binary outranks the worker crate"
         );
-        assert_eq!(names(pick_tested(&[&w, &d])), ["w", "d"]);
-        assert_eq!(names(pick_tested(&[&a])), ["a"]);
-        assert!(pick_tested(&[]).is_empty());
+        assert_eq!(
+            shape(r#""native", "browser""#, WORKER_DEP),
+            Shape::BrowserOnly
+        );
+        assert_eq!(
+            shape(r#""chromium-main", "firefox-worker""#, ""),
+            Shape::BrowserOnly
+        );
+        assert_eq!(
+            shape(r#""native""#, ""),
+            Shape::Other,
+            "no wasm environment: a shape the suite does not know"
+        );
+        let (_, t) = recipe(
+            "r",
+            r#""native", "firefox-main", "chromium-worker""#,
+            "",
+            "",
+        );
+        assert_eq!(
+            t.chromium,
+            Some(crate::env::Environment::Browser(
+                crate::env::Engine::Chromium,
+                crate::env::Context::Worker
+            ))
+        );
+    }
+
+    #[test]
+    fn one_recipe_of_each_shape_is_picked_and_a_missing_shape_is_said() {
+        let recipes = [
+            recipe("plain-a", ALL_ENVS, "", ""),
+            recipe(
+                "plain-demo",
+                ALL_ENVS,
+                "demo = true\nrequires = [\"X\"]",
+                "",
+            ),
+            recipe("plain-b", ALL_ENVS, "", ""),
+            recipe("worker-a", ALL_ENVS, "", WORKER_DEP),
+            recipe(
+                "browser-needy",
+                r#""native", "browser""#,
+                "demo = true\nrequires = [\"X\", \"Y\"]",
+                WORKER_DEP,
+            ),
+            recipe("browser-plain", r#""chromium-main""#, "demo = true", ""),
+            recipe(
+                "browser-pool",
+                r#""native", "browser""#,
+                "demo = true\nrequires = [\"X\"]",
+                WORKER_DEP,
+            ),
+            recipe("native-a", r#""native""#, "", ""),
+            recipe("native-b", r#""native""#, "", ""),
+        ];
+        let refs: Vec<(&Crate, Traits)> = recipes.iter().map(|(c, t)| (c, t.clone())).collect();
+        let groups = group_by_shape(&refs);
+        let picked = |s: Shape| -> Vec<&str> {
+            groups
+                .iter()
+                .find(|g| g.shape == s)
+                .unwrap()
+                .picked
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect()
+        };
+        assert_eq!(
+            picked(Shape::Plain),
+            ["plain-demo"],
+            "the copy exercising most of eject"
+        );
+        assert_eq!(picked(Shape::Worker), ["worker-a"]);
+        assert_eq!(
+            picked(Shape::BrowserOnly),
+            ["browser-pool"],
+            "then the fewest requirements"
+        );
+        assert!(picked(Shape::Server).is_empty());
+        assert_eq!(
+            picked(Shape::Other),
+            ["native-a", "native-b"],
+            "an unknown shape: all"
+        );
+        let text = describe_groups(&groups, recipes.len(), false).join("\n");
+        assert!(text.contains("(5 of 9)"), "{text}");
+        assert!(
+            text.contains("`--deep` ejects and builds the other 4"),
+            "{text}"
+        );
+        assert!(
+            text.contains("server        no recipe has this shape"),
+            "{text}"
+        );
+        assert!(
+            text.contains("plain         plain-demo (`--deep` adds plain-a, plain-b)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("other         native-a, native-b (a new shape:"),
+            "{text}"
+        );
+        let deep = describe_groups(&groups, recipes.len(), true).join("\n");
+        assert!(
+            deep.contains("--deep: all 9 recipes are ejected and built"),
+            "{deep}"
+        );
+        assert!(deep.contains("(also built: plain-a, plain-b)"), "{deep}");
+
+        let only_plain = group_by_shape(&refs[..1]);
+        assert_eq!(
+            only_plain.len(),
+            Shape::EXPECTED.len(),
+            "every shape is listed"
+        );
+        assert!(group_by_shape(&[]).iter().all(|g| g.picked.is_empty()));
+    }
+
+    #[test]
+    fn the_repository_has_a_recipe_of_every_shape() {
+        let ws = Workspace::load().unwrap();
+        let recipes: Vec<(&Crate, Traits)> = ws
+            .recipes()
+            .map(|c| (c, Traits::read(c).unwrap()))
+            .collect();
+        for g in group_by_shape(&recipes) {
+            assert!(
+                !g.picked.is_empty(),
+                "no recipe of the shape `{}`",
+                g.shape.name()
+            );
+            assert_ne!(
+                g.shape,
+                Shape::Other,
+                "recipes of no known shape: {:?}",
+                g.members.iter().map(|c| &c.name).collect::<Vec<_>>()
+            );
+        }
+        for (name, want) in [
+            ("hello-wasm-rs", Shape::Plain),
+            ("worker-basics", Shape::Worker),
+            ("state-sync", Shape::Server),
+            ("worker-pool", Shape::BrowserOnly),
+            ("shared-channel-worker", Shape::BrowserOnly),
+        ] {
+            if let Some((_, t)) = recipes.iter().find(|(c, _)| c.name == name) {
+                assert_eq!(shape_of(t), want, "{name}");
+            }
+        }
     }
 
     #[test]

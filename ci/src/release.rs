@@ -181,11 +181,16 @@ pub(crate) fn msrv(ws: &Workspace, log_dir: &Path) -> Result<Report> {
     // Resolved afresh with `rust-version` set: Cargo then prefers dependency versions that
     // support it, as it would in a user's app on that toolchain.
     let manifest = app.join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest)?.replace(
-        "edition = \"2024\"\n",
-        &format!("edition = \"2024\"\nrust-version = \"{version}\"\n"),
-    );
+    // Only the library is built here: the test harness (whose versions follow wasm-bindgen's
+    // exactly) stays out of the resolution.
+    let text = std::fs::read_to_string(&manifest)?
+        .replace(
+            "edition = \"2024\"\n",
+            &format!("edition = \"2024\"\nrust-version = \"{version}\"\n"),
+        )
+        .replace("[dev-dependencies]\nwasm-bindgen-test = \"0.3\"\n", "");
     std::fs::write(&manifest, text)?;
+    std::fs::remove_dir_all(app.join("tests"))?;
     let target = work.join("target-msrv");
     for (name, extra) in [
         ("native", &[][..]),
@@ -198,12 +203,92 @@ pub(crate) fn msrv(ws: &Workspace, log_dir: &Path) -> Result<Report> {
         report.check(run.success, || {
             format!(
                 "msrv: the runtime crates do not build with Rust {version} ({name}; log: {}); \
-                 raise `rust-version` in the root Cargo.toml, or avoid the newer feature",
+                 raise their `rust-version`, or avoid the newer feature",
                 run.log.display()
             )
         });
     }
+
+    // The lowest versions the manifests accept: downgrade to exactly those and build again.
+    let lowest = lowest_wasm_bindgen(ws)?;
+    let names: Vec<String> = lowest.iter().map(|(n, v)| format!("{n} {v}")).collect();
+    println!(
+        "  → Rust {version}: the lowest accepted versions ({})",
+        names.join(", ")
+    );
+    let log = log_dir.join("msrv-lowest.log");
+    let mut text = String::new();
+    // The family pins each other exactly, so one `--precise` may refuse until another has
+    // moved: try each, then check what the lock file holds.
+    for (name, v) in &lowest {
+        let run = cargo(&app, &target, Some(&version))
+            .args(["update", "-p", name, "--precise", v])
+            .output_logged(&log)?;
+        text.push_str(&run.text);
+    }
+    let locked = std::fs::read_to_string(app.join("Cargo.lock"))?;
+    let mut ok = true;
+    for (name, v) in &lowest {
+        let have = locked_versions(&locked, name);
+        if have != [v.clone()] {
+            text.push_str(&format!("\nxtask: {name} is locked at {have:?}, not {v}\n"));
+            ok = false;
+        }
+    }
+    if ok {
+        let run = cargo(&app, &target, Some(&version))
+            .args(["build", "--lib", "--target", "wasm32-unknown-unknown"])
+            .output_logged(&log)?;
+        text.push_str(&run.text);
+        ok = run.success;
+    }
+    std::fs::write(&log, &text)?;
+    report.check(ok, || {
+        format!(
+            "msrv: the runtime crates do not build with the lowest versions their manifests \
+             accept ({}; log: {}); raise those lower bounds in [workspace.dependencies]",
+            names.join(", "),
+            log.display()
+        )
+    });
     Ok(report)
+}
+
+/// The lower bounds of `[workspace.dependencies]` for the wasm-bindgen family.
+fn lowest_wasm_bindgen(ws: &Workspace) -> Result<Vec<(String, String)>> {
+    let doc: toml::Table = std::fs::read_to_string(ws.root.join("Cargo.toml"))?.parse()?;
+    let deps = doc
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .context("the root Cargo.toml has no [workspace.dependencies]")?;
+    ["wasm-bindgen-futures", "js-sys", "wasm-bindgen"]
+        .into_iter()
+        .map(|name| {
+            let req = deps
+                .get(name)
+                .and_then(|d| d.as_str().or_else(|| d.get("version")?.as_str()))
+                .with_context(|| format!("[workspace.dependencies] has no version of {name}"))?;
+            let v = req.trim().trim_start_matches('^');
+            if v.split('.').count() != 3 {
+                bail!("[workspace.dependencies] {name} = \"{req}\": write the lower bound in full (X.Y.Z)");
+            }
+            Ok((name.to_owned(), v.to_owned()))
+        })
+        .collect()
+}
+
+/// The versions of `package` in a `Cargo.lock` text.
+fn locked_versions(lock: &str, package: &str) -> Vec<String> {
+    let Ok(doc) = lock.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    doc.get("package")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .filter(|p| p.get("name").and_then(|n| n.as_str()) == Some(package))
+        .filter_map(|p| p.get("version").and_then(|v| v.as_str()).map(str::to_owned))
+        .collect()
 }
 
 /// The `rust-version` the runtime crates declare (they must agree: one MSRV for the set).
@@ -463,7 +548,9 @@ fn write_app(ws: &Workspace, app: &Path, crates: &[Unpacked], lock: bool) -> Res
 /// The app's requirement on `c` (as the book shows it) must accept the version being
 /// packaged; otherwise the book would tell readers to ask for a version that is not there.
 fn check_requirement(manifest: &str, c: &Unpacked) -> Result<()> {
-    let doc: toml::Table = manifest.parse().context("parsing the app's Cargo.toml template")?;
+    let doc: toml::Table = manifest
+        .parse()
+        .context("parsing the app's Cargo.toml template")?;
     let mut reqs = Vec::new();
     let mut tables = vec![doc.get("dependencies")];
     if let Some(targets) = doc.get("target").and_then(|t| t.as_table()) {
@@ -605,7 +692,10 @@ f = { path = "y" }
             "{:#}",
             check_requirement(manifest, &c("wasm-rs-dbg", "0.3.0")).unwrap_err()
         );
-        assert!(e.contains("does not accept the version being released"), "{e}");
+        assert!(
+            e.contains("does not accept the version being released"),
+            "{e}"
+        );
         assert!(check_requirement(manifest, &c("wasm-rs-async-executor", "0.10.0")).is_err());
     }
 

@@ -377,7 +377,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                     .extend(report.problems.into_iter().map(|p| format!("lint: {p}")));
             }
             Suite::Eject => {
-                let report = eject::check_all(ws)?;
+                let report = eject::check_all(ws, args.deep)?;
                 println!(
                     "    {} checks, {} problems",
                     report.checked,
@@ -400,17 +400,47 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                     let Some(m) = &c.meta else { continue };
                     for target in &m.fuzz {
                         setup::ensure_cargo_fuzz()?;
-                        // The rustup proxy, so that `+nightly` selects the toolchain.
+                        // Seconds per target: short by default, longer with `--deep`.
+                        let seconds = if args.deep { 300 } else { 20 };
+                        // New inputs go to a corpus under target/ (kept between runs); the
+                        // committed seeds in fuzz/seeds/<target>/ are only read.
+                        let corpus = ws.target_dir.join("xtask/fuzz").join(&c.name).join(target);
+                        std::fs::create_dir_all(&corpus)?;
+                        let seeds = c.dir.join("fuzz/seeds").join(target);
                         let mut cmd = Command::new("cargo");
-                        cmd.current_dir(c.dir.join("fuzz")).args([
-                            "+nightly",
-                            "fuzz",
-                            "run",
-                            target,
-                            "--",
-                            "-max_total_time=30",
-                        ]);
+                        // The rustup proxy, so that `+nightly` selects the toolchain.
+                        cmd.current_dir(c.dir.join("fuzz"))
+                            .args(["+nightly", "fuzz", "run", target])
+                            .arg(&corpus);
+                        if seeds.is_dir() {
+                            cmd.arg(&seeds);
+                        } else {
+                            row.failed += 1;
+                            row.problems.push(format!(
+                                "{}: fuzz target `{target}` has no committed seed corpus in {}",
+                                c.name,
+                                seeds.display()
+                            ));
+                        }
+                        cmd.args(["--", &format!("-max_total_time={seconds}")]);
+                        let started = Instant::now();
                         let r = runner.run(&format!("fuzz {} {target}", c.name), &mut cmd)?;
+                        // libFuzzer's last line: `Done 1234567 runs in 21 second(s)`.
+                        let done = std::fs::read_to_string(&r.log)
+                            .unwrap_or_default()
+                            .lines()
+                            .rfind(|l| l.starts_with("Done ") && l.contains(" runs in "))
+                            .map(|l| format!(": {}", l.trim_start_matches("Done ")))
+                            .unwrap_or_default();
+                        println!(
+                            "    {target}: fuzzed for {seconds} s{} ({:.1} s with the build){done}",
+                            if args.deep {
+                                " (--deep)"
+                            } else {
+                                "; `--deep`: 300 s"
+                            },
+                            started.elapsed().as_secs_f64()
+                        );
                         tally_check(
                             &mut row,
                             &r,
