@@ -433,11 +433,11 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                             .map(|l| format!(": {}", l.trim_start_matches("Done ")))
                             .unwrap_or_default();
                         println!(
-                            "    {target}: fuzzed for {seconds} s{} ({:.1} s with the build){done}",
+                            "    {target}: fuzzed for {seconds} s {} ({:.1} s with the build){done}",
                             if args.deep {
-                                " (--deep)"
+                                "with --deep"
                             } else {
-                                "; `--deep`: 300 s"
+                                "by default, 300 s with --deep"
                             },
                             started.elapsed().as_secs_f64()
                         );
