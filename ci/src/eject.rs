@@ -20,10 +20,10 @@
 //!   `.cargo/config.toml` with the wasm32 runner, `rust-toolchain.toml`, and a README with the
 //!   commands to build and test it.
 //!
-//! [`check_all`] is the `eject` suite of `cargo xtask test`: it ejects every recipe under
-//! `target/xtask/eject/` and builds it there, and runs the tests of up to two recipes
-//! (natively and in Node, or in Chromium for a recipe that runs only in a browser) from the
-//! ejected copy.
+//! [`check_all`] is the `eject` suite of `cargo xtask test`: it ejects one recipe of each
+//! shape (plain, worker, server, browser-only) under `target/xtask/eject/`, builds it and runs
+//! its tests from the ejected copy (natively and in Node, or in Chromium for a browser-only
+//! recipe); with `--deep` it also ejects and builds every other recipe.
 
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;

@@ -45,7 +45,9 @@ pub(crate) struct TestArgs {
     #[arg(short, long)]
     verbose: bool,
     /// Run the deep checks too: Miri over every test target and doctest of each crate with a
-    /// `miri` key, where the default run takes only the targets its `miri = [...]` list names.
+    /// `miri` key (the default run takes only the targets its `miri = [...]` list names), every
+    /// recipe ejected and built (the default: one per shape), and fuzzing for 300 s per target
+    /// (the default: 20 s).
     #[arg(long)]
     deep: bool,
 }
@@ -61,14 +63,15 @@ pub(crate) enum Suite {
     Clippy,
     /// The crates' tests in one environment.
     Env(Environment),
-    /// Every recipe ejected as a standalone project and built; two of them tested there.
+    /// One recipe per shape ejected as a standalone project, built and tested there (every
+    /// recipe ejected and built with `--deep`).
     Eject,
     /// Native tests under Miri, for crates with a `miri` key: the targets a `miri = [...]`
     /// list names, or all of them with `miri = true` or `--deep`.
     Miri,
     /// loom model checks, for crates with `loom = true`.
     Loom,
-    /// cargo-fuzz targets, 30 s each, for crates listing `fuzz = [...]`.
+    /// cargo-fuzz targets, 20 s each (300 s with `--deep`), for crates listing `fuzz = [...]`.
     Fuzz,
     /// The mdBook build and the demos.
     Book,

@@ -62,7 +62,7 @@ pub(crate) struct RecipeMeta {
     /// Run the crate's `tests/loom.rs` model checks (`--cfg loom`, release).
     #[serde(default)]
     pub(crate) loom: bool,
-    /// cargo-fuzz targets in the crate's `fuzz/` folder, each run for 30 s by `cargo xtask test`.
+    /// cargo-fuzz targets in the crate's `fuzz/` folder, each run for 20 s by `cargo xtask test` (300 s with `--deep`).
     #[serde(default)]
     pub(crate) fuzz: Vec<String>,
     /// An integration test that writes generated book files into the folder named by
