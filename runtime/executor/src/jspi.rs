@@ -28,7 +28,7 @@
 //!
 //! [`check`] tells whether this engine has JSPI, with a message to show when it does not
 //! (it needs no feature, and links nothing JSPI-specific). For the loops, enable the
-//! `jspi` feature, and call `jspi::run_forever` or `jspi::block_on` from a
+//! `jspi` feature (it needs js-sys 0.3.107 or later in your `Cargo.lock`), and call `jspi::run_forever` or `jspi::block_on` from a
 //! `#[wasm_bindgen(jspi)]` export (JS receives a function that returns a promise), or
 //! from code it calls. Called outside such a frame, the first park makes the engine
 //! throw a `SuspendError` through the wasm frames (a JS exception, not an `Err`: JSPI
