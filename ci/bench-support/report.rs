@@ -146,7 +146,7 @@ pub(crate) fn median(values: &[f64]) -> f64 {
 /// On wasm32: sends a panic's message to the harness (`globalThis.__benchPanic`, defined by
 /// the page or the Node runner of `cargo xtask bench`), which fails the run with it. A panic
 /// inside a spawned future would otherwise leave the run waiting until its timeout.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 pub(crate) fn report_panics() {
     std::panic::set_hook(Box::new(|info| {
         let text = info.to_string();

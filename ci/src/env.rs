@@ -3,7 +3,8 @@
 //! `native` and `node` name one environment each. A browser environment is an engine and a
 //! context, written `<engine>-<context>`: `chromium-main`, `firefox-worker`, `webkit-main`, ...
 //! Two shorthands expand to every engine: `browser` (each engine's main thread) and `worker`
-//! (a dedicated worker in each engine).
+//! (a dedicated worker in each engine). `wasip1` and `wasip2` are WASI builds run under
+//! wasmtime; the shorthand `wasi` names both.
 
 use std::fmt;
 use std::str::FromStr;
@@ -49,6 +50,27 @@ pub(crate) enum Context {
     Worker,
 }
 
+/// A WASI target the tests are built for and run under wasmtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Wasi {
+    /// `wasm32-wasip1`: a core module importing `wasi_snapshot_preview1`.
+    P1,
+    /// `wasm32-wasip2`: a component exporting `wasi:cli/run`.
+    P2,
+}
+
+impl Wasi {
+    pub(crate) const ALL: [Wasi; 2] = [Wasi::P1, Wasi::P2];
+
+    /// The rustc target.
+    pub(crate) fn target(self) -> &'static str {
+        match self {
+            Wasi::P1 => "wasm32-wasip1",
+            Wasi::P2 => "wasm32-wasip2",
+        }
+    }
+}
+
 /// One place a crate's tests run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Environment {
@@ -58,6 +80,8 @@ pub(crate) enum Environment {
     Node,
     /// A headless browser engine, on the main thread or in a dedicated worker.
     Browser(Engine, Context),
+    /// A WASI build run by wasmtime.
+    Wasi(Wasi),
 }
 
 impl Environment {
@@ -68,6 +92,7 @@ impl Environment {
             v.push(Environment::Browser(e, Context::Main));
             v.push(Environment::Browser(e, Context::Worker));
         }
+        v.extend(Wasi::ALL.map(Environment::Wasi));
         v
     }
 
@@ -78,6 +103,8 @@ impl Environment {
             Environment::Node => "node".into(),
             Environment::Browser(e, Context::Main) => format!("{}-main", e.name()),
             Environment::Browser(e, Context::Worker) => format!("{}-worker", e.name()),
+            Environment::Wasi(Wasi::P1) => "wasip1".into(),
+            Environment::Wasi(Wasi::P2) => "wasip2".into(),
         }
     }
 
@@ -88,12 +115,24 @@ impl Environment {
             Environment::Node => "Node".into(),
             Environment::Browser(e, Context::Main) => format!("{} main thread", e.display()),
             Environment::Browser(e, Context::Worker) => format!("{} worker", e.display()),
+            Environment::Wasi(Wasi::P1) => "WASI p1".into(),
+            Environment::Wasi(Wasi::P2) => "WASI p2".into(),
         }
     }
 
-    /// Whether the tests are compiled to wasm32 and run by wasm-bindgen-test-runner.
+    /// Whether the tests are compiled for `wasm32-unknown-unknown` and run by
+    /// wasm-bindgen-test-runner (`#[wasm_bindgen_test]`). WASI tests are plain `#[test]`s.
     pub(crate) fn is_wasm(self) -> bool {
-        !matches!(self, Environment::Native)
+        matches!(self, Environment::Node | Environment::Browser(..))
+    }
+
+    /// The `--target` the tests are built for; `None` for the host.
+    pub(crate) fn cargo_target(self) -> Option<&'static str> {
+        match self {
+            Environment::Native => None,
+            Environment::Node | Environment::Browser(..) => Some("wasm32-unknown-unknown"),
+            Environment::Wasi(w) => Some(w.target()),
+        }
     }
 
     /// The engine, for browser environments.
@@ -109,7 +148,7 @@ impl Environment {
     /// without it). The engine is picked by which driver variable is set; see `test.rs`.
     pub(crate) fn runner_vars(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Environment::Native | Environment::Node => &[],
+            Environment::Native | Environment::Node | Environment::Wasi(_) => &[],
             Environment::Browser(_, Context::Main) => &[("WASM_BINDGEN_USE_BROWSER", "1")],
             Environment::Browser(_, Context::Worker) => {
                 &[("WASM_BINDGEN_USE_DEDICATED_WORKER", "1")]
@@ -128,6 +167,7 @@ impl Environment {
                 .iter()
                 .map(|e| Environment::Browser(*e, Context::Worker))
                 .collect()),
+            "wasi" => Ok(Wasi::ALL.map(Environment::Wasi).to_vec()),
             other => other.parse().map(|e| vec![e]),
         }
     }
@@ -148,8 +188,8 @@ impl FromStr for Environment {
             .find(|e| e.name() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown environment `{s}`: expected native, node, browser, worker, or <engine>-<main|worker> \
-                     with engine chromium, firefox or webkit"
+                    "unknown environment `{s}`: expected native, node, browser, worker, wasi, wasip1, wasip2, \
+                     or <engine>-<main|worker> with engine chromium, firefox or webkit"
                 )
             })
     }
@@ -164,7 +204,19 @@ mod tests {
         for e in Environment::all() {
             assert_eq!(e.name().parse::<Environment>(), Ok(e));
         }
-        assert_eq!(Environment::all().len(), 8);
+        assert_eq!(Environment::all().len(), 10);
+        assert_eq!(
+            Environment::parse_declared("wasi").unwrap(),
+            [Environment::Wasi(Wasi::P1), Environment::Wasi(Wasi::P2)]
+        );
+        assert_eq!(
+            Environment::Wasi(Wasi::P2).cargo_target(),
+            Some("wasm32-wasip2")
+        );
+        assert!(
+            !Environment::Wasi(Wasi::P1).is_wasm(),
+            "WASI tests are plain #[test]s"
+        );
         assert!("chrome-main".parse::<Environment>().is_err());
     }
 

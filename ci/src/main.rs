@@ -33,6 +33,7 @@ mod release;
 mod serve;
 mod setup;
 mod test;
+mod wasi;
 mod workspace;
 
 /// The wasm-rs automation: setup, the test matrix, and the local book server.

@@ -136,6 +136,7 @@ impl Suite {
         match (self, word) {
             (Suite::Env(Environment::Browser(_, PageContext::Main)), "browser") => true,
             (Suite::Env(Environment::Browser(_, PageContext::Worker)), "worker") => true,
+            (Suite::Env(Environment::Wasi(_)), "wasi") => true,
             _ => self.name() == word,
         }
     }
@@ -174,6 +175,9 @@ struct Row {
     /// Seconds cargo spent building, summed over the suite's commands (`Finished ... in X`);
     /// `None` when none of them said.
     build: Option<f64>,
+    /// CPU seconds (user + system) spent by xtask and its child processes during the
+    /// suite; `None` where `/proc/self/stat` cannot be read.
+    cpu: Option<f64>,
     problems: Vec<String>,
 }
 
@@ -349,6 +353,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
     for suite in suites {
         println!("\n== {} ==", suite.name());
         let t = Instant::now();
+        let cpu_before = cpu_seconds();
         let first_command = runner.timings.borrow().len();
         let mut row = Row {
             name: suite.name(),
@@ -566,6 +571,9 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
             },
         }
         row.seconds = t.elapsed().as_secs_f64();
+        row.cpu = cpu_before
+            .zip(cpu_seconds())
+            .map(|(before, after)| after - before);
         row.build = runner.timings.borrow()[first_command..]
             .iter()
             .filter_map(|c| c.build)
@@ -649,6 +657,25 @@ fn clippy(runner: &Runner, crates: &[&Crate], only: &[String], row: &mut Row) ->
         cmd.args(["--", "-D", "warnings"]);
         let r = runner.run("clippy wasm32", &mut cmd)?;
         tally_check(row, &r, "clippy (wasm32) reported warnings or errors");
+    }
+
+    // WASI: p1 and p2 share every cfg the crates test, so one lint pass covers both.
+    let wasi: Vec<&&Crate> = crates
+        .iter()
+        .filter(|c| {
+            c.environments()
+                .is_ok_and(|e| e.iter().any(|e| matches!(e, Environment::Wasi(_))))
+        })
+        .collect();
+    if !wasi.is_empty() {
+        let mut cmd = cargo();
+        cmd.args(["clippy", "--all-targets", "--target", "wasm32-wasip1"]);
+        for c in &wasi {
+            cmd.args(["-p", &c.name]);
+        }
+        cmd.args(["--", "-D", "warnings"]);
+        let r = runner.run("clippy wasip1", &mut cmd)?;
+        tally_check(row, &r, "clippy (wasip1) reported warnings or errors");
     }
     Ok(())
 }
@@ -755,6 +782,7 @@ fn environment(
     row: &mut Row,
 ) -> Result<()> {
     let mut any = false;
+    let mut wasi_site: Option<PathBuf> = None;
     for c in crates {
         if !c.environments()?.contains(&env) {
             continue;
@@ -766,8 +794,15 @@ fn environment(
         for var in ["CHROMEDRIVER", "GECKODRIVER", "SAFARIDRIVER"] {
             cmd.env_remove(var);
         }
-        if env.is_wasm() {
-            cmd.args(["--target", "wasm32-unknown-unknown", "--tests"]);
+        if let Some(target) = env.cargo_target() {
+            cmd.args(["--target", target, "--tests"]);
+        }
+        if let Environment::Wasi(w) = env {
+            if wasi_site.is_none() {
+                wasi_site = Some(crate::wasi::ensure(ws)?);
+            }
+            let site = wasi_site.as_deref().expect("installed above");
+            crate::wasi::configure(&mut cmd, ws, w, site);
         }
         for (k, v) in env.runner_vars() {
             cmd.env(k, v);
@@ -791,6 +826,22 @@ fn environment(
                 ok: r.success && r.counts.passed > 0,
             },
         )?;
+    }
+    // WASI: programs that must print the same natively and under wasmtime.
+    if let (Environment::Wasi(w), Some(site)) = (env, wasi_site.as_deref()) {
+        for (package, example) in crate::wasi::PARITY {
+            if !crates.iter().any(|c| c.name == *package) {
+                continue;
+            }
+            println!("  → {env} {package}: example {example} prints what it prints natively");
+            match crate::wasi::parity(ws, w, site, package, example)? {
+                None => row.passed += 1,
+                Some(problem) => {
+                    row.failed += 1;
+                    row.problems.push(format!("{env}: {problem}"));
+                }
+            }
+        }
     }
     // xtask's own unit tests run with the native suite.
     if env == Environment::Native && include_ci {
@@ -903,6 +954,39 @@ fn record(row: &mut Row, c: &Crate, env: impl std::fmt::Display, r: &Run) {
     }
 }
 
+/// CPU seconds (user + system) used so far by this process and every child process it
+/// has waited for, from `/proc/self/stat`; `None` off Linux.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    parse_cpu_seconds(&stat)
+}
+
+/// utime + stime + cutime + cstime (fields 14 to 17 of `/proc/<pid>/stat`), in seconds.
+/// The process name (field 2) may hold spaces and parentheses: fields are counted after
+/// its last `)`. Linux reports them in USER_HZ ticks, 100 per second on every platform
+/// CI uses.
+fn parse_cpu_seconds(stat: &str) -> Option<f64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    // `rest` starts at field 3 (state), so fields 14..=17 are its items 11..=14.
+    let ticks: Option<Vec<u64>> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(4)
+        .map(|f| f.parse().ok())
+        .collect();
+    let ticks = ticks.filter(|t| t.len() == 4)?;
+    Some(ticks.iter().sum::<u64>() as f64 / 100.0)
+}
+
+/// CPU time over wall time, in percent of one core (200 % is both cores of a 2-core
+/// machine busy): a suite far below 100 % mostly waits, one near 200 % is CPU-bound.
+fn cpu_percent(cpu: Option<f64>, seconds: f64) -> String {
+    match cpu {
+        Some(c) if seconds > 0.0 => format!("{:.0}", 100.0 * c / seconds),
+        _ => "–".to_string(),
+    }
+}
+
 /// Seconds with one decimal, or `–` when unknown.
 fn secs(s: Option<f64>) -> String {
     s.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"))
@@ -914,23 +998,24 @@ fn render_table(rows: &[Row]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "| suite          | passed | failed | seconds | build s |   run s |"
+        "| suite          | passed | failed | seconds | build s |   run s | cpu % |"
     );
     let _ = writeln!(
         s,
-        "|----------------|-------:|-------:|--------:|--------:|--------:|"
+        "|----------------|-------:|-------:|--------:|--------:|--------:|------:|"
     );
     for r in rows {
         let run = r.build.map(|b| (r.seconds - b).max(0.0));
         let _ = writeln!(
             s,
-            "| {:<14} | {:>6} | {:>6} | {:>7.1} | {:>7} | {:>7} |",
+            "| {:<14} | {:>6} | {:>6} | {:>7.1} | {:>7} | {:>7} | {:>5} |",
             r.name,
             r.passed,
             r.failed,
             r.seconds,
             secs(r.build),
-            secs(run)
+            secs(run),
+            cpu_percent(r.cpu, r.seconds)
         );
     }
     s
@@ -947,7 +1032,8 @@ fn render_timings(rows: &[Row], commands: &[Timing], deep: bool) -> String {
     let _ = writeln!(
         s,
         "Build is the time cargo reported at `Finished ... in X s`; run is the rest. \
-         `–`: the suite's commands did not say.\n"
+         `–`: the suite's commands did not say. cpu % is the CPU time of xtask and its \
+         child processes over the suite's wall time, in percent of one core.\n"
     );
     s.push_str(&render_table(rows));
     let total: f64 = rows.iter().map(|r| r.seconds).sum();
@@ -1019,6 +1105,7 @@ mod tests {
                 passed: 3,
                 seconds: 100.0,
                 build: Some(60.0),
+                cpu: Some(150.0),
                 ..Row::default()
             },
             Row {
@@ -1029,11 +1116,15 @@ mod tests {
         ];
         let table = render_table(&rows);
         assert!(
-            table.contains("| native         |      3 |      0 |   100.0 |    60.0 |    40.0 |"),
+            table.contains(
+                "| native         |      3 |      0 |   100.0 |    60.0 |    40.0 |   150 |"
+            ),
             "{table}"
         );
         assert!(
-            table.contains("| e2e            |      0 |      0 |    20.0 |       – |       – |"),
+            table.contains(
+                "| e2e            |      0 |      0 |    20.0 |       – |       – |     – |"
+            ),
             "{table}"
         );
         let commands: Vec<Timing> = (0..12)
@@ -1059,6 +1150,30 @@ mod tests {
             .map(|l| md.find(l).unwrap())
             .collect();
         assert!(order.is_sorted(), "slowest first: {md}");
+    }
+
+    #[test]
+    fn cpu_time_is_read_after_the_process_name() {
+        // A name with spaces and a `)` must not shift the fields; utime 250, stime 50,
+        // cutime 1000, cstime 200 ticks: 15 s.
+        let stat = "4242 (x) y (z)) S 1 4242 4242 0 -1 4194560 100 0 0 0 \
+                    250 50 1000 200 20 0 1 0 123 456 789";
+        assert_eq!(parse_cpu_seconds(stat), Some(15.0));
+        assert_eq!(parse_cpu_seconds("4242 (x) S 1 2"), None, "too few fields");
+        assert_eq!(parse_cpu_seconds("no parenthesis"), None);
+        #[cfg(target_os = "linux")]
+        {
+            let before = cpu_seconds().expect("/proc/self/stat on Linux");
+            let mut x = 0u64;
+            for i in 0..50_000_000u64 {
+                x = x.wrapping_add(std::hint::black_box(i));
+            }
+            std::hint::black_box(x);
+            assert!(cpu_seconds().unwrap() >= before, "CPU time only grows");
+        }
+        assert_eq!(cpu_percent(Some(30.0), 20.0), "150");
+        assert_eq!(cpu_percent(None, 20.0), "–");
+        assert_eq!(cpu_percent(Some(1.0), 0.0), "–");
     }
 
     #[test]

@@ -13,12 +13,12 @@ use wasm_rs_async_executor::{Instant, sleep, spawn};
 macro_rules! async_test {
     ($(#[$attr:meta])* async fn $name:ident() $body:block) => {
         $(#[$attr])*
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(all(target_family = "wasm", target_os = "unknown"))]
         #[wasm_bindgen_test::wasm_bindgen_test]
         async fn $name() $body
 
         $(#[$attr])*
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
         #[test]
         fn $name() {
             wasm_rs_async_executor::block_on(async $body).expect("block_on drives tests natively");

@@ -14,19 +14,19 @@
 //! The worker drains with one blocking `recv_into` per message in every case. Two busy threads
 //! on a 2-core machine are oversubscribed by anything else running.
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 fn main() {
     println!("the channel benchmark runs on wasm32 only: run `cargo xtask bench --suite channel`");
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 fn main() {}
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 #[path = "../../../ci/bench-support/report.rs"]
 mod report;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 mod web {
     use js_sys::{Array, Function, Object, Promise, Reflect};
     use wasm_bindgen::prelude::*;

@@ -145,6 +145,12 @@ pub enum RecvError {
         "Atomics.wait is not allowed on the browser main thread: use recv_async() or the Stream instead of recv()"
     )]
     MainThread,
+    /// A blocking receive on an empty channel in a WASI module without threads: no
+    /// sender can run while this thread waits, so it would wait forever.
+    #[error(
+        "recv() on an empty channel would wait forever: this WASI module has one thread, so no sender can run meanwhile. Use recv_async() on the executor, try_recv(), or recv_timeout()"
+    )]
+    SingleThreaded,
     /// The buffer holds a state no correct sender writes.
     #[error("the channel buffer is corrupt ({0}): drop both ends and create a new channel")]
     Corrupt(Corruption),
@@ -190,6 +196,12 @@ pub enum SendErrorKind {
         "Atomics.wait is not allowed on the browser main thread: use send_async() or try_send() instead of send()"
     )]
     MainThread,
+    /// A blocking send on a full channel in a WASI module without threads: no receiver
+    /// can run while this thread waits, so it would wait forever.
+    #[error(
+        "send() on a full channel would wait forever: this WASI module has one thread, so no receiver can run meanwhile. Use send_async() on the executor, or try_send()"
+    )]
+    SingleThreaded,
     /// The message could not be encoded.
     #[error("the message could not be encoded with postcard ({0})")]
     Encode(String),

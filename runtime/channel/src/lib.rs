@@ -145,6 +145,7 @@
 //! | dedicated worker | `Atomics.wait` | yes | Chromium |
 //! | Node (main and `worker_threads`) | `Atomics.wait` | `Atomics.waitAsync` | Node 20 |
 //! | native | condvar | `AtomicWaker` | `cargo test`, loom, Miri |
+//! | WASI (`wasm32-wasip1`, `wasm32-wasip2`) | `SingleThreaded` error when it would wait (one thread: nothing could end the wait) | `AtomicWaker`, between tasks of one executor | wasmtime |
 // docs.rs (`--cfg docsrs`, nightly): label the items that exist on some targets only.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_op_in_unsafe_fn)]
@@ -158,7 +159,7 @@ pub use error::{BatchSendError, ChannelError, Corruption, RecvError, SendError, 
 pub use spsc::RequestError;
 
 /// Hooks for fuzzing and corruption tests; not part of the supported API.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 #[doc(hidden)]
 pub mod testing {
     use crate::ChannelError;
@@ -200,7 +201,7 @@ mod sync {
     #[cfg(not(loom))]
     pub(crate) use std::sync::Arc;
 
-    #[cfg(all(loom, not(target_arch = "wasm32")))]
+    #[cfg(all(loom, not(all(target_family = "wasm", target_os = "unknown"))))]
     pub(crate) use loom::{
         cell::UnsafeCell,
         sync::{
@@ -208,7 +209,7 @@ mod sync {
             atomic::{AtomicU32, Ordering},
         },
     };
-    #[cfg(all(not(loom), not(target_arch = "wasm32")))]
+    #[cfg(all(not(loom), not(all(target_family = "wasm", target_os = "unknown"))))]
     pub(crate) use std::{
         cell::UnsafeCell,
         sync::{

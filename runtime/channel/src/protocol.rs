@@ -26,7 +26,7 @@ pub(crate) const RX_WAITING: usize = 33;
 pub(crate) const HEADER_WORDS: usize = 48;
 /// Size of the header in bytes; the data region starts here.
 #[cfg_attr(
-    not(target_arch = "wasm32"),
+    not(all(target_family = "wasm", target_os = "unknown")),
     allow(dead_code, reason = "only the wasm32 backend addresses bytes")
 )]
 pub(crate) const HEADER_BYTES: usize = HEADER_WORDS * 4;
@@ -321,8 +321,10 @@ impl<M: Memory> SenderCore<M> {
             self.set_waiting(true);
             let outcome = self.mem.wait(HEAD, seen, None);
             self.set_waiting(false);
-            if outcome == WaitOutcome::NotAllowed {
-                return Err(SendErrorKind::MainThread);
+            match outcome {
+                WaitOutcome::NotAllowed => return Err(SendErrorKind::MainThread),
+                WaitOutcome::SingleThreaded => return Err(SendErrorKind::SingleThreaded),
+                WaitOutcome::Woken | WaitOutcome::TimedOut => {}
             }
         }
     }
@@ -694,6 +696,7 @@ impl<M: Memory> ReceiverCore<M> {
             self.set_waiting(false);
             match outcome {
                 WaitOutcome::NotAllowed => return Err(RecvError::MainThread),
+                WaitOutcome::SingleThreaded => return Err(RecvError::SingleThreaded),
                 WaitOutcome::TimedOut => {
                     return match self.try_recv(out) {
                         Err(RecvError::Empty) => Err(RecvError::Timeout),

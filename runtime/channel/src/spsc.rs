@@ -1049,7 +1049,7 @@ impl<Out: Serialize, In: DeserializeOwned> Duplex<Out, In> {
 
 /// Rebuilds ends over an arbitrary memory image: `words` is the header (48 words), `data`
 /// the ring. For fuzzing and corruption tests.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 pub(crate) fn ends_from_image(
     words: &[u32],
     data: &[u8],
@@ -1080,7 +1080,7 @@ pub(crate) fn ends_from_image(
     (tx, rx)
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 mod js {
     //! Converting ends to and from `JsValue` (wasm32 only).
     use wasm_bindgen::JsValue;

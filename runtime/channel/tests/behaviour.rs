@@ -6,7 +6,16 @@ mod common;
 
 use std::time::Duration;
 
+// Used by the tests with a second thread, which a WASI module without threads skips.
+#[cfg_attr(
+    all(target_os = "wasi", not(target_feature = "atomics")),
+    allow(unused_imports)
+)]
 use common::platform::{Task, spawn};
+#[cfg_attr(
+    all(target_os = "wasi", not(target_feature = "atomics")),
+    allow(unused_imports)
+)]
 use futures::StreamExt;
 use wasm_rs_shared_channel::spsc;
 use wasm_rs_shared_channel::{ChannelError, RecvError, SendErrorKind};
@@ -17,8 +26,9 @@ const fn count(n: u32) -> u32 {
 }
 
 macro_rules! tests {
-    ($(async fn $name:ident() $body:block)*) => {$(
-        #[cfg(target_arch = "wasm32")]
+    ($($(#[$meta:meta])* async fn $name:ident() $body:block)*) => {$(
+        $(#[$meta])*
+        #[cfg(all(target_family = "wasm", target_os = "unknown"))]
         #[wasm_bindgen_test::wasm_bindgen_test]
         async fn $name() {
             if common::platform::shared_memory_missing_and_error_checked() {
@@ -26,7 +36,8 @@ macro_rules! tests {
             }
             $body
         }
-        #[cfg(not(target_arch = "wasm32"))]
+        $(#[$meta])*
+        #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
         #[test]
         fn $name() {
             common::platform::block_on(async $body)
@@ -176,6 +187,8 @@ tests! {
         assert!(tx.send_async(3).await.unwrap_err().is_disconnected());
     }
 
+    // A counterpart on a second thread: not in a WASI module without threads.
+    #[cfg(not(all(target_os = "wasi", not(target_feature = "atomics"))))]
     async fn dropping_the_receiver_wakes_a_waiting_sender() {
         let (mut tx, rx) = spsc::channel::<u32>(16).unwrap();
         // The counterpart receives 3 messages then drops its end.
@@ -208,6 +221,8 @@ tests! {
         }
     }
 
+    // A counterpart on a second thread: not in a WASI module without threads.
+    #[cfg(not(all(target_os = "wasi", not(target_feature = "atomics"))))]
     async fn blocking_send_on_a_full_channel_off_the_main_thread() {
         // 8 bytes hold one record of a small u32 (4-byte length + 1-byte varint).
         let (mut tx, rx) = spsc::channel::<u32>(8).unwrap();
@@ -234,6 +249,8 @@ tests! {
         }
     }
 
+    // A counterpart on a second thread: not in a WASI module without threads.
+    #[cfg(not(all(target_os = "wasi", not(target_feature = "atomics"))))]
     async fn stream_yields_every_message_then_ends() {
         let (tx, rx) = spsc::channel::<u32>(64).unwrap();
         let n = count(500);
@@ -243,6 +260,8 @@ tests! {
         assert_eq!(worker.await, Ok((n, (0..n).sum())));
     }
 
+    // A counterpart on a second thread: not in a WASI module without threads.
+    #[cfg(not(all(target_os = "wasi", not(target_feature = "atomics"))))]
     async fn raw_stream_yields_every_message_then_ends() {
         let (tx, rx) = spsc::raw_channel(256).unwrap();
         let seed = 42;
@@ -260,6 +279,8 @@ tests! {
         assert!(worker.await.is_ok());
     }
 
+    // A counterpart on a second thread: not in a WASI module without threads.
+    #[cfg(not(all(target_os = "wasi", not(target_feature = "atomics"))))]
     async fn duplex_request_reply_across_threads() {
         let (mut client, server) = spsc::duplex::<u32, u32>(128).unwrap();
         let worker = spawn(Task::Echo(server));
@@ -271,6 +292,8 @@ tests! {
         assert_eq!(worker.await, Ok((n, 0)));
     }
 
+    // A counterpart on a second thread: not in a WASI module without threads.
+    #[cfg(not(all(target_os = "wasi", not(target_feature = "atomics"))))]
     async fn a_full_time_executor_in_the_worker_parks_on_the_channel() {
         // The counterpart runs recv_async inside wasm-rs-async-executor's block_on, which
         // never returns to the event loop: only the park hook can wake it.
@@ -288,7 +311,7 @@ tests! {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 mod js_only {
     use super::*;
     use js_sys::Reflect;
@@ -320,6 +343,8 @@ mod js_only {
     }
 
     #[wasm_bindgen_test]
+    // A counterpart on a second thread: not in a WASI module without threads.
+    #[cfg(not(all(target_os = "wasi", not(target_feature = "atomics"))))]
     async fn without_wait_async_the_polling_fallback_still_delivers_everything() {
         if common::platform::shared_memory_missing_and_error_checked() {
             return;

@@ -4,7 +4,9 @@
 //! The main side uses the async API (it is the browser main thread on wasm32, where
 //! blocking is forbidden); the counterpart (std thread / worker) uses the blocking API.
 //! Natively `cargo test`; on wasm32 the counterpart is a Node worker_threads Worker or a
-//! dedicated Web Worker running this same module.
+//! dedicated Web Worker running this same module. Not on WASI without threads
+//! (`wasm32-wasip1`, `wasm32-wasip2`), which has no second thread.
+#![cfg(not(all(target_os = "wasi", not(target_feature = "atomics"))))]
 
 mod common;
 
@@ -86,7 +88,7 @@ async fn bytes_main_to_worker_batched(cap: usize) {
 
 macro_rules! cross_thread_tests {
     ($($name:ident => $body:expr;)*) => {$(
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(all(target_family = "wasm", target_os = "unknown"))]
         #[wasm_bindgen_test::wasm_bindgen_test]
         async fn $name() {
             if common::platform::shared_memory_missing_and_error_checked() {
@@ -94,7 +96,7 @@ macro_rules! cross_thread_tests {
             }
             $body.await
         }
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
         #[test]
         fn $name() {
             common::platform::block_on($body)

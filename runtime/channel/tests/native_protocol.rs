@@ -1,6 +1,7 @@
 //! Native-only checks of the ring protocol: a proptest against a `VecDeque` model, and
 //! buffers written by a faulty or killed peer (errors, never a panic).
-#![cfg(not(target_arch = "wasm32"))]
+// Natively only: proptest does not build for WASI, and the protocol code is the same there.
+#![cfg(not(target_family = "wasm"))]
 
 use std::collections::VecDeque;
 

@@ -14,19 +14,21 @@
 //! Each variant runs in batches of at least 5 ms, alternating which goes first; a run's
 //! figure is the median ns per call of each over its rounds.
 
-#[cfg(not(target_family = "wasm"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 fn main() {
-    println!("the dbg benchmark runs on wasm32 only: run `cargo xtask bench --suite dbg`");
+    println!(
+        "the dbg benchmark runs in a JS host only (wasm32-unknown-unknown): run `cargo xtask bench --suite dbg`"
+    );
 }
 
-#[cfg(target_family = "wasm")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 fn main() {}
 
-#[cfg(target_family = "wasm")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 #[path = "../../../ci/bench-support/report.rs"]
 mod report;
 
-#[cfg(target_family = "wasm")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 mod web {
     use std::hint::black_box;
     use wasm_bindgen::prelude::*;

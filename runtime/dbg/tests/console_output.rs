@@ -3,7 +3,7 @@
 //! expression at the same place. The expected text is built here with std's own format
 //! string, `"[{}:{}:{}] {} = {:#?}"`, from `file!()`, `line!()`, `column!()` and
 //! `stringify!`; `std_parity.rs` checks natively that the crate matches real `std::dbg!`.
-#![cfg(target_family = "wasm")]
+#![cfg(all(target_family = "wasm", target_os = "unknown"))]
 
 mod common;
 

@@ -1,10 +1,11 @@
-//! std's semantics in every environment (native, Node, browser, worker): each expression
+//! std's semantics in every environment (native, WASI, Node, browser, worker): each expression
 //! is evaluated exactly once, in order, moved in and returned; several give a tuple; a
 //! trailing comma after one does not; temporaries live as long as with std's `dbg!`.
 
 mod common;
 
 use std::cell::Cell;
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 use wasm_bindgen_test::wasm_bindgen_test;
 use wasm_rs_dbg::{Level, dbg, dbg_group, dbg_serde, dbg_with};
 
@@ -21,7 +22,8 @@ impl Counter {
     }
 }
 
-#[wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen_test)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn each_macro_evaluates_once_and_returns_the_value() {
     let c = Counter::new();
     assert_eq!(dbg!(c.bump()), 1);
@@ -43,7 +45,8 @@ fn each_macro_evaluates_once_and_returns_the_value() {
     assert_eq!(c.0.get(), 16);
 }
 
-#[wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen_test)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn values_are_moved_in_and_returned_unchanged() {
     let text = String::from("owned");
     let address = text.as_ptr();
@@ -57,7 +60,8 @@ fn values_are_moved_in_and_returned_unchanged() {
     assert_eq!(n, 2, "a mutable borrow passes through");
 }
 
-#[wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen_test)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn temporaries_live_to_the_end_of_the_statement_as_with_std() {
     // `&String::from(..)` is a temporary: borrowing it through dbg! must compile and
     // work until the end of the enclosing statement, as it does with std's dbg!.
@@ -67,7 +71,8 @@ fn temporaries_live_to_the_end_of_the_statement_as_with_std() {
     assert_eq!(both, 4);
 }
 
-#[wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen_test)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn early_return_inside_dbg_stops_like_std() {
     fn first_none(c: &Counter) -> Option<u32> {
         let (a, b) = dbg!(Some(c.bump())?, None::<u32>?);
@@ -78,7 +83,7 @@ fn early_return_inside_dbg_stops_like_std() {
     assert_eq!(c.0.get(), 1, "nothing after the `?` ran");
 }
 
-#[cfg(target_family = "wasm")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 #[wasm_bindgen_test]
 fn js_values_are_evaluated_once_and_returned() {
     let c = Counter::new();
@@ -93,7 +98,7 @@ fn js_values_are_evaluated_once_and_returned() {
     assert_eq!(c.0.get(), 3);
 }
 
-#[cfg(target_family = "wasm")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 #[wasm_bindgen_test]
 fn each_call_prints_exactly_once() {
     let c = Counter::new();

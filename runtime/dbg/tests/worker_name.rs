@@ -5,7 +5,7 @@
 //! is fixed at creation. The test runner's worker has no name, so this test gives the global
 //! object one before anything is printed; that is why it is alone in its test binary (one
 //! wasm instance, nothing printed before it).
-#![cfg(target_family = "wasm")]
+#![cfg(all(target_family = "wasm", target_os = "unknown"))]
 
 mod common;
 

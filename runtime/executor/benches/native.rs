@@ -15,19 +15,19 @@
 //! Each sample takes well over 5 ms; within a run the executors take turns, and each
 //! figure is the median of the run's rounds after one warm-up round.
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 fn main() {
     native::main();
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 fn main() {}
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 #[path = "../../../ci/bench-support/report.rs"]
 mod report;
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 mod native {
     use std::hint::black_box;
     use std::time::Instant;

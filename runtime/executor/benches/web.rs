@@ -15,19 +15,19 @@
 //! is repeated within its batch until the batch is that long), the executors alternating
 //! which goes first.
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 fn main() {
     println!("the web benchmark runs on wasm32 only: run `cargo xtask bench --suite executor`");
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 fn main() {}
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 #[path = "../../../ci/bench-support/report.rs"]
 mod report;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 mod web {
     use std::cell::{Cell, RefCell};
     use std::future::Future;

@@ -16,6 +16,15 @@
 //!   reported through its [`JoinHandle`] ([`JoinError::is_panic`]); the executor
 //!   goes on. (On wasm32 a panic aborts the module: wasm32-unknown-unknown does
 //!   not unwind.)
+//! - **WASI** ([`Environment::Wasi`]: `wasm32-wasip1` and `wasm32-wasip2` under wasmtime,
+//!   wasmer, Node's `node:wasi`...): as natively, with timers on WASI's monotonic clock.
+//!   The module has one thread, so a parked [`block_on`] or [`run_forever`] sleeps in the
+//!   host until the next timer (`std::thread::sleep`: `poll_oneoff`, `wasi:io/poll` on
+//!   p2; it does not spin), and returns [`RunError::Stalled`] when tasks wait with no
+//!   timer armed (nothing else could wake them). [`yield_animation_frame`] returns an
+//!   error naming the platform; the other yields are a trip to the back of the queue.
+//!   A panic aborts the module (WASI builds do not unwind). On `wasm32-wasip1-threads`
+//!   it behaves like native threads.
 //! - **wasm threads** (`+atomics` builds, one shared memory): each thread has its
 //!   own executor, and wakers work from any thread, as natively. A wake from another
 //!   thread queues the task on its owner's cross-thread queue, sets the owner's wake
@@ -78,7 +87,7 @@ compile_error!(
 );
 
 mod join_set;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 pub mod jspi;
 mod runtime;
 mod sys;
@@ -224,7 +233,7 @@ pub fn environment() -> Environment {
 ///
 /// Natively no such hook is needed: wakers are `Send + Sync`, and waking a task from
 /// another thread unparks its executor.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 pub mod park {
     use std::task::Waker;
 

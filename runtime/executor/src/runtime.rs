@@ -228,10 +228,10 @@ impl Parking for Blocking {
 }
 
 /// The suspending mode (feature `jspi`, wasm32): parks on a promise through JSPI.
-#[cfg(all(feature = "jspi", target_arch = "wasm32"))]
+#[cfg(all(feature = "jspi", all(target_family = "wasm", target_os = "unknown")))]
 pub(crate) struct Suspending;
 
-#[cfg(all(feature = "jspi", target_arch = "wasm32"))]
+#[cfg(all(feature = "jspi", all(target_family = "wasm", target_os = "unknown")))]
 impl Parking for Suspending {
     const SUSPENDING: bool = true;
 
@@ -275,7 +275,7 @@ impl Wake for MainWake {
     fn wake_by_ref(self: &Arc<Self>) {
         if !self.woken.swap(true, Ordering::AcqRel) {
             self.unparker.unpark();
-            #[cfg(all(feature = "jspi", target_arch = "wasm32"))]
+            #[cfg(all(feature = "jspi", all(target_family = "wasm", target_os = "unknown")))]
             sys::resume_suspended();
         }
     }
@@ -334,7 +334,7 @@ impl Runtime {
         if was_empty && !self.running.get() {
             self.driver.request_drain();
         }
-        #[cfg(all(feature = "jspi", target_arch = "wasm32"))]
+        #[cfg(all(feature = "jspi", all(target_family = "wasm", target_os = "unknown")))]
         if was_empty && self.suspending.get() {
             // A JS callback woke a task while the loop is suspended: resume it.
             self.driver.resume_suspended();
@@ -437,7 +437,10 @@ impl Runtime {
     }
 
     /// One drain from the JS event loop (wasm32): run, then yield or go idle.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        not(all(target_family = "wasm", target_os = "unknown")),
+        allow(dead_code)
+    )]
     pub(crate) fn event_loop_drain(&self) {
         let Ok(mut guard) = RunGuard::enter(self, false) else {
             return;
@@ -586,19 +589,28 @@ impl Runtime {
 
     /// A blocking loop owns the thread and the JS event loop cannot run: event-loop
     /// yields are errors.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        not(all(target_family = "wasm", target_os = "unknown")),
+        allow(dead_code)
+    )]
     pub(crate) fn is_full_time(&self) -> bool {
         self.full_time.get() && !self.suspending.get()
     }
 
     /// A blocking loop (plain or suspending) parks the thread: `park::wake_on_change`
     /// registrations are honoured.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        not(all(target_family = "wasm", target_os = "unknown")),
+        allow(dead_code)
+    )]
     pub(crate) fn can_park(&self) -> bool {
         self.full_time.get()
     }
 
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        not(all(target_family = "wasm", target_os = "unknown")),
+        allow(dead_code)
+    )]
     pub(crate) fn driver(&self) -> &sys::Driver {
         &self.driver
     }
@@ -749,6 +761,13 @@ impl fmt::Display for RunError {
             RunError::Nested => f.write_str(
                 "a run loop is already active on this thread (called from inside a task?): \
                  use .await, or spawn() the future",
+            ),
+            RunError::Stalled { tasks } if !crate::sys::HAS_OTHER_THREADS => write!(
+                f,
+                "{tasks} task(s) are pending but nothing can wake them: this WASI module has \
+                 one thread and no timer is armed, so whatever they await can never happen \
+                 (a channel or lock that only this thread could complete?). Complete it from \
+                 another task, or add a timeout()"
             ),
             RunError::Stalled { tasks } => write!(
                 f,

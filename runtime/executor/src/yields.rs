@@ -145,7 +145,7 @@ enum Kind {
 }
 
 impl YieldError {
-    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), allow(dead_code))]
     pub(crate) fn unsupported(
         what: &'static str,
         works_in: &'static str,
@@ -157,7 +157,10 @@ impl YieldError {
         }
     }
 
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        not(all(target_family = "wasm", target_os = "unknown")),
+        allow(dead_code)
+    )]
     pub(crate) fn full_time(what: &'static str) -> Self {
         YieldError {
             what,

@@ -260,7 +260,7 @@ async_test! {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(target_family = "wasm"))]
 mod native {
     use super::*;
     use std::time::Duration;

@@ -19,7 +19,7 @@ fn expected_block_error() -> Option<RunError> {
     if environment() == Environment::BrowserMain {
         return Some(RunError::MainThread);
     }
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_family = "wasm", target_os = "unknown"))]
     if !js_sys::Reflect::has(&js_sys::global(), &"SharedArrayBuffer".into()).unwrap_or(false) {
         return Some(RunError::NoSharedMemory);
     }
@@ -39,8 +39,11 @@ fn must_park_scale() -> u64 {
 }
 
 /// A sync test: runs natively and in every wasm environment.
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(
+    all(target_family = "wasm", target_os = "unknown"),
+    wasm_bindgen_test::wasm_bindgen_test
+)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn run_forever_runs_timers_and_tasks_until_none_is_left() {
     let done = Rc::new(Cell::new(0));
     let start = Instant::now();
@@ -66,8 +69,11 @@ fn run_forever_runs_timers_and_tasks_until_none_is_left() {
     assert!(start.elapsed() >= Duration::from_millis(20));
 }
 
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(
+    all(target_family = "wasm", target_os = "unknown"),
+    wasm_bindgen_test::wasm_bindgen_test
+)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn block_on_returns_the_output_or_refuses_the_main_thread() {
     let result = block_on(async {
         let task = spawn(async {
@@ -82,7 +88,7 @@ fn block_on_returns_the_output_or_refuses_the_main_thread() {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 mod web {
     use super::*;
     use js_sys::{Atomics, Int32Array, SharedArrayBuffer};
@@ -264,7 +270,7 @@ mod web {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(target_family = "wasm"))]
 #[test]
 fn run_forever_sleeps_until_a_wake_from_another_thread() {
     let (tx, rx) = futures::channel::oneshot::channel::<u32>();

@@ -1,7 +1,7 @@
 //! `jspi::check` in every JS environment: it must agree with an independent look at
 //! `WebAssembly.Suspending`/`promising`, and where JSPI is missing (WebKit, Node 20) say
 //! so clearly. This module links nothing JSPI-specific, so it loads everywhere.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_family = "wasm", target_os = "unknown"))]
 
 use js_sys::Reflect;
 use wasm_bindgen_test::wasm_bindgen_test;

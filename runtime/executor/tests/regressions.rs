@@ -24,7 +24,7 @@ async_test! {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 mod web {
     use super::*;
     use wasm_bindgen::prelude::*;
@@ -96,7 +96,7 @@ mod web {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(target_family = "wasm"))]
 mod native {
     use super::*;
     use wasm_rs_async_executor::{block_on, stats};

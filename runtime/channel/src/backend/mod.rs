@@ -8,21 +8,21 @@
 use core::task::{Context, Poll};
 use core::time::Duration;
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 pub(crate) mod native;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 pub(crate) mod wasm;
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 pub(crate) use native::NativeMemory as Backend;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 pub(crate) use wasm::WasmMemory as Backend;
 
 /// A fresh, initialised channel memory with a data region of `capacity` bytes.
 pub(crate) fn allocate(capacity: usize) -> Result<Backend, crate::ChannelError> {
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
     let memory = Backend::new(capacity);
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_family = "wasm", target_os = "unknown"))]
     let memory = Backend::new(capacity)?;
     crate::protocol::init(&memory, capacity as u32);
     Ok(memory)
@@ -36,7 +36,18 @@ pub(crate) enum WaitOutcome {
     /// The timeout elapsed.
     TimedOut,
     /// This thread may not block (the browser main thread).
+    #[cfg_attr(
+        not(all(target_family = "wasm", target_os = "unknown")),
+        allow(dead_code, reason = "only the JS backend refuses to block")
+    )]
     NotAllowed,
+    /// Blocking could never end: a WASI module without threads has no other thread to
+    /// change the word.
+    #[cfg_attr(
+        all(target_family = "wasm", target_os = "unknown"),
+        allow(dead_code, reason = "only the native backend, on WASI, reports it")
+    )]
+    SingleThreaded,
 }
 
 /// Shared memory holding one channel: a header of `u32` words and a data region.

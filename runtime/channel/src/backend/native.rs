@@ -12,6 +12,10 @@ use super::{Memory, WaitOutcome};
 use crate::protocol::{HEAD, HEADER_WORDS, TAIL};
 use crate::sync::{AtomicU32, Condvar, Mutex, Ordering, UnsafeCell};
 
+/// A WASI module built without threads (`wasm32-wasip1`, `wasm32-wasip2`): both ends live
+/// on the one thread, so a blocking wait could never be ended by the other end.
+const SINGLE_THREADED: bool = cfg!(all(target_os = "wasi", not(target_feature = "atomics")));
+
 /// One channel's shared memory, owned jointly (through an `Arc`) by both ends.
 pub(crate) struct NativeMemory {
     words: Box<[AtomicU32]>,
@@ -142,6 +146,19 @@ impl Memory for NativeMemory {
     }
 
     fn wait(&self, index: usize, expected: u32, timeout: Option<Duration>) -> WaitOutcome {
+        if SINGLE_THREADED {
+            // Nothing else runs while this thread waits: the word cannot change. std's
+            // condition variable would panic here ("condvar wait not supported") without
+            // a timeout, and only sleep with one.
+            return match timeout {
+                _ if self.load(index) != expected => WaitOutcome::Woken,
+                None => WaitOutcome::SingleThreaded,
+                Some(d) => {
+                    std::thread::sleep(d);
+                    WaitOutcome::TimedOut
+                }
+            };
+        }
         let guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         if self.load(index) != expected {
             return WaitOutcome::Woken;

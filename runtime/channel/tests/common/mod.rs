@@ -12,7 +12,10 @@ use wasm_rs_shared_channel::spsc::{RawReceiver, RawSender, Receiver, Sender};
 /// call is unoptimised there: the full Node run takes about 7.5 minutes); tiny under Miri.
 const SCALE: u32 = if cfg!(miri) {
     20_000
-} else if cfg!(all(target_arch = "wasm32", debug_assertions)) {
+} else if cfg!(all(
+    all(target_family = "wasm", target_os = "unknown"),
+    debug_assertions
+)) {
     10
 } else {
     1

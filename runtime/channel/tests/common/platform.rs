@@ -61,7 +61,7 @@ pub fn run_blocking(task: Task) -> Result<(u32, u32), String> {
 
 pub type Outcome = Pin<Box<dyn Future<Output = Result<(u32, u32), String>>>>;
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 pub fn spawn(task: Task) -> Outcome {
     let handle = std::thread::spawn(move || run_blocking(task));
     Box::pin(async move {
@@ -71,20 +71,20 @@ pub fn spawn(task: Task) -> Outcome {
     })
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 pub fn is_browser_main_thread() -> bool {
     false
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 pub fn block_on<F: Future>(f: F) -> F::Output {
     futures::executor::block_on(f)
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 pub use wasm::*;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 mod wasm {
     use super::*;
     use js_sys::{Array, Object, Reflect};

@@ -3,7 +3,7 @@
 //! console capture.
 #![allow(dead_code)] // each test binary uses a different part
 
-#[cfg(target_family = "wasm")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 pub(crate) mod console;
 
 use std::collections::BTreeMap;

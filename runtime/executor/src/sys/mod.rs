@@ -1,5 +1,6 @@
-//! Platform layer: everything that differs between the JS event loop (wasm32) and
-//! native threads lives behind this one module, with the same API on both.
+//! Platform layer: everything that differs between the JS event loop
+//! (`wasm32-unknown-unknown`) and threads (native, and WASI) lives behind this one
+//! module, with the same API on both.
 //!
 //! - [`Driver`]: schedules drains and the earliest timer on the host's event loop
 //!   (wasm32) and parks a blocked thread until a timer or a wake.
@@ -10,14 +11,14 @@
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 mod native;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 pub(crate) use native::*;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 mod web;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 pub(crate) use web::*;
 
 /// Locks one of the executor's two cross-thread locks (the executor registry and a
@@ -29,7 +30,10 @@ pub(crate) use web::*;
 /// which only ever waits for another thread to finish those few instructions.
 /// Everywhere else it is a plain `lock`.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    #[cfg(all(
+        all(target_family = "wasm", target_os = "unknown"),
+        target_feature = "atomics"
+    ))]
     loop {
         match mutex.try_lock() {
             Ok(guard) => return guard,
@@ -37,7 +41,10 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
             Err(std::sync::TryLockError::WouldBlock) => std::hint::spin_loop(),
         }
     }
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
+    #[cfg(not(all(
+        all(target_family = "wasm", target_os = "unknown"),
+        target_feature = "atomics"
+    )))]
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -66,6 +73,10 @@ pub enum Environment {
     Node,
     /// Another JS host (Deno, a shell, ...): treated like a worker.
     OtherJs,
+    /// A WASI host (wasmtime, wasmer, Node's `node:wasi`...) running a `wasm32-wasip1` or
+    /// `wasm32-wasip2` build: no JS, timers on WASI's monotonic clock. Without threads,
+    /// blocking can only wait for a timer.
+    Wasi,
 }
 
 impl fmt::Display for Environment {
@@ -76,6 +87,7 @@ impl fmt::Display for Environment {
             Environment::Worker => "a browser worker",
             Environment::Node => "Node.js",
             Environment::OtherJs => "an unrecognised JS host",
+            Environment::Wasi => "a WASI host",
         })
     }
 }

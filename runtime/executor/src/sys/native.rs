@@ -1,4 +1,12 @@
-//! Native threads: parking with `std::thread::park_timeout`, no event loop.
+//! Native threads and WASI: parking with `std::thread::park_timeout`, no event loop.
+//!
+//! A WASI module built without threads (`wasm32-wasip1`, `wasm32-wasip2`) has one
+//! thread and std's `park`/`park_timeout` return at once there (nothing could unpark
+//! it). Parking until a timer is then `std::thread::sleep`, which is WASI's
+//! `poll_oneoff` on a monotonic-clock subscription (`wasi:io/poll` on p2): the module
+//! sleeps in the host, it does not spin. Parking with no timer can never end, so it is
+//! reported as [`RunError::Stalled`]. `wasm32-wasip1-threads` (`+atomics`) parks like a
+//! native thread.
 
 use std::future::Future;
 use std::thread::{self, Thread};
@@ -7,6 +15,11 @@ use super::Environment;
 use crate::Instant;
 use crate::runtime::RunError;
 use crate::yields::{YieldError, YieldNow};
+
+/// Whether another thread can exist to wake a parked one: everywhere but a WASI module
+/// built without threads.
+pub(crate) const HAS_OTHER_THREADS: bool =
+    !cfg!(all(target_os = "wasi", not(target_feature = "atomics")));
 
 /// Wakes the thread that owns an executor.
 pub(crate) struct Unparker(Thread);
@@ -54,7 +67,19 @@ impl Driver {
 
     /// Sleeps until `deadline` or an unpark. Std's park token makes an unpark that
     /// raced ahead of this call return at once.
-    pub(crate) fn park(&self, deadline: Option<Instant>, _tasks: usize) -> Result<(), RunError> {
+    pub(crate) fn park(&self, deadline: Option<Instant>, tasks: usize) -> Result<(), RunError> {
+        if !HAS_OTHER_THREADS {
+            return match deadline {
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if deadline > now {
+                        thread::sleep(deadline - now);
+                    }
+                    Ok(())
+                }
+                None => Err(RunError::Stalled { tasks }),
+            };
+        }
         match deadline {
             Some(deadline) => {
                 let now = Instant::now();
@@ -76,7 +101,11 @@ pub(crate) fn check_can_block() -> Result<(), RunError> {
 pub(crate) fn check_remote_wake() {}
 
 pub(crate) fn environment() -> Environment {
-    Environment::Native
+    if cfg!(target_os = "wasi") {
+        Environment::Wasi
+    } else {
+        Environment::Native
+    }
 }
 
 /// Natively the run loop is the event loop: a turn is a trip to the back of the queue
@@ -89,7 +118,7 @@ pub(crate) fn animation_frame() -> Result<std::future::Ready<f64>, YieldError> {
     Err(YieldError::unsupported(
         "yield_animation_frame()",
         "the browser main thread",
-        Environment::Native,
+        environment(),
     ))
 }
 

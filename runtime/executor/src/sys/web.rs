@@ -26,6 +26,9 @@ use crate::Instant;
 use crate::runtime::{self, RunError};
 use crate::yields::YieldError;
 
+/// A worker on another thread may always exist to wake this one.
+pub(crate) const HAS_OTHER_THREADS: bool = true;
+
 #[path = "remote.rs"]
 mod remote;
 #[cfg(feature = "jspi")]

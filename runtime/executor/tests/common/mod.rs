@@ -1,13 +1,13 @@
 //! Shared test helpers: one test body for native and for every wasm environment.
 
-/// Defines a test from one async body. On wasm32 the body runs as a task of this
+/// Defines a test from one async body. In a JS host the body runs as a task of this
 /// executor (driven by the JS event loop) and the wasm-bindgen-test harness awaits
-/// its `JoinHandle`; natively it runs under `block_on`.
+/// its `JoinHandle`; natively and on WASI it runs under `block_on`.
 #[macro_export]
 macro_rules! async_test {
     ($(#[$meta:meta])* async fn $name:ident() $body:block) => {
         $(#[$meta])*
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(all(target_family = "wasm", target_os = "unknown"))]
         #[wasm_bindgen_test::wasm_bindgen_test]
         async fn $name() {
             wasm_rs_async_executor::spawn(async move $body)
@@ -16,7 +16,7 @@ macro_rules! async_test {
         }
 
         $(#[$meta])*
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
         #[test]
         fn $name() {
             wasm_rs_async_executor::block_on(async move $body).expect("block_on failed")
