@@ -783,6 +783,10 @@ fn environment(
 ) -> Result<()> {
     let mut any = false;
     let mut wasi_site: Option<PathBuf> = None;
+    if env.engine() == Some(Engine::Firefox) {
+        // Each suite starts from an empty profile; see `with_driver`.
+        let _ = std::fs::remove_dir_all(firefox_profile(ws));
+    }
     for c in crates {
         if !c.environments()?.contains(&env) {
             continue;
@@ -879,7 +883,20 @@ fn with_driver(ws: &Workspace, cmd: Command, tools: &Tools, engine: Engine) -> R
             cmd.env("CHROMEDRIVER", chromedriver);
         }
         Driver::Firefox { geckodriver } => {
-            cmd.env("GECKODRIVER", geckodriver);
+            // geckodriver makes a new profile for every session, so every test binary paid for
+            // a cold Firefox start (about 3 s here). Naming one profile directory, kept for the
+            // whole suite, lets Firefox reuse its start-up caches: about 1.9 s per binary.
+            // Origins do not share storage (every binary is served from a new port), and the
+            // directory is emptied when the suite starts.
+            let profile = firefox_profile(ws);
+            std::fs::create_dir_all(&profile)?;
+            let caps = ws.target_dir.join("xtask").join("webdriver-firefox.json");
+            let json = serde_json::json!({
+                "moz:firefoxOptions": { "args": ["-profile", profile] }
+            });
+            std::fs::write(&caps, serde_json::to_string_pretty(&json)?)?;
+            cmd.env("GECKODRIVER", geckodriver)
+                .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &caps);
         }
         Driver::Webkit {
             driver,
@@ -913,6 +930,11 @@ fn with_driver(ws: &Workspace, cmd: Command, tools: &Tools, engine: Engine) -> R
         }
     }
     Ok(cmd)
+}
+
+/// The Firefox profile the browser suites share between test binaries.
+fn firefox_profile(ws: &Workspace) -> PathBuf {
+    ws.target_dir.join("xtask").join("firefox-profile")
 }
 
 /// Builds the book for the links or e2e suite when the book suite did not run first.
