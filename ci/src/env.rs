@@ -85,12 +85,13 @@ pub(crate) enum Environment {
 }
 
 impl Environment {
-    /// Every environment, in the order suites run and rows print.
+    /// Every environment, in the order suites run and rows print. The main-thread suites come
+    /// before the worker suites, so that the builds that run beside the worker suites (see
+    /// `beside.rs`) never share the machine with a main-thread suite's frame-gap tests.
     pub(crate) fn all() -> Vec<Environment> {
         let mut v = vec![Environment::Native, Environment::Node];
-        for e in Engine::ALL {
-            v.push(Environment::Browser(e, Context::Main));
-            v.push(Environment::Browser(e, Context::Worker));
+        for context in [Context::Main, Context::Worker] {
+            v.extend(Engine::ALL.map(|e| Environment::Browser(e, context)));
         }
         v.extend(Wasi::ALL.map(Environment::Wasi));
         v

@@ -23,7 +23,7 @@ use crate::env::{Context as PageContext, Engine, Environment};
 use crate::recipes::{self, EnvResult, TestResults};
 use crate::setup::{self, Driver, Tools};
 use crate::workspace::{Crate, Miri, MiriRun, MiriTarget, Workspace};
-use crate::{bench, e2e, eject, links};
+use crate::{bench, beside, e2e, eject, links};
 
 /// Arguments of `cargo xtask test`.
 #[derive(Debug, clap::Args)]
@@ -178,6 +178,8 @@ struct Row {
     /// CPU seconds (user + system) spent by xtask and its child processes during the
     /// suite; `None` where `/proc/self/stat` cannot be read.
     cpu: Option<f64>,
+    /// Ran beside other suites (see `beside.rs`): its seconds overlap theirs.
+    beside: bool,
     problems: Vec<String>,
 }
 
@@ -350,10 +352,44 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
 
     let mut rows = Vec::new();
     let mut built: Option<Vec<crate::demos::BuiltDemo>> = None;
-    for suite in suites {
+    // The loom, Miri and fuzz builds run beside the worker suites (see `beside.rs`).
+    let has = |want: Suite| suites.contains(&want);
+    let mut to_build_beside = suites
+        .iter()
+        .any(|s| matches!(s, Suite::Env(Environment::Browser(_, PageContext::Worker))))
+        .then(|| {
+            beside::builds(
+                ws,
+                &crates,
+                has(Suite::Loom),
+                has(Suite::Miri),
+                has(Suite::Fuzz),
+                args.deep,
+            )
+        })
+        .filter(|b| !b.is_empty());
+    let mut building: Option<beside::Beside> = None;
+    for suite in suites.iter().copied() {
+        if matches!(suite, Suite::Loom | Suite::Miri | Suite::Fuzz)
+            && let Some(b) = building.take()
+        {
+            rows.push(beside_row(&runner, b.join()));
+        }
         println!("\n== {} ==", suite.name());
+        if let Suite::Env(env @ Environment::Browser(_, PageContext::Worker)) = suite {
+            let declared = crates
+                .iter()
+                .any(|c| c.environments().is_ok_and(|e| e.contains(&env)));
+            if declared
+                && building.is_none()
+                && let Some(builds) = to_build_beside.take()
+            {
+                building = Some(beside::Beside::start(&ws.root, &runner.log_dir, builds));
+            }
+        }
         let t = Instant::now();
         let cpu_before = cpu_seconds();
+        let beside_cpu_before = building.as_ref().map_or(0.0, beside::Beside::cpu_seconds);
         let first_command = runner.timings.borrow().len();
         let mut row = Row {
             name: suite.name(),
@@ -466,7 +502,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                     // `--cfg loom` changes every crate's build: keep it out of target/.
                     cmd.args(["test", "--release", "-p", &c.name, "--test", "loom"])
                         .env("RUSTFLAGS", "--cfg loom")
-                        .env("CARGO_TARGET_DIR", ws.target_dir.join("loom"));
+                        .env("CARGO_TARGET_DIR", beside::loom_target_dir(ws));
                     let r = runner.run(&format!("loom {}", c.name), &mut cmd)?;
                     record(&mut row, c, "loom", &r);
                 }
@@ -571,14 +607,20 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
             },
         }
         row.seconds = t.elapsed().as_secs_f64();
+        // Less the CPU time of the builds running beside it, reaped meanwhile.
+        let beside_cpu =
+            building.as_ref().map_or(0.0, beside::Beside::cpu_seconds) - beside_cpu_before;
         row.cpu = cpu_before
             .zip(cpu_seconds())
-            .map(|(before, after)| after - before);
+            .map(|(before, after)| (after - before - beside_cpu).max(0.0));
         row.build = runner.timings.borrow()[first_command..]
             .iter()
             .filter_map(|c| c.build)
             .reduce(|a, b| a + b);
         rows.push(row);
+    }
+    if let Some(b) = building.take() {
+        rows.push(beside_row(&runner, b.join()));
     }
 
     let table = render_table(&rows);
@@ -932,6 +974,34 @@ fn with_driver(ws: &Workspace, cmd: Command, tools: &Tools, engine: Engine) -> R
     Ok(cmd)
 }
 
+/// The name of the row for the builds that ran beside the browser suites.
+const BESIDE_ROW: &str = "builds beside";
+
+/// The row (and the slowest-commands entries) of the builds that ran beside the worker
+/// suites. Their seconds overlap those suites', so the total leaves them out.
+fn beside_row(runner: &Runner, report: beside::Report) -> Row {
+    let mut timings = runner.timings.borrow_mut();
+    for b in &report.builds {
+        timings.push(Timing {
+            label: format!("beside: {}", b.label),
+            seconds: b.seconds,
+            build: b.build,
+        });
+    }
+    Row {
+        name: BESIDE_ROW.to_string(),
+        seconds: report.seconds,
+        build: report
+            .builds
+            .iter()
+            .filter_map(|b| b.build)
+            .reduce(|a, b| a + b),
+        cpu: Some(report.cpu_seconds),
+        beside: true,
+        ..Row::default()
+    }
+}
+
 /// The Firefox profile the browser suites share between test binaries.
 fn firefox_profile(ws: &Workspace) -> PathBuf {
     ws.target_dir.join("xtask").join("firefox-profile")
@@ -1058,8 +1128,12 @@ fn render_timings(rows: &[Row], commands: &[Timing], deep: bool) -> String {
          child processes over the suite's wall time, in percent of one core.\n"
     );
     s.push_str(&render_table(rows));
-    let total: f64 = rows.iter().map(|r| r.seconds).sum();
-    let _ = writeln!(s, "\nAll suites: {total:.1} s.\n");
+    let total: f64 = rows.iter().filter(|r| !r.beside).map(|r| r.seconds).sum();
+    let _ = writeln!(
+        s,
+        "\nAll suites: {total:.1} s (not counting `{BESIDE_ROW}`, which ran beside the worker \
+         suites).\n"
+    );
     let mut slowest: Vec<&Timing> = commands.iter().collect();
     slowest.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
     slowest.truncate(10);
