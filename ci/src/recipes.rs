@@ -312,7 +312,64 @@ pub(crate) fn lint(ws: &Workspace) -> Result<LintReport> {
         lint_recipe(ws, c, &summary, &mut report)?;
     }
     lint_book(&ws.root.join("book/src"), &mut report)?;
+    for c in ws.tested_crates(&[])? {
+        lint_wasi_tests(c, &mut report)?;
+    }
     Ok(report)
+}
+
+/// A crate that declares a WASI environment must not write `#[wasm_bindgen_test(unsupported =
+/// test)]`: wasm-bindgen-test takes every wasm32 target for its own, so on `wasm32-wasip1/2`
+/// such a test compiles to a JS-harness test that the WASI run never sees. It is dropped
+/// there without a word, while the crate claims WASI.
+fn lint_wasi_tests(c: &Crate, r: &mut LintReport) -> Result<()> {
+    let declares_wasi = c
+        .environments()
+        .is_ok_and(|envs| envs.iter().any(|e| matches!(e, Environment::Wasi(_))));
+    if !declares_wasi {
+        return Ok(());
+    }
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in ["tests", "src"] {
+        files.extend(
+            walkdir::WalkDir::new(c.dir.join(dir))
+                .into_iter()
+                .flatten()
+                .map(|e| e.into_path())
+                .filter(|p| p.extension().is_some_and(|x| x == "rs")),
+        );
+    }
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        let rel = file
+            .strip_prefix(&c.dir)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        r.check(!uses_unsupported_test(&text), || {
+            format!(
+                "{}: {rel} uses `wasm_bindgen_test(unsupported = test)`, which WASI builds drop \
+                 silently, and the crate declares `wasi`: write \
+                 `#[cfg_attr(all(target_family = \"wasm\", target_os = \"unknown\"), wasm_bindgen_test)]` \
+                 and `#[cfg_attr(not(all(target_family = \"wasm\", target_os = \"unknown\")), test)]` instead",
+                c.name
+            )
+        });
+    }
+    Ok(())
+}
+
+/// Whether Rust source text has a `wasm_bindgen_test(unsupported = test)` attribute (comments
+/// aside).
+fn uses_unsupported_test(text: &str) -> bool {
+    static ATTR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"wasm_bindgen_test\s*\(\s*unsupported\s*=\s*test\s*\)").expect("valid regex")
+    });
+    text.lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .any(|l| ATTR.is_match(l))
 }
 
 fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut LintReport) -> Result<()> {
@@ -787,6 +844,22 @@ pub(crate) fn add_to_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unsupported_test_attributes_are_found_outside_comments() {
+        assert!(uses_unsupported_test(
+            "#[wasm_bindgen_test::wasm_bindgen_test(unsupported = test)]\nfn a() {}"
+        ));
+        assert!(uses_unsupported_test(
+            "#[wasm_bindgen_test( unsupported=test )]"
+        ));
+        assert!(!uses_unsupported_test(
+            "// `#[wasm_bindgen_test(unsupported = test)]` is what WASI drops\n#[test]"
+        ));
+        assert!(!uses_unsupported_test(
+            "#[cfg_attr(not(all(target_family = \"wasm\", target_os = \"unknown\")), test)]"
+        ));
+    }
 
     #[test]
     fn code_blocks_must_be_includes() {

@@ -1,8 +1,9 @@
-//! Tests of the rhai-scripting recipe, written once and run natively, in Node, and in
+//! Tests of the rhai-scripting recipe, written once and run natively, on WASI, in Node, and in
 //! browsers (main thread and worker). The insta snapshots of results and error messages are
 //! native only (insta reads and writes files); every environment checks the error kinds.
 
 use rhai_scripting::{Limit, Limits, Location, Sandbox, ScriptError};
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// What a hostile script must end in.
@@ -189,7 +190,8 @@ const GOOD_SCRIPT: &str = "
 const GOOD_ANSWER: i64 = 110 + 25;
 
 // ANCHOR: hostile
-#[wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen_test)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn hostile_scripts_each_get_a_clear_error_and_a_good_script_still_runs() {
     let sandbox = Sandbox::new(Limits::default());
     let hostile = hostile_scripts();
@@ -214,7 +216,8 @@ fn hostile_scripts_each_get_a_clear_error_and_a_good_script_still_runs() {
 }
 // ANCHOR_END: hostile
 
-#[wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen_test)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn registered_type_and_functions_work_from_scripts() {
     let sandbox = Sandbox::new(Limits::default());
     let p: rhai_scripting::Point = sandbox
@@ -228,7 +231,8 @@ fn registered_type_and_functions_work_from_scripts() {
     assert_eq!(sandbox.run_as::<i64>("percent(3, 12)"), Ok(25));
 }
 
-#[wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen_test)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn a_compiled_script_runs_many_times() {
     let sandbox = Sandbox::new(Limits::default());
     let ast = sandbox
@@ -239,7 +243,8 @@ fn a_compiled_script_runs_many_times() {
     }
 }
 
-#[wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen_test)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn errors_carry_the_line_and_column() {
     let sandbox = Sandbox::new(Limits::default());
     let error = sandbox
@@ -271,7 +276,8 @@ fn errors_carry_the_line_and_column() {
     );
 }
 
-#[wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen_test)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn limits_are_the_ones_given() {
     let script = "let s = 0; for i in 0..1000 { s += i; } s";
     assert_eq!(
@@ -303,7 +309,8 @@ fn limits_are_the_ones_given() {
     ));
 }
 
-#[wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen_test)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn a_wrong_result_type_is_a_clear_error() {
     let sandbox = Sandbox::new(Limits::default());
     let error = sandbox.run_as::<String>("42").unwrap_err();
