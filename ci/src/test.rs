@@ -1058,16 +1058,7 @@ fn cpu_seconds() -> Option<f64> {
 /// its last `)`. Linux reports them in USER_HZ ticks, 100 per second on every platform
 /// CI uses.
 fn parse_cpu_seconds(stat: &str) -> Option<f64> {
-    let rest = &stat[stat.rfind(')')? + 1..];
-    // `rest` starts at field 3 (state), so fields 14..=17 are its items 11..=14.
-    let ticks: Option<Vec<u64>> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(4)
-        .map(|f| f.parse().ok())
-        .collect();
-    let ticks = ticks.filter(|t| t.len() == 4)?;
-    Some(ticks.iter().sum::<u64>() as f64 / 100.0)
+    beside::parse_state(stat).map(|(_, seconds)| seconds)
 }
 
 /// CPU time over wall time, in percent of one core (200 % is both cores of a 2-core
