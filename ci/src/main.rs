@@ -5,8 +5,8 @@
 //! the cookbook with live demos, and `cargo xtask test` to run every check.
 //!
 //! - [`setup`] finds or installs the tools (wasm32 target, wasm-bindgen-cli at the
-//!   wasm-bindgen version locked in Cargo.lock, mdBook, and Chromium, Firefox and WebKit with
-//!   their WebDriver servers).
+//!   wasm-bindgen version locked in Cargo.lock, mdBook, Chromium, Firefox and WebKit with
+//!   their WebDriver servers, cargo-fuzz, and wasmtime for the WASI suites).
 //! - [`test`] runs the suites and the environment matrix read from each crate's
 //!   `[package.metadata.wasm-rs]`.
 //! - [`serve`] builds the book and serves it with cross-origin isolation.

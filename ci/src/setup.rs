@@ -131,7 +131,8 @@ pub(crate) struct BookTools {
     pub(crate) mdbook: PathBuf,
 }
 
-/// Finds or installs every tool, cargo-fuzz included; returns where they are.
+/// Finds or installs every tool, cargo-fuzz and the WASI suites' wasmtime included; returns
+/// where they are.
 pub(crate) fn run(ws: &Workspace) -> Result<Tools> {
     setup(ws, &Engine::ALL, true)
 }
@@ -237,6 +238,23 @@ fn setup_steps(
         Ok((node, Done::Present))
     })?;
     println!("  node           {}", node.display());
+    if fuzz {
+        // The full set-up also brings the WASI environments' wasmtime, which the wasi
+        // suites otherwise install when they first run.
+        ledger.step("wasmtime", || {
+            let present = crate::wasi::installed(ws);
+            let site = crate::wasi::ensure(ws)?;
+            let done = if present {
+                Done::Present
+            } else {
+                Done::Installed(format!(
+                    "pip install wasmtime=={}",
+                    crate::wasi::WASMTIME_VERSION
+                ))
+            };
+            Ok((site, done))
+        })?;
+    }
     Ok(Tools {
         mdbook: cargo.mdbook,
         drivers,

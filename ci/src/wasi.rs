@@ -108,6 +108,11 @@ pub(crate) fn ensure(ws: &Workspace) -> Result<PathBuf> {
     Ok(site)
 }
 
+/// Whether the pinned wasmtime package is installed.
+pub(crate) fn installed(ws: &Workspace) -> bool {
+    reports_version(&site_dir(ws))
+}
+
 /// Whether `site` holds an importable wasmtime of the pinned version.
 fn reports_version(site: &Path) -> bool {
     if !site.join("wasmtime").join("__init__.py").is_file() {
@@ -127,8 +132,9 @@ fn reports_version(site: &Path) -> bool {
 }
 
 /// Makes `cargo test --target <wasi target>` run its binaries under wasmtime: the runner
-/// is set with `--config` (an array, so a workspace path with spaces works) and the
-/// wasmtime package is put on `PYTHONPATH`.
+/// is set with `--config` (an array, so a workspace path with spaces works), the
+/// wasmtime package is put on `PYTHONPATH`, and the runner is told to run each test in an
+/// instance of its own.
 pub(crate) fn configure(cmd: &mut Command, ws: &Workspace, target: Wasi, site: &Path) {
     cmd.arg("--config")
         .arg(runner_config(target, &ws.root.join(RUNNER)));
@@ -138,6 +144,8 @@ pub(crate) fn configure(cmd: &mut Command, ws: &Workspace, target: Wasi, site: &
         path.push(old);
     }
     cmd.env("PYTHONPATH", path);
+    // Each test in its own instance, so a test can expect a panic (see the runner's doc).
+    cmd.env("WASM_RS_WASI_TESTS", "per-instance");
 }
 
 /// `target.<triple>.runner = ["python3", "<script>"]`, as a `--config` value.
@@ -151,7 +159,10 @@ fn runner_config(target: Wasi, script: &Path) -> String {
 }
 
 /// Programs that must print the same natively and on WASI: (package, example).
-pub(crate) const PARITY: &[(&str, &str)] = &[("wasm-rs-shared-channel", "wasi_tour")];
+pub(crate) const PARITY: &[(&str, &str)] = &[
+    ("wasm-rs-shared-channel", "wasi_tour"),
+    ("one-core-three-hosts", "command"),
+];
 
 /// What a program printed.
 #[derive(Debug, PartialEq, Eq)]
@@ -284,6 +295,39 @@ mod tests {
         let parsed: toml::Table = c.parse().unwrap();
         let runner = &parsed["target"]["wasm32-wasip2"]["runner"];
         assert_eq!(runner.as_array().unwrap().len(), 2);
+    }
+
+    /// The runner's rule for a test that expects a panic, run with a stand-in for the
+    /// wasmtime package (only the rule is under test, not wasmtime).
+    #[test]
+    fn the_runner_passes_an_announced_panic_and_nothing_else() {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("wasi/wasmtime-run.py");
+        let check = r#"
+import sys, types
+sys.modules["wasmtime"] = types.ModuleType("wasmtime")
+sys.modules["wasmtime.component"] = types.ModuleType("wasmtime.component")
+sys.modules["wasmtime"].component = sys.modules["wasmtime.component"]
+ns = {"__name__": "runner"}
+exec(open(sys.argv[1]).read(), ns)
+met = ns["expected_panic_met"]
+said = "wasm-rs-wasi: expect panic: condvar wait not supported\n"
+assert met("") == (None, False)
+assert met(said + "thread 'main' panicked at x.rs:1:1:\ncondvar wait not supported\n") == ("condvar wait not supported", True)
+# Another panic, or the text before the panic only: not met.
+assert met(said + "thread 'main' panicked at x.rs:1:1:\nindex out of bounds\n")[1] is False
+assert met("condvar wait not supported\n" + said)[1] is False
+print("ok")
+"#;
+        let out = Command::new("python3")
+            .args(["-c", check])
+            .arg(&script)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "ok",
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     #[test]

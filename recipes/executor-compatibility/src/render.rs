@@ -16,6 +16,7 @@ fn cell(outcome: Outcome) -> String {
 fn place_heading(place: Place) -> &'static str {
     match place {
         Place::Native => "Native (`cargo test`)",
+        Place::Wasi => "WASI (`wasm32-wasip1` and `wasm32-wasip2` under wasmtime)",
         Place::Node => "Node.js",
         Place::BrowserMain => "Browser main thread (Chromium, Firefox, WebKit)",
         Place::BrowserWorker => "Browser dedicated worker (Chromium, Firefox, WebKit)",

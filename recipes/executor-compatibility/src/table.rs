@@ -125,7 +125,8 @@ impl fmt::Display for Workload {
 }
 
 /// Where a cell runs. The browser places stand for all three engines (Chromium, Firefox,
-/// WebKit): `cargo xtask test` runs each.
+/// WebKit), and [`Place::Wasi`] for both WASI targets (`wasm32-wasip1` and
+/// `wasm32-wasip2` under wasmtime): `cargo xtask test` runs each.
 ///
 /// ```
 /// use executor_compatibility::Place;
@@ -136,6 +137,9 @@ impl fmt::Display for Workload {
 pub enum Place {
     /// A native target: `cargo test`.
     Native,
+    /// A WASI command under wasmtime (`wasm32-wasip1` and `wasm32-wasip2`): no JS, one
+    /// thread.
+    Wasi,
     /// Node.js.
     Node,
     /// A browser page's main thread.
@@ -149,10 +153,11 @@ impl Place {
     ///
     /// ```
     /// # use executor_compatibility::Place;
-    /// assert_eq!(Place::ALL.len(), 4);
+    /// assert_eq!(Place::ALL.len(), 5);
     /// ```
-    pub const ALL: [Place; 4] = [
+    pub const ALL: [Place; 5] = [
         Place::Native,
+        Place::Wasi,
         Place::Node,
         Place::BrowserMain,
         Place::BrowserWorker,
@@ -168,6 +173,7 @@ impl Place {
         use wasm_rs_async_executor::Environment;
         match wasm_rs_async_executor::environment() {
             Environment::Native => Place::Native,
+            Environment::Wasi => Place::Wasi,
             Environment::Node => Place::Node,
             Environment::BrowserMain => Place::BrowserMain,
             _ => Place::BrowserWorker,
@@ -183,6 +189,7 @@ impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Place::Native => "native",
+            Place::Wasi => "WASI",
             Place::Node => "Node.js",
             Place::BrowserMain => "browser main thread",
             Place::BrowserWorker => "browser dedicated worker",
@@ -213,15 +220,18 @@ pub enum Why {
     /// let answer = pollster::block_on(async { pollster::spawn(async { 42 }).await });
     /// ```
     NoSpawn,
-    /// Natively, `wasm_bindgen_futures::spawn_local` calls JS imports that do not exist.
+    /// Natively and on WASI, `wasm_bindgen_futures::spawn_local` calls JS imports that do
+    /// not exist there.
     JsOnNative,
     /// One `run_until_stalled()` / `try_tick()` loop returns while the task waits for a
     /// timer or a wake from outside, and nothing polls the executor again.
     Stalled,
-    /// `std::thread::park` does nothing on wasm32: futures' blocking executors spin
-    /// forever on the JS thread, so the timer or promise they wait for can never fire.
+    /// `std::thread::park` does nothing on wasm32 (JS hosts and single-threaded WASI):
+    /// futures' blocking executors spin forever on the only thread, so the timer or wake
+    /// they wait for, which needs that thread, can never fire.
     BlockingSpin,
-    /// A blocking executor on wasm32 waits on a `Condvar`, which panics there.
+    /// A blocking executor on wasm32 (JS hosts and WASI) waits on a `Condvar`, which
+    /// panics there.
     CondvarWait,
     /// tokio's timer reads `std::time::Instant`, which panics on wasm32-unknown-unknown.
     TokioTime,
@@ -328,7 +338,7 @@ use Why::*;
 
 // ANCHOR: expected
 /// The expected outcome of every cell: executor, workload, then the outcome in
-/// [native, Node, browser main thread, browser worker]: `W` works, `P(why)` panics,
+/// [native, WASI, Node, browser main thread, browser worker]: `W` works, `P(why)` panics,
 /// `H(why)` hangs, `Nc(why)` does not compile. The tests check each cell
 /// against this table; the book's table is rendered from it.
 ///
@@ -337,65 +347,65 @@ use Why::*;
 /// assert_eq!(EXPECTED.len(), 9 * 6);
 /// ```
 #[rustfmt::skip]
-pub const EXPECTED: [(Executor, Workload, [Outcome; 4]); 54] = {
+pub const EXPECTED: [(Executor, Workload, [Outcome; 5]); 54] = {
     use Executor as E;
     use Workload as L;
     [
-        //  executor                    workload          native            Node              browser main      browser worker
-        (E::WasmRs,                    L::SpawnJoin,     [W,                W,                W,                W]),
-        (E::WasmRs,                    L::NestedSpawn,   [W,                W,                W,                W]),
-        (E::WasmRs,                    L::Timer,         [W,                W,                W,                W]),
-        (E::WasmRs,                    L::PingPong,      [W,                W,                W,                W]),
-        (E::WasmRs,                    L::ForeignWake,   [W,                W,                W,                W]),
-        (E::WasmRs,                    L::CpuWithYields, [W,                W,                W,                W]),
-        (E::SpawnLocal,                L::SpawnJoin,     [P(JsOnNative),    W,                W,                W]),
-        (E::SpawnLocal,                L::NestedSpawn,   [P(JsOnNative),    W,                W,                W]),
-        (E::SpawnLocal,                L::Timer,         [P(JsOnNative),    W,                W,                W]),
-        (E::SpawnLocal,                L::PingPong,      [P(JsOnNative),    W,                W,                W]),
-        (E::SpawnLocal,                L::ForeignWake,   [P(JsOnNative),    W,                W,                W]),
-        (E::SpawnLocal,                L::CpuWithYields, [P(JsOnNative),    W,                W,                W]),
-        (E::LocalPoolRunUntilStalled,  L::SpawnJoin,     [W,                W,                W,                W]),
-        (E::LocalPoolRunUntilStalled,  L::NestedSpawn,   [W,                W,                W,                W]),
-        (E::LocalPoolRunUntilStalled,  L::Timer,         [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
-        (E::LocalPoolRunUntilStalled,  L::PingPong,      [W,                W,                W,                W]),
-        (E::LocalPoolRunUntilStalled,  L::ForeignWake,   [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
-        (E::LocalPoolRunUntilStalled,  L::CpuWithYields, [W,                W,                W,                W]),
-        (E::LocalPoolRun,              L::SpawnJoin,     [W,                W,                W,                W]),
-        (E::LocalPoolRun,              L::NestedSpawn,   [W,                W,                W,                W]),
-        (E::LocalPoolRun,              L::Timer,         [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
-        (E::LocalPoolRun,              L::PingPong,      [W,                W,                W,                W]),
-        (E::LocalPoolRun,              L::ForeignWake,   [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
-        (E::LocalPoolRun,              L::CpuWithYields, [W,                W,                W,                W]),
-        (E::FuturesBlockOn,            L::SpawnJoin,     [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
-        (E::FuturesBlockOn,            L::NestedSpawn,   [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
-        (E::FuturesBlockOn,            L::Timer,         [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
-        (E::FuturesBlockOn,            L::PingPong,      [W,                W,                W,                W]),
-        (E::FuturesBlockOn,            L::ForeignWake,   [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
-        (E::FuturesBlockOn,            L::CpuWithYields, [W,                W,                W,                W]),
-        (E::AsyncExecutorTryTick,      L::SpawnJoin,     [W,                W,                W,                W]),
-        (E::AsyncExecutorTryTick,      L::NestedSpawn,   [W,                W,                W,                W]),
-        (E::AsyncExecutorTryTick,      L::Timer,         [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
-        (E::AsyncExecutorTryTick,      L::PingPong,      [W,                W,                W,                W]),
-        (E::AsyncExecutorTryTick,      L::ForeignWake,   [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
-        (E::AsyncExecutorTryTick,      L::CpuWithYields, [W,                W,                W,                W]),
-        (E::AsyncExecutorRun,          L::SpawnJoin,     [W,                W,                W,                W]),
-        (E::AsyncExecutorRun,          L::NestedSpawn,   [W,                W,                W,                W]),
-        (E::AsyncExecutorRun,          L::Timer,         [W,                W,                W,                W]),
-        (E::AsyncExecutorRun,          L::PingPong,      [W,                W,                W,                W]),
-        (E::AsyncExecutorRun,          L::ForeignWake,   [W,                W,                W,                W]),
-        (E::AsyncExecutorRun,          L::CpuWithYields, [W,                W,                W,                W]),
-        (E::TokioCurrentThread,        L::SpawnJoin,     [W,                W,                W,                W]),
-        (E::TokioCurrentThread,        L::NestedSpawn,   [W,                W,                W,                W]),
-        (E::TokioCurrentThread,        L::Timer,         [W,                P(TokioTime),     P(TokioTime),     P(TokioTime)]),
-        (E::TokioCurrentThread,        L::PingPong,      [W,                W,                W,                W]),
-        (E::TokioCurrentThread,        L::ForeignWake,   [W,                P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
-        (E::TokioCurrentThread,        L::CpuWithYields, [W,                W,                W,                W]),
-        (E::Pollster,                  L::SpawnJoin,     [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
-        (E::Pollster,                  L::NestedSpawn,   [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
-        (E::Pollster,                  L::Timer,         [W,                P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
-        (E::Pollster,                  L::PingPong,      [W,                W,                W,                W]),
-        (E::Pollster,                  L::ForeignWake,   [W,                P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
-        (E::Pollster,                  L::CpuWithYields, [W,                W,                W,                W]),
+        //  executor                    workload          native            WASI              Node              browser main      browser worker
+        (E::WasmRs,                    L::SpawnJoin,     [W,                W,                W,                W,                W]),
+        (E::WasmRs,                    L::NestedSpawn,   [W,                W,                W,                W,                W]),
+        (E::WasmRs,                    L::Timer,         [W,                W,                W,                W,                W]),
+        (E::WasmRs,                    L::PingPong,      [W,                W,                W,                W,                W]),
+        (E::WasmRs,                    L::ForeignWake,   [W,                W,                W,                W,                W]),
+        (E::WasmRs,                    L::CpuWithYields, [W,                W,                W,                W,                W]),
+        (E::SpawnLocal,                L::SpawnJoin,     [P(JsOnNative),    P(JsOnNative),    W,                W,                W]),
+        (E::SpawnLocal,                L::NestedSpawn,   [P(JsOnNative),    P(JsOnNative),    W,                W,                W]),
+        (E::SpawnLocal,                L::Timer,         [P(JsOnNative),    P(JsOnNative),    W,                W,                W]),
+        (E::SpawnLocal,                L::PingPong,      [P(JsOnNative),    P(JsOnNative),    W,                W,                W]),
+        (E::SpawnLocal,                L::ForeignWake,   [P(JsOnNative),    P(JsOnNative),    W,                W,                W]),
+        (E::SpawnLocal,                L::CpuWithYields, [P(JsOnNative),    P(JsOnNative),    W,                W,                W]),
+        (E::LocalPoolRunUntilStalled,  L::SpawnJoin,     [W,                W,                W,                W,                W]),
+        (E::LocalPoolRunUntilStalled,  L::NestedSpawn,   [W,                W,                W,                W,                W]),
+        (E::LocalPoolRunUntilStalled,  L::Timer,         [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
+        (E::LocalPoolRunUntilStalled,  L::PingPong,      [W,                W,                W,                W,                W]),
+        (E::LocalPoolRunUntilStalled,  L::ForeignWake,   [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
+        (E::LocalPoolRunUntilStalled,  L::CpuWithYields, [W,                W,                W,                W,                W]),
+        (E::LocalPoolRun,              L::SpawnJoin,     [W,                W,                W,                W,                W]),
+        (E::LocalPoolRun,              L::NestedSpawn,   [W,                W,                W,                W,                W]),
+        (E::LocalPoolRun,              L::Timer,         [W,                H(BlockingSpin),                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
+        (E::LocalPoolRun,              L::PingPong,      [W,                W,                W,                W,                W]),
+        (E::LocalPoolRun,              L::ForeignWake,   [W,                H(BlockingSpin),                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
+        (E::LocalPoolRun,              L::CpuWithYields, [W,                W,                W,                W,                W]),
+        (E::FuturesBlockOn,            L::SpawnJoin,     [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
+        (E::FuturesBlockOn,            L::NestedSpawn,   [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
+        (E::FuturesBlockOn,            L::Timer,         [W,                H(BlockingSpin),                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
+        (E::FuturesBlockOn,            L::PingPong,      [W,                W,                W,                W,                W]),
+        (E::FuturesBlockOn,            L::ForeignWake,   [W,                H(BlockingSpin),                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
+        (E::FuturesBlockOn,            L::CpuWithYields, [W,                W,                W,                W,                W]),
+        (E::AsyncExecutorTryTick,      L::SpawnJoin,     [W,                W,                W,                W,                W]),
+        (E::AsyncExecutorTryTick,      L::NestedSpawn,   [W,                W,                W,                W,                W]),
+        (E::AsyncExecutorTryTick,      L::Timer,         [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
+        (E::AsyncExecutorTryTick,      L::PingPong,      [W,                W,                W,                W,                W]),
+        (E::AsyncExecutorTryTick,      L::ForeignWake,   [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
+        (E::AsyncExecutorTryTick,      L::CpuWithYields, [W,                W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::SpawnJoin,     [W,                W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::NestedSpawn,   [W,                W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::Timer,         [W,                H(BlockingSpin),                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::PingPong,      [W,                W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::ForeignWake,   [W,                H(BlockingSpin),                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::CpuWithYields, [W,                W,                W,                W,                W]),
+        (E::TokioCurrentThread,        L::SpawnJoin,     [W,                W,                W,                W,                W]),
+        (E::TokioCurrentThread,        L::NestedSpawn,   [W,                W,                W,                W,                W]),
+        (E::TokioCurrentThread,        L::Timer,         [W,                W,                P(TokioTime),     P(TokioTime),     P(TokioTime)]),
+        (E::TokioCurrentThread,        L::PingPong,      [W,                W,                W,                W,                W]),
+        (E::TokioCurrentThread,        L::ForeignWake,   [W,                P(CondvarWait),                P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
+        (E::TokioCurrentThread,        L::CpuWithYields, [W,                W,                W,                W,                W]),
+        (E::Pollster,                  L::SpawnJoin,     [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
+        (E::Pollster,                  L::NestedSpawn,   [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
+        (E::Pollster,                  L::Timer,         [W,                P(CondvarWait),                P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
+        (E::Pollster,                  L::PingPong,      [W,                W,                W,                W,                W]),
+        (E::Pollster,                  L::ForeignWake,   [W,                P(CondvarWait),                P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
+        (E::Pollster,                  L::CpuWithYields, [W,                W,                W,                W,                W]),
     ]
 };
 // ANCHOR_END: expected

@@ -3,7 +3,7 @@
 //! generated-files folder, and the table is written there for the page to include (the
 //! metadata's `book-generator = "table"` tells it to). Run on its own, or in a copy made with
 //! `cargo xtask eject`, the test only checks the snapshot.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(not(target_family = "wasm"))]
 
 use std::path::Path;
 

@@ -7,7 +7,7 @@
 #[macro_use]
 mod common;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use executor_compatibility::Executor;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 
 /// On wasm32 a contended `blocking_lock` panics inside std, and the panic aborts the module.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 #[wasm_bindgen_test::wasm_bindgen_test]
 #[should_panic(expected = "condvar wait not supported")]
 fn contended_blocking_lock_panics_on_wasm32() {
@@ -21,8 +21,22 @@ fn contended_blocking_lock_panics_on_wasm32() {
     let _ = lock.blocking_lock();
 }
 
+/// On WASI (one thread) too.
+#[cfg(target_os = "wasi")]
+#[test]
+fn contended_blocking_lock_panics_on_wasi() {
+    support::expect_panic_on_wasi("condvar wait not supported");
+    let lock = Mutex::new(0);
+    let _held = lock.try_lock().expect("nobody holds it yet");
+    let _ = lock.blocking_lock();
+}
+
 /// Uncontended, it returns at once everywhere: the failure shows only under contention.
-#[wasm_bindgen_test::wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(
+    all(target_family = "wasm", target_os = "unknown"),
+    wasm_bindgen_test::wasm_bindgen_test
+)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn uncontended_blocking_lock_returns_at_once() {
     let lock = Mutex::new(5);
     *lock.blocking_lock() += 1;
@@ -30,7 +44,7 @@ fn uncontended_blocking_lock_returns_at_once() {
 }
 
 /// Natively, `blocking_lock` from a plain thread waits for the holder on another thread.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(target_family = "wasm"))]
 #[test]
 fn blocking_lock_waits_for_another_thread_natively() {
     let lock = Arc::new(Mutex::new(0));

@@ -1,6 +1,7 @@
 //! Pitfall: `blocking_recv` (and every other `blocking_*` method of tokio::sync) parks the
-//! thread until the value arrives. wasm32-unknown-unknown cannot park a thread: std's
-//! `Condvar::wait` there panics, and a panic aborts the wasm module. The fix is to await.
+//! thread until the value arrives. wasm32-unknown-unknown and single-threaded WASI cannot
+//! park a thread: std's `Condvar::wait` there panics, and a panic aborts the wasm module.
+//! The fix is to await.
 //!
 //! This file is its own test binary (its own wasm module): after the expected panic, the
 //! parker tokio keeps per thread is left locked, and a later blocking call would fail with
@@ -14,7 +15,7 @@ use tokio::sync::mpsc;
 // ANCHOR: blocking_recv_panics
 /// On wasm32 (every JS context: browser main thread, worker, Node), a `blocking_recv` that
 /// has to wait panics inside std, and the panic aborts the module.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 #[wasm_bindgen_test::wasm_bindgen_test]
 #[should_panic(expected = "condvar wait not supported")]
 fn blocking_recv_that_must_wait_panics_on_wasm32() {
@@ -23,9 +24,24 @@ fn blocking_recv_that_must_wait_panics_on_wasm32() {
 }
 // ANCHOR_END: blocking_recv_panics
 
+// ANCHOR: blocking_recv_panics_wasi
+/// On WASI (wasm32-wasip1 and wasm32-wasip2, one thread) the same call panics the same way.
+#[cfg(target_os = "wasi")]
+#[test]
+fn blocking_recv_that_must_wait_panics_on_wasi() {
+    support::expect_panic_on_wasi("condvar wait not supported");
+    let (_tx, mut rx) = mpsc::channel::<u32>(1);
+    let _ = rx.blocking_recv();
+}
+// ANCHOR_END: blocking_recv_panics_wasi
+
 /// The same call that finds its message already there returns it without parking: this is
 /// why code that "worked in testing" can start failing under another timing.
-#[wasm_bindgen_test::wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(
+    all(target_family = "wasm", target_os = "unknown"),
+    wasm_bindgen_test::wasm_bindgen_test
+)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn blocking_recv_that_need_not_wait_returns_at_once() {
     let (tx, mut rx) = mpsc::channel::<u32>(1);
     tx.try_send(7).expect("the buffer has room");
@@ -34,7 +50,7 @@ fn blocking_recv_that_need_not_wait_returns_at_once() {
 
 /// Natively, `blocking_recv` is what it is for: plain synchronous code (here the test's own
 /// thread) waiting for async code on another thread.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(target_family = "wasm"))]
 #[test]
 fn blocking_recv_waits_for_another_thread_natively() {
     let (tx, mut rx) = mpsc::channel::<u32>(1);
@@ -67,7 +83,11 @@ async_test! {
 // ANCHOR: block_on_main
 /// The executor's own blocking entry point says what to do instead of freezing the page:
 /// on the browser main thread `block_on` returns `RunError::MainThread` at once.
-#[wasm_bindgen_test::wasm_bindgen_test(unsupported = test)]
+#[cfg_attr(
+    all(target_family = "wasm", target_os = "unknown"),
+    wasm_bindgen_test::wasm_bindgen_test
+)]
+#[cfg_attr(not(all(target_family = "wasm", target_os = "unknown")), test)]
 fn block_on_explains_itself_on_the_main_thread() {
     use wasm_rs_async_executor::{Environment, RunError, block_on, environment};
 

@@ -11,8 +11,9 @@ use tokio::sync::mpsc;
 use wasm_rs_async_executor::{Elapsed, timeout};
 
 // ANCHOR: tokio_time_panics
-/// On wasm32, tokio's clock panics: `std::time::Instant::now()` has no implementation there.
-#[cfg(target_arch = "wasm32")]
+/// On wasm32-unknown-unknown, tokio's clock panics: `std::time::Instant::now()` has no
+/// implementation there.
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 #[wasm_bindgen_test::wasm_bindgen_test]
 #[should_panic(expected = "time not implemented on this platform")]
 fn tokio_sleep_panics_on_wasm32() {
@@ -22,10 +23,18 @@ fn tokio_sleep_panics_on_wasm32() {
 
 /// Natively the clock works, but the timer still needs tokio's own runtime: on any other
 /// executor, the first poll panics.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(target_family = "wasm"))]
 #[test]
 #[should_panic(expected = "Tokio 1.x runtime")]
 fn tokio_sleep_needs_a_tokio_runtime_natively() {
+    let _ = wasm_rs_async_executor::block_on(tokio::time::sleep(Duration::from_millis(1)));
+}
+
+/// On WASI the clock works too (WASI has one), and the timer still needs tokio's runtime.
+#[cfg(target_os = "wasi")]
+#[test]
+fn tokio_sleep_needs_a_tokio_runtime_on_wasi() {
+    support::expect_panic_on_wasi("Tokio 1.x runtime");
     let _ = wasm_rs_async_executor::block_on(tokio::time::sleep(Duration::from_millis(1)));
 }
 

@@ -3,8 +3,6 @@
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures::channel::oneshot;
@@ -12,7 +10,6 @@ use futures::future::{Either, select};
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use wasm_rs_async_executor::Instant;
 
 use crate::executors::start;
 use crate::observe::Observed;
@@ -57,33 +54,9 @@ pub(crate) fn run_async_executor(task: impl Future<Output = ()> + 'static) {
     wasm_bindgen_futures::spawn_local(task);
 }
 
-/// Wakes the task on every poll and gives up after [`WATCHDOG`]: turns the endless
-/// `thread::park` spin of a blocking executor into polls that can stop.
+/// The cell's future, watched: see [`super::spin`].
 pub(crate) fn spin_watchdog(task: impl Future<Output = ()> + 'static) -> impl Future<Output = ()> {
-    SpinWatchdog {
-        task: Box::pin(task),
-        started: Instant::now(),
-    }
-}
-
-struct SpinWatchdog {
-    task: Pin<Box<dyn Future<Output = ()>>>,
-    started: Instant,
-}
-
-impl Future for SpinWatchdog {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.started.elapsed() > WATCHDOG {
-            return Poll::Ready(());
-        }
-        let poll = self.task.as_mut().poll(cx);
-        if poll.is_pending() {
-            cx.waker().wake_by_ref();
-        }
-        poll
-    }
+    super::spin::spin_watchdog(task, WATCHDOG)
 }
 
 thread_local! {
