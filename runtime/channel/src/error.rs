@@ -117,6 +117,28 @@ pub enum ChannelError {
     /// The buffer's header is not a valid channel header.
     #[error("the channel buffer is corrupt: {0}")]
     Corrupt(Corruption),
+    /// The value was already turned back into an end, in this thread or another (or it
+    /// is a value from an earlier hand-off of an end that has been handed on since). Each
+    /// value `into_js` returns can be rebuilt once, so one ring never has two senders or
+    /// two receivers.
+    #[error(
+        "this {end} end was already rebuilt from this value (in this thread or another): each value `into_js` returns can be turned back into an end once. Post it to one thread only; to hand the end on, call `into_js` again on the rebuilt end and post that value"
+    )]
+    AlreadyClaimed {
+        /// `"sender"` or `"receiver"`.
+        end: &'static str,
+    },
+    /// The channel was created for another message type than the one this end was
+    /// rebuilt with.
+    #[error(
+        "the channel carries {found} messages but this end was rebuilt for {expected}: rebuild it with the type the channel was created with, or use RawSender/RawReceiver to handle bytes"
+    )]
+    TypeMismatch {
+        /// The message type this end was rebuilt with.
+        expected: String,
+        /// The message type the channel was created with, as the value named it.
+        found: String,
+    },
 }
 
 /// Why a receive returned no message.

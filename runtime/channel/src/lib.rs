@@ -35,18 +35,36 @@
 //! rest back ([`BatchSendError`]). The figures are in the book's Benchmarks chapter
 //! (`cargo xtask bench`).
 //!
-//! # Handing an end to a worker (wasm32)
+//! # Handing an end to a worker (once)
 //!
-//! `into_js()` turns an end into a plain object `{ end: "sender" | "receiver", version: 1,
-//! buffer }` whose `buffer` is the channel's one `SharedArrayBuffer` (header and ring). Post it
-//! with `postMessage` (or `workerData` in Node); the structured clone *shares* a
-//! `SharedArrayBuffer` rather than copying it. The worker rebuilds the end with
-//! `Sender::from_js` / `Receiver::from_js`, which checks the object's shape, the end, the magic
-//! number and the capacity, and re-reads its position from the header. Nothing else crosses:
-//! no wasm memory, no closures, so the worker may run a different module (or the same module,
-//! instantiated again, as the tests do) and the build needs no threads support. Post each end
-//! once; the end you called `into_js` on does not close the channel when dropped. A
-//! [`spsc::Duplex`] becomes `{ end: "duplex", sender, receiver }`.
+//! `into_js()` turns an end into a plain object
+//! `{ end: "sender" | "receiver", version: 2, buffer, ticket, type }` whose `buffer` is the
+//! channel's one `SharedArrayBuffer` (header and ring). Post it with `postMessage` (or
+//! `workerData` in Node); the structured clone *shares* a `SharedArrayBuffer` rather than
+//! copying it. The worker rebuilds the end with `Sender::from_js` / `Receiver::from_js`,
+//! which checks the object's shape, the end, the magic number, the capacity and the message
+//! type, and re-reads its position from the header. Nothing else crosses: no wasm memory, no
+//! closures, so the worker may run a different module (or the same module, instantiated
+//! again, as the tests do) and the build needs no threads support. A [`spsc::Duplex`]
+//! becomes `{ end: "duplex", sender, receiver }`.
+//!
+//! **Once.** A value turns back into an end once. Posting it to two workers, rebuilding it
+//! twice, or keeping it and rebuilding it after the end was handed on would otherwise give
+//! one ring two receivers (each would take some of the messages) or two senders (their
+//! records would interleave). So `into_js` moves the end's claim word in the header to a
+//! new generation (the value's `ticket`) and `from_js` claims that generation with an
+//! atomic compare-and-swap: whichever thread comes first gets the end, every other attempt
+//! gets [`ChannelError::AlreadyClaimed`]. To pass an end on, call `into_js` again on the
+//! rebuilt end and post the new value. A duplex value is claimed whole or not at all.
+//!
+//! **Typed.** A typed channel's header records a fingerprint of its message type (the
+//! type's name and the encoding's version), so an end rebuilt with another type, say a
+//! `Sender<String>`'s value rebuilt as a `Sender<u64>`, is refused with
+//! [`ChannelError::TypeMismatch`], naming both types, instead of decoding garbage as
+//! `Ok(..)`. Both sides must be built from the same source (the fingerprint comes from
+//! `core::any::type_name`, whose text the compiler may change between releases). Byte ends
+//! (`RawSender::from_js`, `RawReceiver::from_js`) accept any channel. A refused value
+//! (wrong type, wrong end, corrupt) is not claimed: the right code can still rebuild it.
 //!
 //! # Cross-origin isolation (COOP/COEP)
 //!
@@ -82,8 +100,11 @@
 //!
 //! | word | name | written by | meaning |
 //! |---|---|---|---|
-//! | 0 | MAGIC | creator, before sharing | `0x5753_4331` ("WSC1", layout version 1) |
+//! | 0 | MAGIC | creator, before sharing | `0x5753_4332` ("WSC2", layout version 2) |
 //! | 1 | CAPACITY | creator, before sharing | ring size in bytes |
+//! | 2 | TYPE | creator, before sharing | message-type fingerprint; 0 for a byte channel |
+//! | 3 | TX_CLAIM | the sender's owner (`into_js`), its claimant (`from_js`, CAS) | `generation << 1 \| claimed` |
+//! | 4 | RX_CLAIM | the receiver's owner, its claimant | the same, for the receiver |
 //! | 16 | TAIL | **sender only** | write position; bit 31 = sender closed |
 //! | 17 | TX_WAITING | **sender only** | 1 while the sender sleeps for space |
 //! | 32 | HEAD | **receiver only** | read position; bit 31 = receiver closed |
@@ -180,6 +201,46 @@ pub mod testing {
     pub const MAGIC_VALUE: u32 = crate::protocol::MAGIC_VALUE;
     /// Most bytes a receiver copies out of the ring at once.
     pub const RECV_BATCH_BYTES: usize = crate::protocol::BATCH_BYTES;
+
+    /// The hand-off protocol of one end's CLAIM word, natively, for the loom model: what
+    /// `into_js` (offer) and `from_js` (claim) do to the header on wasm32.
+    #[derive(Debug, Clone)]
+    pub struct Handoff {
+        memory: crate::sync::Arc<crate::backend::Backend>,
+    }
+
+    impl Handoff {
+        /// A fresh channel header; its sender is generation 0, claimed by its creator.
+        pub fn new() -> Self {
+            let memory = crate::backend::allocate(crate::protocol::MIN_CAPACITY, 0)
+                .expect("a native channel allocates");
+            Self {
+                memory: crate::sync::Arc::new(memory),
+            }
+        }
+
+        /// Hands the sender off (`into_js`): returns the ticket of the new generation.
+        pub fn offer_sender(&self) -> u32 {
+            crate::protocol::offer(&*self.memory, crate::protocol::TX_CLAIM)
+        }
+
+        /// Claims generation `ticket` of the sender (`from_js`).
+        pub fn claim_sender(&self, ticket: u32) -> Result<(), ChannelError> {
+            crate::protocol::claim(&*self.memory, crate::protocol::TX_CLAIM, ticket)
+                .map_err(|_| ChannelError::AlreadyClaimed { end: "sender" })
+        }
+    }
+
+    impl Default for Handoff {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    /// The fingerprint a typed channel of `T` records in its header.
+    pub fn fingerprint<T: ?Sized>() -> u32 {
+        crate::protocol::fingerprint::<T>()
+    }
 
     /// Builds a sender and a receiver over the given header words and ring bytes, each
     /// attached independently (either may fail on a corrupt header).

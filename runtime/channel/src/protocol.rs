@@ -14,6 +14,13 @@ use crate::sync::Arc;
 pub(crate) const MAGIC: usize = 0;
 /// Header word: data region size in bytes (creator, before sharing).
 pub(crate) const CAPACITY: usize = 1;
+/// Header word: the message type's [`fingerprint`], [`RAW`] for a byte channel (creator,
+/// before sharing).
+pub(crate) const TYPE: usize = 2;
+/// Header word: the sender's hand-off state, `generation << 1 | claimed` (see [`offer`]).
+pub(crate) const TX_CLAIM: usize = 3;
+/// Header word: the receiver's hand-off state, as [`TX_CLAIM`].
+pub(crate) const RX_CLAIM: usize = 4;
 /// Header word: write position, with [`CLOSED`] when the sender is gone (sender only).
 pub(crate) const TAIL: usize = 16;
 /// Header word: non-zero while the sender sleeps waiting for space (sender only).
@@ -30,8 +37,15 @@ pub(crate) const HEADER_WORDS: usize = 48;
     allow(dead_code, reason = "only the wasm32 backend addresses bytes")
 )]
 pub(crate) const HEADER_BYTES: usize = HEADER_WORDS * 4;
-/// "WSC1": wasm-rs shared channel, layout version 1.
-pub(crate) const MAGIC_VALUE: u32 = 0x5753_4331;
+/// "WSC2": wasm-rs shared channel, layout version 2 (version 1 had no TYPE and CLAIM words).
+pub(crate) const MAGIC_VALUE: u32 = 0x5753_4332;
+/// The [`TYPE`] of a byte channel.
+pub(crate) const RAW: u32 = 0;
+/// Bit 0 of a CLAIM word: this generation of the end has been claimed (is live).
+const CLAIMED: u32 = 1;
+/// What typed messages are encoded with; part of every type fingerprint, so a change of
+/// encoding reads as a different type.
+const ENCODING: &str = "postcard 1;";
 /// Bit 31 of TAIL/HEAD: that end has been dropped.
 pub(crate) const CLOSED: u32 = 1 << 31;
 /// Every record starts with its payload length as a little-endian `u32`.
@@ -81,13 +95,56 @@ fn advance(p: u32, n: u32, cap: u32) -> u32 {
     if q >= 2 * cap { q - 2 * cap } else { q }
 }
 
-/// Writes the header of a fresh channel (before either end is shared).
-pub(crate) fn init<M: Memory>(mem: &M, capacity: u32) {
+/// Writes the header of a fresh channel (before either end is shared): both ends are
+/// generation 0, claimed by the creator.
+pub(crate) fn init<M: Memory>(mem: &M, capacity: u32, message_type: u32) {
     for i in 0..HEADER_WORDS {
         mem.store(i, 0);
     }
     mem.store(CAPACITY, capacity);
+    mem.store(TYPE, message_type);
+    mem.store(TX_CLAIM, CLAIMED);
+    mem.store(RX_CLAIM, CLAIMED);
     mem.store(MAGIC, MAGIC_VALUE);
+}
+
+/// The fingerprint of message type `T` in a typed channel's header: 32-bit FNV-1a of the
+/// encoding's name and version and of `T`'s name. Never [`RAW`].
+pub(crate) fn fingerprint<T: ?Sized>() -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in ENCODING.bytes().chain(core::any::type_name::<T>().bytes()) {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    if hash == RAW { 1 } else { hash }
+}
+
+/// Hands an end off: moves its CLAIM word (`TX_CLAIM` or `RX_CLAIM`) to the next
+/// generation, unclaimed, and returns that generation: the ticket the JS value carries.
+/// Only the live end's owner calls it, so nothing else writes the word meanwhile.
+pub(crate) fn offer<M: Memory>(mem: &M, word: usize) -> u32 {
+    let ticket = ((mem.load(word) >> 1) + 1) & (u32::MAX >> 1);
+    mem.store(word, ticket << 1);
+    ticket
+}
+
+/// Claims generation `ticket` of an end. Of any number of claims of one ticket, in any
+/// threads, exactly one succeeds; a ticket older than the word's generation (a value kept
+/// from an earlier hand-off) never does. `Err` carries the word found.
+pub(crate) fn claim<M: Memory>(mem: &M, word: usize, ticket: u32) -> Result<(), u32> {
+    let offered = ticket << 1;
+    mem.compare_exchange(word, offered, offered | CLAIMED)
+        .map(|_| ())
+}
+
+/// Takes back a claim that just succeeded (a duplex whose other half could not be
+/// claimed), so the value can still be claimed once.
+#[cfg_attr(
+    not(all(target_family = "wasm", target_os = "unknown")),
+    allow(dead_code, reason = "only the JS hand-off rebuilds duplex ends")
+)]
+pub(crate) fn unclaim<M: Memory>(mem: &M, word: usize, ticket: u32) {
+    mem.store(word, ticket << 1);
 }
 
 /// Checks the immutable header fields of a buffer received from elsewhere and returns its
@@ -673,9 +730,9 @@ impl<M: Memory> ReceiverCore<M> {
         out: &mut Vec<u8>,
         timeout: Option<Duration>,
     ) -> Result<(), RecvError> {
-        // Only a timed wait reads the clock: on wasm32 that is several JS calls, which would
-        // otherwise be paid for every message, even one already copied out.
-        let start = timeout.map(|_| self.mem.now_ms());
+        // The clock is read only once the ring turns out empty: on wasm32 that is several
+        // JS calls, which a message already there must not pay for.
+        let mut start: Option<f64> = None;
         loop {
             let seen = match self.try_recv_seen(out) {
                 Err((RecvError::Empty, seen)) => seen,
@@ -684,12 +741,15 @@ impl<M: Memory> ReceiverCore<M> {
             if spin_while_equal(&*self.mem, TAIL, seen, SPIN_BLOCKING) {
                 continue;
             }
-            let left = match (timeout, start) {
-                (Some(t), Some(start)) => match remaining(&*self.mem, start, t) {
-                    Some(left) => Some(left),
-                    None => return Err(RecvError::Timeout),
-                },
-                _ => None,
+            let left = match timeout {
+                Some(t) => {
+                    let start = *start.get_or_insert_with(|| self.mem.now_ms());
+                    match remaining(&*self.mem, start, t) {
+                        Some(left) => Some(left),
+                        None => return Err(RecvError::Timeout),
+                    }
+                }
+                None => None,
             };
             self.set_waiting(true);
             let outcome = self.mem.wait(TAIL, seen, left);

@@ -38,6 +38,14 @@ pub use crate::protocol::{MAX_CAPACITY as MAX_CAPACITY_BYTES, MIN_CAPACITY as MI
 /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
 /// ```
 pub fn raw_channel(capacity_bytes: usize) -> Result<(RawSender, RawReceiver), ChannelError> {
+    channel_of(capacity_bytes, protocol::RAW)
+}
+
+/// A byte channel whose header records `message_type` (a fingerprint, or `RAW`).
+fn channel_of(
+    capacity_bytes: usize,
+    message_type: u32,
+) -> Result<(RawSender, RawReceiver), ChannelError> {
     if !(MIN_CAPACITY..=MAX_CAPACITY).contains(&capacity_bytes) {
         return Err(ChannelError::InvalidCapacity {
             requested: capacity_bytes,
@@ -45,7 +53,7 @@ pub fn raw_channel(capacity_bytes: usize) -> Result<(RawSender, RawReceiver), Ch
             max: MAX_CAPACITY,
         });
     }
-    let memory = Arc::new(backend::allocate(capacity_bytes)?);
+    let memory = Arc::new(backend::allocate(capacity_bytes, message_type)?);
     let cap = capacity_bytes as u32;
     let tx = SenderCore::attach(memory.clone(), cap).map_err(ChannelError::Corrupt)?;
     let rx = ReceiverCore::attach(memory, cap).map_err(ChannelError::Corrupt)?;
@@ -65,6 +73,10 @@ pub fn raw_channel(capacity_bytes: usize) -> Result<(RawSender, RawReceiver), Ch
 /// Creates a channel of serde messages of type `T`, encoded with postcard, whose ring holds
 /// `capacity_bytes` bytes.
 ///
+/// The channel's header records a fingerprint of `T` (its name and the encoding's
+/// version), so an end handed to a worker and rebuilt there with another message type is
+/// refused with [`ChannelError::TypeMismatch`] instead of decoding garbage.
+///
 /// Errors as for [`raw_channel`].
 ///
 /// ```
@@ -79,7 +91,7 @@ pub fn raw_channel(capacity_bytes: usize) -> Result<(RawSender, RawReceiver), Ch
 /// # Ok::<(), wasm_rs_shared_channel::ChannelError>(())
 /// ```
 pub fn channel<T>(capacity_bytes: usize) -> Result<(Sender<T>, Receiver<T>), ChannelError> {
-    let (tx, rx) = raw_channel(capacity_bytes)?;
+    let (tx, rx) = channel_of(capacity_bytes, protocol::fingerprint::<T>())?;
     Ok((Sender::from_raw(tx), Receiver::from_raw(rx)))
 }
 
@@ -1083,40 +1095,134 @@ pub(crate) fn ends_from_image(
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
 mod js {
     //! Converting ends to and from `JsValue` (wasm32 only).
+    //!
+    //! Handing an end off moves its CLAIM word to a new generation (the value's `ticket`);
+    //! rebuilding claims that generation with a compare-and-swap, so a value turns back
+    //! into an end once, whichever threads try. Every check that can fail (shape, header,
+    //! message type, positions) runs before the claim, so a refused value can still be
+    //! rebuilt by the right code.
     use wasm_bindgen::JsValue;
 
     use super::*;
-    use crate::backend::wasm::{WasmMemory, end_from_js, end_to_js};
+    use crate::backend::Memory;
+    use crate::backend::wasm::{Handoff, WasmMemory, end_from_js, end_to_js};
+    use crate::protocol::{RAW, RX_CLAIM, TX_CLAIM, TYPE};
 
-    fn memory_from_js(
-        value: &JsValue,
+    /// A value whose shape and header passed the checks, not yet claimed.
+    struct Received {
+        memory: Arc<WasmMemory>,
+        cap: u32,
+        ticket: u32,
+        type_name: Option<String>,
         end: &'static str,
-    ) -> Result<(Arc<WasmMemory>, u32), ChannelError> {
-        let buffer = end_from_js(value, end)?;
-        let (memory, data_len) = WasmMemory::from_buffer(&buffer)?;
-        let cap = protocol::check_header(&memory, data_len).map_err(ChannelError::Corrupt)?;
-        Ok((Arc::new(memory), cap))
+    }
+
+    impl Received {
+        fn parse(value: &JsValue, end: &'static str) -> Result<Self, ChannelError> {
+            let Handoff {
+                buffer,
+                ticket,
+                type_name,
+            } = end_from_js(value, end)?;
+            let (memory, data_len) = WasmMemory::from_buffer(&buffer)?;
+            let cap = protocol::check_header(&memory, data_len).map_err(ChannelError::Corrupt)?;
+            Ok(Self {
+                memory: Arc::new(memory),
+                cap,
+                ticket,
+                type_name,
+                end,
+            })
+        }
+
+        fn word(&self) -> usize {
+            if self.end == "sender" {
+                TX_CLAIM
+            } else {
+                RX_CLAIM
+            }
+        }
+
+        /// Refuses a channel created for another message type than `T`.
+        fn check_type<T>(&self) -> Result<(), ChannelError> {
+            let found = self.memory.load(TYPE);
+            if found == protocol::fingerprint::<T>() {
+                return Ok(());
+            }
+            let found = if found == RAW {
+                "raw byte".to_string()
+            } else {
+                self.type_name
+                    .clone()
+                    .unwrap_or_else(|| format!("another type's (fingerprint {found:#010x})"))
+            };
+            Err(ChannelError::TypeMismatch {
+                expected: core::any::type_name::<T>().into(),
+                found,
+            })
+        }
+
+        fn claim(&self) -> Result<(), ChannelError> {
+            protocol::claim(&*self.memory, self.word(), self.ticket)
+                .map_err(|_| ChannelError::AlreadyClaimed { end: self.end })
+        }
+
+        fn unclaim(&self) {
+            protocol::unclaim(&*self.memory, self.word(), self.ticket);
+        }
+
+        fn sender_core(&self) -> Result<SenderCore<WasmMemory>, ChannelError> {
+            SenderCore::attach(self.memory.clone(), self.cap).map_err(ChannelError::Corrupt)
+        }
+
+        fn receiver_core(&self) -> Result<ReceiverCore<WasmMemory>, ChannelError> {
+            ReceiverCore::attach(self.memory.clone(), self.cap).map_err(ChannelError::Corrupt)
+        }
+    }
+
+    fn live_sender(core: SenderCore<WasmMemory>) -> RawSender {
+        RawSender {
+            core,
+            close_on_drop: true,
+        }
+    }
+
+    fn live_receiver(core: ReceiverCore<WasmMemory>) -> RawReceiver {
+        RawReceiver {
+            core,
+            close_on_drop: true,
+            done: false,
+        }
     }
 
     impl RawSender {
-        /// Converts this end into a plain JS object `{ end: "sender", version: 1, buffer }`
-        /// to `postMessage` to a worker; `buffer` is the channel's `SharedArrayBuffer`
-        /// (header and ring), shared, not copied. This end's destructor does not run: the
-        /// rebuilt end owns the sending side. Post it once and rebuild it once.
+        /// Converts this end into a plain JS object
+        /// `{ end: "sender", version: 2, buffer, ticket }` to `postMessage` to a worker;
+        /// `buffer` is the channel's `SharedArrayBuffer` (header and ring), shared, not
+        /// copied. This end's destructor does not run: the rebuilt end owns the sending
+        /// side. The value can be rebuilt once ([`from_js`](Self::from_js) refuses a second
+        /// time with [`ChannelError::AlreadyClaimed`]).
         ///
         /// ```ignore
         /// // wasm32 only (see tests/cross_thread.rs for the full worker setup)
         /// let (tx, rx) = wasm_rs_shared_channel::spsc::raw_channel(4096)?;
         /// worker.post_message(&tx.into_js())?;
         /// ```
-        pub fn into_js(mut self) -> JsValue {
+        pub fn into_js(self) -> JsValue {
+            self.into_js_named(None)
+        }
+
+        fn into_js_named(mut self, type_name: Option<&str>) -> JsValue {
             self.close_on_drop = false;
-            end_to_js("sender", &self.core.mem)
+            let ticket = protocol::offer(&*self.core.mem, TX_CLAIM);
+            end_to_js("sender", &self.core.mem, ticket, type_name)
         }
 
         /// Rebuilds a sender from the value [`into_js`](Self::into_js) produced, after it
         /// was posted to this thread. Checks the shape, the end, the magic number and the
-        /// capacity; a bad value is an error, never a panic.
+        /// capacity, then claims the value: a bad value is an error, never a panic, and a
+        /// value already rebuilt (here or in any other thread) is
+        /// [`ChannelError::AlreadyClaimed`]. A byte end accepts a typed channel's value.
         ///
         /// ```ignore
         /// // wasm32 only, in the worker's message handler:
@@ -1124,17 +1230,15 @@ mod js {
         /// tx.send(b"hello from the worker")?;
         /// ```
         pub fn from_js(value: &JsValue) -> Result<Self, ChannelError> {
-            let (memory, cap) = memory_from_js(value, "sender")?;
-            let core = SenderCore::attach(memory, cap).map_err(ChannelError::Corrupt)?;
-            Ok(Self {
-                core,
-                close_on_drop: true,
-            })
+            let received = Received::parse(value, "sender")?;
+            let core = received.sender_core()?;
+            received.claim()?;
+            Ok(live_sender(core))
         }
     }
 
     impl RawReceiver {
-        /// Converts this end into `{ end: "receiver", version: 1, buffer }`; see
+        /// Converts this end into `{ end: "receiver", version: 2, buffer, ticket }`; see
         /// [`RawSender::into_js`].
         ///
         /// ```ignore
@@ -1142,12 +1246,18 @@ mod js {
         /// let (tx, rx) = wasm_rs_shared_channel::spsc::raw_channel(4096)?;
         /// worker.post_message(&rx.into_js())?;
         /// ```
-        pub fn into_js(mut self) -> JsValue {
-            self.close_on_drop = false;
-            end_to_js("receiver", &self.core.mem)
+        pub fn into_js(self) -> JsValue {
+            self.into_js_named(None)
         }
 
-        /// Rebuilds a receiver from the value [`into_js`](Self::into_js) produced.
+        fn into_js_named(mut self, type_name: Option<&str>) -> JsValue {
+            self.close_on_drop = false;
+            let ticket = protocol::offer(&*self.core.mem, RX_CLAIM);
+            end_to_js("receiver", &self.core.mem, ticket, type_name)
+        }
+
+        /// Rebuilds a receiver from the value [`into_js`](Self::into_js) produced, once; see
+        /// [`RawSender::from_js`].
         ///
         /// ```ignore
         /// // wasm32 only, in the worker:
@@ -1155,56 +1265,64 @@ mod js {
         /// let first = rx.recv()?;
         /// ```
         pub fn from_js(value: &JsValue) -> Result<Self, ChannelError> {
-            let (memory, cap) = memory_from_js(value, "receiver")?;
-            let core = ReceiverCore::attach(memory, cap).map_err(ChannelError::Corrupt)?;
-            Ok(Self {
-                core,
-                close_on_drop: true,
-                done: false,
-            })
+            let received = Received::parse(value, "receiver")?;
+            let core = received.receiver_core()?;
+            received.claim()?;
+            Ok(live_receiver(core))
         }
     }
 
     impl<T> Sender<T> {
-        /// Converts into a JS object to post to a worker; the same object as
-        /// [`RawSender::into_js`] (the message type is not recorded: both sides must agree).
+        /// Converts into a JS object to post to a worker: [`RawSender::into_js`]'s object,
+        /// naming `T` for error messages.
         ///
         /// ```ignore
         /// let (tx, rx) = wasm_rs_shared_channel::spsc::channel::<u32>(4096)?;
         /// worker.post_message(&tx.into_js())?;
         /// ```
         pub fn into_js(self) -> JsValue {
-            self.raw.into_js()
+            self.raw.into_js_named(Some(core::any::type_name::<T>()))
         }
 
-        /// Rebuilds a typed sender from [`into_js`](Self::into_js)'s value.
+        /// Rebuilds a typed sender from [`into_js`](Self::into_js)'s value, once. A channel
+        /// created for another message type is [`ChannelError::TypeMismatch`], naming both
+        /// types; the value can then still be rebuilt with the right type.
         ///
         /// ```ignore
         /// let mut tx = wasm_rs_shared_channel::spsc::Sender::<u32>::from_js(&event.data())?;
         /// ```
         pub fn from_js(value: &JsValue) -> Result<Self, ChannelError> {
-            RawSender::from_js(value).map(Self::from_raw)
+            let received = Received::parse(value, "sender")?;
+            received.check_type::<T>()?;
+            let core = received.sender_core()?;
+            received.claim()?;
+            Ok(Self::from_raw(live_sender(core)))
         }
     }
 
     impl<T> Receiver<T> {
-        /// Converts into a JS object to post to a worker; see [`RawSender::into_js`].
+        /// Converts into a JS object to post to a worker; see [`Sender::into_js`].
         ///
         /// ```ignore
         /// let (tx, rx) = wasm_rs_shared_channel::spsc::channel::<u32>(4096)?;
         /// worker.post_message(&rx.into_js())?;
         /// ```
         pub fn into_js(self) -> JsValue {
-            self.raw.into_js()
+            self.raw.into_js_named(Some(core::any::type_name::<T>()))
         }
 
-        /// Rebuilds a typed receiver from [`into_js`](Self::into_js)'s value.
+        /// Rebuilds a typed receiver from [`into_js`](Self::into_js)'s value, once; see
+        /// [`Sender::from_js`].
         ///
         /// ```ignore
         /// let mut rx = wasm_rs_shared_channel::spsc::Receiver::<u32>::from_js(&event.data())?;
         /// ```
         pub fn from_js(value: &JsValue) -> Result<Self, ChannelError> {
-            RawReceiver::from_js(value).map(Self::from_raw)
+            let received = Received::parse(value, "receiver")?;
+            received.check_type::<T>()?;
+            let core = received.receiver_core()?;
+            received.claim()?;
+            Ok(Self::from_raw(live_receiver(core)))
         }
     }
 
@@ -1224,7 +1342,9 @@ mod js {
             obj.into()
         }
 
-        /// Rebuilds a duplex end from [`into_js`](Self::into_js)'s value.
+        /// Rebuilds a duplex end from [`into_js`](Self::into_js)'s value, once: both halves
+        /// are checked (shape, header, message types) and claimed together, so a refused
+        /// value leaves neither half claimed.
         ///
         /// ```ignore
         /// let mut server = wasm_rs_shared_channel::spsc::Duplex::<Resp, Req>::from_js(&event.data())?;
@@ -1237,9 +1357,19 @@ mod js {
                     "it is not a duplex end".into(),
                 ));
             }
+            let tx = Received::parse(&get("sender"), "sender")?;
+            let rx = Received::parse(&get("receiver"), "receiver")?;
+            tx.check_type::<Out>()?;
+            rx.check_type::<In>()?;
+            let (tx_core, rx_core) = (tx.sender_core()?, rx.receiver_core()?);
+            tx.claim()?;
+            if let Err(e) = rx.claim() {
+                tx.unclaim();
+                return Err(e);
+            }
             Ok(Self {
-                tx: Sender::from_js(&get("sender"))?,
-                rx: Receiver::from_js(&get("receiver"))?,
+                tx: Sender::from_raw(live_sender(tx_core)),
+                rx: Receiver::from_raw(live_receiver(rx_core)),
             })
         }
     }

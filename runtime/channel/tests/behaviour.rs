@@ -432,4 +432,147 @@ mod js_only {
         drop(tx);
         assert_eq!(rx.try_recv(), Err(RecvError::Disconnected));
     }
+
+    /// The structured clone a `postMessage` makes (the `SharedArrayBuffer` inside is
+    /// shared, not copied): what a second worker receives when a value is posted twice.
+    fn posted_copy(value: &JsValue) -> JsValue {
+        let clone = Reflect::get(&js_sys::global(), &"structuredClone".into())
+            .unwrap()
+            .unchecked_into::<js_sys::Function>();
+        clone.call1(&JsValue::NULL, value).unwrap()
+    }
+
+    fn already_claimed<T: core::fmt::Debug>(result: Result<T, ChannelError>, end: &str) {
+        match result {
+            Err(ChannelError::AlreadyClaimed { end: e }) if e == end => {}
+            other => panic!("expected AlreadyClaimed for the {end}, got {other:?}"),
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn each_value_turns_into_an_end_once() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
+        use spsc::{RawReceiver, RawSender, Receiver, Sender};
+        let (tx, rx) = spsc::raw_channel(64).unwrap();
+        let (tx_js, rx_js) = (tx.into_js(), rx.into_js());
+        let mut tx = RawSender::from_js(&tx_js).unwrap();
+        let mut rx = RawReceiver::from_js(&rx_js).unwrap();
+        already_claimed(RawSender::from_js(&tx_js), "sender");
+        already_claimed(RawReceiver::from_js(&rx_js), "receiver");
+        let err = RawReceiver::from_js(&rx_js).unwrap_err().to_string();
+        assert!(err.contains("call `into_js` again"), "{err}");
+        tx.try_send(b"still one ring").unwrap();
+        assert_eq!(rx.try_recv().unwrap(), b"still one ring");
+
+        let (tx, rx) = spsc::channel::<u32>(64).unwrap();
+        let (tx_js, rx_js) = (tx.into_js(), rx.into_js());
+        let _tx = Sender::<u32>::from_js(&tx_js).unwrap();
+        let _rx = Receiver::<u32>::from_js(&rx_js).unwrap();
+        already_claimed(Sender::<u32>::from_js(&tx_js), "sender");
+        already_claimed(Receiver::<u32>::from_js(&rx_js), "receiver");
+    }
+
+    /// Every way this API offers to get a second receiver on a ring that has one: each is
+    /// refused, and the one live receiver still gets every message, in order.
+    #[wasm_bindgen_test]
+    fn no_way_through_the_api_gives_one_ring_two_receivers() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
+        use spsc::{Duplex, RawReceiver, Receiver};
+        let (mut tx, rx) = spsc::channel::<u32>(256).unwrap();
+        let first = rx.into_js();
+        let copy = posted_copy(&first);
+        let live = Receiver::<u32>::from_js(&first).unwrap();
+        // The same value again; its posted copy (a second worker); a byte view of it.
+        already_claimed(Receiver::<u32>::from_js(&first), "receiver");
+        already_claimed(Receiver::<u32>::from_js(&copy), "receiver");
+        already_claimed(RawReceiver::from_js(&copy), "receiver");
+        // Handed on: the old value and its copy stay dead; the new one works once.
+        let second = live.into_js();
+        already_claimed(Receiver::<u32>::from_js(&first), "receiver");
+        already_claimed(RawReceiver::from_js(&copy), "receiver");
+        let mut live = Receiver::<u32>::from_js(&second).unwrap();
+        already_claimed(Receiver::<u32>::from_js(&posted_copy(&second)), "receiver");
+
+        // Duplex ends: twice, a copy, and its inner receiver alone.
+        let (mut client, server) = spsc::duplex::<u32, u32>(256).unwrap();
+        let server_js = server.into_js();
+        let inner_rx = Reflect::get(&server_js, &"receiver".into()).unwrap();
+        let mut server = Duplex::<u32, u32>::from_js(&server_js).unwrap();
+        already_claimed(Duplex::<u32, u32>::from_js(&server_js), "sender");
+        already_claimed(
+            Duplex::<u32, u32>::from_js(&posted_copy(&server_js)),
+            "sender",
+        );
+        already_claimed(Receiver::<u32>::from_js(&inner_rx), "receiver");
+        client.sender().try_send(7).unwrap();
+        assert_eq!(server.receiver().try_recv(), Ok(7));
+
+        for i in 0..10 {
+            tx.try_send(i).unwrap();
+        }
+        for i in 0..10 {
+            assert_eq!(live.try_recv(), Ok(i));
+        }
+    }
+
+    /// A duplex value whose receiver half was taken alone is refused whole, and its sender
+    /// half is left unclaimed: the refusal consumes nothing.
+    #[wasm_bindgen_test]
+    fn a_refused_duplex_leaves_neither_half_claimed() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
+        use spsc::{Duplex, Receiver, Sender};
+        let (_client, server) = spsc::duplex::<u32, u32>(64).unwrap();
+        let server_js = server.into_js();
+        let inner_tx = Reflect::get(&server_js, &"sender".into()).unwrap();
+        let inner_rx = Reflect::get(&server_js, &"receiver".into()).unwrap();
+        let _rx = Receiver::<u32>::from_js(&inner_rx).unwrap();
+        already_claimed(Duplex::<u32, u32>::from_js(&server_js), "receiver");
+        assert!(
+            Sender::<u32>::from_js(&inner_tx).is_ok(),
+            "the sender half was consumed"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn another_message_type_is_refused_naming_both_and_the_value_survives() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
+        use spsc::{RawReceiver, Receiver, Sender};
+        let (tx, rx) = spsc::channel::<String>(128).unwrap();
+        let (tx_js, rx_js) = (tx.into_js(), rx.into_js());
+        match Receiver::<u64>::from_js(&rx_js) {
+            Err(ChannelError::TypeMismatch { expected, found }) => {
+                assert_eq!(expected, "u64");
+                assert_eq!(found, "alloc::string::String");
+            }
+            other => panic!("expected TypeMismatch, got {other:?}"),
+        }
+        let err = Sender::<u64>::from_js(&tx_js).unwrap_err().to_string();
+        assert!(
+            err.contains("u64") && err.contains("alloc::string::String"),
+            "{err}"
+        );
+        // The refusals claimed nothing: the right type still rebuilds both ends.
+        let mut tx = Sender::<String>::from_js(&tx_js).unwrap();
+        let mut rx = Receiver::<String>::from_js(&rx_js).unwrap();
+        tx.try_send("hello".into()).unwrap();
+        assert_eq!(rx.try_recv().unwrap(), "hello");
+
+        // A byte channel is no typed channel; a byte end takes any channel.
+        let (tx, rx) = spsc::raw_channel(64).unwrap();
+        match Sender::<u32>::from_js(&tx.into_js()) {
+            Err(ChannelError::TypeMismatch { found, .. }) => assert_eq!(found, "raw byte"),
+            other => panic!("expected TypeMismatch, got {other:?}"),
+        }
+        let (_, rx_typed) = spsc::channel::<u32>(64).unwrap();
+        assert!(RawReceiver::from_js(&rx_typed.into_js()).is_ok());
+        assert!(RawReceiver::from_js(&rx.into_js()).is_ok());
+    }
 }

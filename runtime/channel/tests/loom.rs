@@ -95,3 +95,35 @@ fn a_blocking_batch_is_delivered_whole_and_in_order() {
         producer.join().unwrap();
     });
 }
+
+/// Claim once: two threads rebuild the same handed-off value at the same time (the value
+/// posted to two workers); in every interleaving exactly one gets the end.
+#[test]
+fn a_handed_off_end_is_claimed_exactly_once() {
+    loom::model(|| {
+        let handoff = wasm_rs_shared_channel::testing::Handoff::new();
+        let ticket = handoff.offer_sender();
+        let other = handoff.clone();
+        let racer = thread::spawn(move || other.claim_sender(ticket).is_ok());
+        let here = handoff.claim_sender(ticket).is_ok();
+        let there = racer.join().unwrap();
+        assert!(here ^ there, "claims won: here {here}, there {there}");
+    });
+}
+
+/// A value kept from an earlier hand-off never claims a later one: the end is rebuilt,
+/// handed on again (a new ticket) while the stale value's holder tries to rebuild it too.
+#[test]
+fn a_stale_value_never_claims_a_later_handoff() {
+    loom::model(|| {
+        let handoff = wasm_rs_shared_channel::testing::Handoff::new();
+        let first = handoff.offer_sender();
+        handoff.claim_sender(first).unwrap();
+        let stale = handoff.clone();
+        let racer = thread::spawn(move || stale.claim_sender(first).is_ok());
+        let second = handoff.offer_sender();
+        assert!(!racer.join().unwrap(), "the stale value claimed the end");
+        handoff.claim_sender(second).unwrap();
+        assert!(handoff.claim_sender(second).is_err());
+    });
+}

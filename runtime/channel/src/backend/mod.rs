@@ -18,13 +18,14 @@ pub(crate) use native::NativeMemory as Backend;
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
 pub(crate) use wasm::WasmMemory as Backend;
 
-/// A fresh, initialised channel memory with a data region of `capacity` bytes.
-pub(crate) fn allocate(capacity: usize) -> Result<Backend, crate::ChannelError> {
+/// A fresh, initialised channel memory with a data region of `capacity` bytes, carrying
+/// messages of type `message_type` (a fingerprint, or `protocol::RAW`).
+pub(crate) fn allocate(capacity: usize, message_type: u32) -> Result<Backend, crate::ChannelError> {
     #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
     let memory = Backend::new(capacity);
     #[cfg(all(target_family = "wasm", target_os = "unknown"))]
     let memory = Backend::new(capacity)?;
-    crate::protocol::init(&memory, capacity as u32);
+    crate::protocol::init(&memory, capacity as u32, message_type);
     Ok(memory)
 }
 
@@ -59,6 +60,9 @@ pub(crate) trait Memory {
     fn load(&self, index: usize) -> u32;
     /// Stores header word `index` (sequentially consistent).
     fn store(&self, index: usize, value: u32);
+    /// Stores `new` in header word `index` if it holds `current` (sequentially consistent);
+    /// `Ok` with the old value if it did, `Err` with the value found if not.
+    fn compare_exchange(&self, index: usize, current: u32, new: u32) -> Result<u32, u32>;
     /// Copies `out.len()` bytes of the data region starting at `at` into `out`.
     /// The caller guarantees `at + out.len() <= capacity`.
     fn read(&self, at: usize, out: &mut [u8]);

@@ -81,6 +81,10 @@ impl Memory for NativeMemory {
         self.words[index].store(value, Ordering::SeqCst);
     }
 
+    fn compare_exchange(&self, index: usize, current: u32, new: u32) -> Result<u32, u32> {
+        self.words[index].compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst)
+    }
+
     #[cfg(not(loom))]
     fn read(&self, at: usize, out: &mut [u8]) {
         let cells = &self.data[at..at + out.len()];

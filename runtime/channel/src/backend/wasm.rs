@@ -138,6 +138,13 @@ impl Memory for WasmMemory {
         js::atomics_store(&self.words, index as u32, value as i32);
     }
 
+    fn compare_exchange(&self, index: usize, current: u32, new: u32) -> Result<u32, u32> {
+        let old =
+            js::atomics_compare_exchange(&self.words, index as u32, current as i32, new as i32)
+                as u32;
+        if old == current { Ok(old) } else { Err(old) }
+    }
+
     fn read(&self, at: usize, out: &mut [u8]) {
         self.data
             .subarray(at as u32, (at + out.len()) as u32)
@@ -270,32 +277,61 @@ mod js {
         pub(super) fn atomics_load(array: &Int32Array, index: u32) -> i32;
         #[wasm_bindgen(js_namespace = Atomics, js_name = store)]
         pub(super) fn atomics_store(array: &Int32Array, index: u32, value: i32) -> i32;
+        #[wasm_bindgen(js_namespace = Atomics, js_name = compareExchange)]
+        pub(super) fn atomics_compare_exchange(
+            array: &Int32Array,
+            index: u32,
+            expected: i32,
+            replacement: i32,
+        ) -> i32;
         #[wasm_bindgen(js_namespace = Atomics, js_name = notify)]
         pub(super) fn atomics_notify(array: &Int32Array, index: u32) -> i32;
     }
 }
 
-/// Turns a plain JS object `{ end, version, buffer }` into its fields.
-pub(crate) fn end_to_js(end: &str, memory: &WasmMemory) -> JsValue {
+/// The version of the object [`end_to_js`] makes (2: with `ticket` and `type`).
+const JS_VERSION: f64 = 2.0;
+
+/// What an end's JS value carries besides its buffer.
+#[derive(Debug)]
+pub(crate) struct Handoff {
+    /// The channel's `SharedArrayBuffer` (header and ring).
+    pub(crate) buffer: JsValue,
+    /// The generation of the end this value may claim (see `protocol::offer`).
+    pub(crate) ticket: u32,
+    /// The message type's name as the sending side wrote it, for error messages.
+    pub(crate) type_name: Option<String>,
+}
+
+/// The plain JS object for a handed-off end:
+/// `{ end, version: 2, buffer, ticket, type }`.
+pub(crate) fn end_to_js(
+    end: &str,
+    memory: &WasmMemory,
+    ticket: u32,
+    type_name: Option<&str>,
+) -> JsValue {
     let obj = Object::new();
     let _ = Reflect::set(&obj, &"end".into(), &end.into());
-    let _ = Reflect::set(&obj, &"version".into(), &JsValue::from(1));
+    let _ = Reflect::set(&obj, &"version".into(), &JsValue::from(JS_VERSION));
     let _ = Reflect::set(&obj, &"buffer".into(), memory.buffer());
+    let _ = Reflect::set(&obj, &"ticket".into(), &JsValue::from(ticket));
+    if let Some(name) = type_name {
+        let _ = Reflect::set(&obj, &"type".into(), &name.into());
+    }
     obj.into()
 }
 
-/// The `buffer` of a value made by [`end_to_js`], after checking its `end` field.
+/// The fields of a value made by [`end_to_js`], after checking its shape and `end`.
 pub(crate) fn end_from_js(
     value: &JsValue,
     expected: &'static str,
-) -> Result<JsValue, ChannelError> {
+) -> Result<Handoff, ChannelError> {
     if !value.is_object() {
         return Err(ChannelError::NotAChannelEnd("it is not an object".into()));
     }
-    let end = Reflect::get(value, &"end".into())
-        .ok()
-        .and_then(|e| e.as_string());
-    let Some(end) = end else {
+    let get = |key: &str| Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    let Some(end) = get("end").as_string() else {
         return Err(ChannelError::NotAChannelEnd(
             "it has no `end` string".into(),
         ));
@@ -306,16 +342,25 @@ pub(crate) fn end_from_js(
             found: end,
         });
     }
-    let version = Reflect::get(value, &"version".into())
-        .ok()
-        .and_then(|v| v.as_f64());
-    if version != Some(1.0) {
+    let version = get("version").as_f64();
+    if version != Some(JS_VERSION) {
         return Err(ChannelError::NotAChannelEnd(format!(
-            "unsupported version {version:?}"
+            "unsupported version {version:?}: both sides must use the same wasm-rs-shared-channel release"
         )));
     }
-    Reflect::get(value, &"buffer".into())
-        .map_err(|_| ChannelError::NotAChannelEnd("it has no `buffer`".into()))
+    let ticket = get("ticket")
+        .as_f64()
+        .filter(|t| t.fract() == 0.0 && (0.0..=f64::from(u32::MAX >> 1)).contains(t))
+        .ok_or_else(|| ChannelError::NotAChannelEnd("it has no valid `ticket`".into()))?;
+    let buffer = get("buffer");
+    if buffer.is_undefined() {
+        return Err(ChannelError::NotAChannelEnd("it has no `buffer`".into()));
+    }
+    Ok(Handoff {
+        buffer,
+        ticket: ticket as u32,
+        type_name: get("type").as_string(),
+    })
 }
 
 /// The executor parking hook, in one place.
