@@ -147,7 +147,7 @@ const fn rule(
     }
 }
 
-/// The targets of issues #3 (executor), #4 (channel), #5 (dbg) and #10 (size).
+/// The targets of issues #3 (executor), #4 and #22 (channel), #5 (dbg) and #10 (size).
 const TARGETS: &[Rule] = &[
     rule(
         "executor",
@@ -204,6 +204,22 @@ const TARGETS: &[Rule] = &[
         Some("postMessage"),
         Bound::RatioAtMost(1.0 / 3.0),
         "≤ 1/3 of postMessage",
+    ),
+    rule(
+        "channel",
+        None,
+        "recv-ready",
+        Some("try_recv"),
+        Bound::RatioAtMost(1.1),
+        "within 10% of try_recv",
+    ),
+    rule(
+        "channel",
+        None,
+        "recv-timeout-ready",
+        Some("try_recv"),
+        Bound::RatioAtMost(1.1),
+        "within 10% of try_recv",
     ),
     rule(
         "dbg",

@@ -10,7 +10,9 @@
 //! loading this same module.
 //!
 //! Figures: throughput of 64-byte and 4 KiB messages sent one `send_async` at a time, and
-//! sent with `send_batch_async` in batches of `BATCH`; the round trip of a 64-byte message.
+//! sent with `send_batch_async` in batches of `BATCH`; the round trip of a 64-byte message;
+//! and the cost of one `recv` and one `recv_timeout` against one `try_recv` when a message
+//! is already waiting (one thread).
 //! The worker drains with one blocking `recv_into` per message in every case. Two busy threads
 //! on a 2-core machine are oversubscribed by anything else running.
 
@@ -202,6 +204,45 @@ mod web {
         Ok(median(&times))
     }
 
+    /// Nanoseconds per receive when a 64-byte message is always waiting, for
+    /// `[try_recv, recv, recv_timeout(1 s)]`: what each costs on its fast path. One thread;
+    /// each pass fills the ring (not timed), then takes every message with one method. The
+    /// methods take turns (each round starting with the next one), and each gets the median
+    /// of its passes.
+    fn recv_paths(passes: usize) -> Result<[f64; 3], JsValue> {
+        const PER_PASS: usize = 20_000;
+        let (mut tx, mut rx) = spsc::raw_channel(PER_PASS * 68).map_err(js_err)?;
+        let msg = [5u8; 64];
+        let mut times: [Vec<f64>; 3] = Default::default();
+        // The first round warms the engine up and is not recorded.
+        for round in 0..=passes {
+            // Each round starts with another method, so none always runs first.
+            for turn in 0..3 {
+                let method = (round + turn) % 3;
+                for _ in 0..PER_PASS {
+                    tx.try_send(&msg).map_err(js_err)?;
+                }
+                let start = now();
+                for _ in 0..PER_PASS {
+                    let got = match method {
+                        0 => rx.try_recv(),
+                        1 => rx.recv(),
+                        _ => rx.recv_timeout(std::time::Duration::from_secs(1)),
+                    }
+                    .map_err(js_err)?;
+                    if got.len() != msg.len() {
+                        return Err("a receive returned another message".into());
+                    }
+                }
+                let ns = (now() - start) * 1e6 / PER_PASS as f64;
+                if round > 0 {
+                    times[method].push(ns);
+                }
+            }
+        }
+        Ok(times.map(|t| median(&t)))
+    }
+
     /// The peers, measured by the same rules in JS: `[postMessage, MessageChannel]` ×
     /// `[64 B msg/s, 4 KiB msg/s, round trip µs]`.
     const PEER_JS: &str = r#"
@@ -312,6 +353,7 @@ return pm.concat(mc);
         let t4k = channel_throughput(4096, n4k, false).await?;
         let t4kb = channel_throughput(4096, n4k, true).await?;
         let rtt = channel_round_trip(batches).await?;
+        let [try_recv, recv, recv_timeout] = recv_paths(if quick { 3 } else { 9 })?;
         let p = peers(n64, n4k, batches).await?;
         let (pm, mc) = (&p[0..3], &p[3..6]);
         let mut r = Report::new("channel", env);
@@ -369,6 +411,28 @@ return pm.concat(mc);
             "two busy threads (main and worker) on {} logical cores: oversubscribed whenever anything else runs",
             cores()
         ));
+        for (id, label, name, value) in [
+            (
+                "recv-ready",
+                "receive with a 64 B message waiting, per call: recv vs try_recv",
+                "recv",
+                recv,
+            ),
+            (
+                "recv-timeout-ready",
+                "receive with a 64 B message waiting, per call: recv_timeout vs try_recv",
+                "recv_timeout",
+                recv_timeout,
+            ),
+        ] {
+            r.figure(
+                id,
+                label,
+                "ns",
+                Better::Lower,
+                &[(name, value), ("try_recv", try_recv)],
+            );
+        }
         Ok(r.to_json())
     }
 

@@ -724,8 +724,23 @@ impl<M: Memory> ReceiverCore<M> {
         }
     }
 
-    /// Takes the oldest record, sleeping until one arrives or `timeout` elapses.
+    /// Takes the oldest record, sleeping until one arrives or `timeout` elapses. A record
+    /// already there costs what [`try_recv`](Self::try_recv) costs: the waiting code is
+    /// out of line, entered only when the ring is empty.
+    #[inline]
     pub(crate) fn recv_blocking(
+        &mut self,
+        out: &mut Vec<u8>,
+        timeout: Option<Duration>,
+    ) -> Result<(), RecvError> {
+        match self.try_recv(out) {
+            Err(RecvError::Empty) => self.recv_waiting(out, timeout),
+            other => other,
+        }
+    }
+
+    #[inline(never)]
+    fn recv_waiting(
         &mut self,
         out: &mut Vec<u8>,
         timeout: Option<Duration>,
