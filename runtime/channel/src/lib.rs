@@ -66,6 +66,34 @@
 //! (`RawSender::from_js`, `RawReceiver::from_js`) accept any channel. A refused value
 //! (wrong type, wrong end, corrupt) is not claimed: the right code can still rebuild it.
 //!
+//! # When the other side dies
+//!
+//! A worker holding one end can end without dropping it: terminated by its parent, or
+//! closed. In browsers the survivor learns it by itself. Every thread holding an end holds
+//! a Web Lock for as long as it lives (a worker started by `wasm-rs-worker` takes it before
+//! its export runs; any other thread takes it with its first end), and the end's header
+//! records which thread holds it. An end about to wait asynchronously (`recv_async`,
+//! `send_async`, the `Stream`) queues a request for its peer's thread lock; the engine
+//! grants it when that thread is gone, and unless the peer end was closed or handed on
+//! meanwhile, the waiter wakes and gets `Disconnected`: the receiver after every message
+//! published before the death, the sender when the ring is full (a dead receiver makes no
+//! room). Measured here (the tests terminate a worker mid-stream, sending or receiving):
+//!
+//! | host | how long until the survivor knows |
+//! |---|---|
+//! | Firefox (main thread or worker) | under 1 ms |
+//! | Chromium, peer idle or waiting asynchronously | under 10 ms (measured with the probes in the repository's `runtime/channel/design/peer-death`) |
+//! | Chromium, peer blocked in a blocking `send`/`recv` or spinning | 2 s: Chromium lets a terminated worker that is running or blocked go only after a fixed 2-second grace |
+//! | Node 20 | not told: Node 20 has no Web Locks. Call `mark_sender_terminated` / `mark_receiver_terminated` from the worker's `exit` event |
+//! | WebKit | no `SharedArrayBuffer` in our tests, so no channel |
+//!
+//! Limits: a *blocking* wait (`recv`, `send` in a worker) is not woken by a death (its
+//! thread cannot run the watcher while it is blocked): use `recv_timeout`, or wait
+//! asynchronously. A worker not started by `wasm-rs-worker` takes its lock with its first
+//! end, which Chromium grants only once the worker's event loop turns: a worker that blocks
+//! at once from then on is not watched. A death from an uncaught panic does not count: in
+//! browsers the worker lives on after a trap (wasm-rs-worker reports the panic instead).
+//!
 //! # Cross-origin isolation (COOP/COEP)
 //!
 //! Browsers expose `SharedArrayBuffer` only to cross-origin isolated pages. Serve the page
@@ -105,6 +133,8 @@
 //! | 2 | TYPE | creator, before sharing | message-type fingerprint; 0 for a byte channel |
 //! | 3 | TX_CLAIM | the sender's owner (`into_js`), its claimant (`from_js`, CAS) | `generation << 1 \| claimed` |
 //! | 4 | RX_CLAIM | the receiver's owner, its claimant | the same, for the receiver |
+//! | 5–6, 7–8 | TX_OWNER, RX_OWNER | the thread that creates or claims that end | its thread's id (the name of the Web Lock it holds for life); 0 natively |
+//! | 9, 10 | TX_DEAD, RX_DEAD | the peer's watcher, once | non-zero: that end's thread ended without closing it |
 //! | 16 | TAIL | **sender only** | write position; bit 31 = sender closed |
 //! | 17 | TX_WAITING | **sender only** | 1 while the sender sleeps for space |
 //! | 32 | HEAD | **receiver only** | read position; bit 31 = receiver closed |
@@ -138,11 +168,12 @@
 //!    notifies, so a sleeper waiting on that word wakes, and the receiver sees "closed" and
 //!    the final TAIL in one load: `Disconnected` only once every published record is read.
 //! 6. **A killed peer.** A worker terminated mid-message never stored TAIL for that record,
-//!    so the half-written bytes are never read; after terminating it, call
+//!    so the half-written bytes are never read. In browsers the survivor is told (see "When
+//!    the other side dies"): a watcher sets the peer's DEAD word and wakes it, and it drains
+//!    what was published and then reports `Disconnected`. Elsewhere, call
 //!    [`mark_sender_terminated`](spsc::Receiver::mark_sender_terminated) (or
-//!    [`mark_receiver_terminated`](spsc::Sender::mark_receiver_terminated)) and the other side
-//!    drains what was published and then reports `Disconnected` instead of waiting forever;
-//!    `recv_timeout` bounds a wait for a peer that may have died unnoticed.
+//!    [`mark_receiver_terminated`](spsc::Sender::mark_receiver_terminated)) after
+//!    terminating it; `recv_timeout` bounds a wait for a peer that may have died unnoticed.
 //! 7. **A faulty peer.** Every position and length read from shared memory is checked against
 //!    the capacity this end recorded when it attached (`TAIL`, `HEAD` below `2 × capacity`,
 //!    unread bytes at most `capacity`, each record length within the published bytes); a

@@ -21,6 +21,25 @@ pub(crate) const TYPE: usize = 2;
 pub(crate) const TX_CLAIM: usize = 3;
 /// Header word: the receiver's hand-off state, as [`TX_CLAIM`].
 pub(crate) const RX_CLAIM: usize = 4;
+/// Header words: the id of the thread holding the sender (two words; zero when unknown),
+/// written by that thread when it creates or claims the end. On wasm32 it names the Web
+/// Lock the thread holds for as long as it lives.
+#[cfg_attr(
+    not(all(target_family = "wasm", target_os = "unknown")),
+    allow(dead_code, reason = "only the JS backend knows threads by their locks")
+)]
+pub(crate) const TX_OWNER: usize = 5;
+/// Header words: the same for the receiver.
+#[cfg_attr(
+    not(all(target_family = "wasm", target_os = "unknown")),
+    allow(dead_code, reason = "only the JS backend knows threads by their locks")
+)]
+pub(crate) const RX_OWNER: usize = 7;
+/// Header word: non-zero once a watcher saw the sender's thread end without closing it
+/// (written by the receiver's thread, once).
+pub(crate) const TX_DEAD: usize = 9;
+/// Header word: non-zero once a watcher saw the receiver's thread end without closing it.
+pub(crate) const RX_DEAD: usize = 10;
 /// Header word: write position, with [`CLOSED`] when the sender is gone (sender only).
 pub(crate) const TAIL: usize = 16;
 /// Header word: non-zero while the sender sleeps waiting for space (sender only).
@@ -329,6 +348,10 @@ impl<M: Memory> SenderCore<M> {
         let free = self.free()? as usize;
         let (bytes, count) = whole_records_within(records, free);
         if count == 0 {
+            // Full: a receiver whose thread ended will never make room.
+            if self.mem.load(RX_DEAD) != 0 {
+                return Err(SendErrorKind::Disconnected);
+            }
             return Err(SendErrorKind::Full);
         }
         ring_write(&*self.mem, self.cap, self.tail, &records[..bytes]);
@@ -647,7 +670,8 @@ impl<M: Memory> ReceiverCore<M> {
             });
         }
         if used == 0 {
-            let gone = word & CLOSED != 0 || self.peer_gone;
+            // Empty: a sender whose thread ended will never publish more.
+            let gone = word & CLOSED != 0 || self.peer_gone || self.mem.load(TX_DEAD) != 0;
             return Err((
                 if gone {
                     RecvError::Disconnected

@@ -15,7 +15,7 @@ use futures_core::Stream;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::backend::{self, Backend};
+use crate::backend::{self, Backend, End, record_owner};
 use crate::error::{BatchSendError, ChannelError, RecvError, SendError, SendErrorKind};
 use crate::protocol::{self, MAX_CAPACITY, MIN_CAPACITY, ReceiverCore, SenderCore};
 use crate::sync::Arc;
@@ -56,7 +56,9 @@ fn channel_of(
     let memory = Arc::new(backend::allocate(capacity_bytes, message_type)?);
     let cap = capacity_bytes as u32;
     let tx = SenderCore::attach(memory.clone(), cap).map_err(ChannelError::Corrupt)?;
-    let rx = ReceiverCore::attach(memory, cap).map_err(ChannelError::Corrupt)?;
+    let rx = ReceiverCore::attach(memory.clone(), cap).map_err(ChannelError::Corrupt)?;
+    record_owner(&memory, End::Sender);
+    record_owner(&memory, End::Receiver);
     Ok((
         RawSender {
             core: tx,
@@ -1180,14 +1182,18 @@ mod js {
         }
     }
 
+    /// A claimed sender, recorded as this thread's.
     fn live_sender(core: SenderCore<WasmMemory>) -> RawSender {
+        record_owner(&core.mem, End::Sender);
         RawSender {
             core,
             close_on_drop: true,
         }
     }
 
+    /// A claimed receiver, recorded as this thread's.
     fn live_receiver(core: ReceiverCore<WasmMemory>) -> RawReceiver {
+        record_owner(&core.mem, End::Receiver);
         RawReceiver {
             core,
             close_on_drop: true,

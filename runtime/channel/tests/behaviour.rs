@@ -575,4 +575,118 @@ mod js_only {
         assert!(RawReceiver::from_js(&rx_typed.into_js()).is_ok());
         assert!(RawReceiver::from_js(&rx.into_js()).is_ok());
     }
+
+    /// Whether this host has Web Locks (browsers; not Node 20), which the channel uses to
+    /// notice a peer whose thread ended.
+    fn has_web_locks() -> bool {
+        let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+        !navigator.is_undefined()
+            && Reflect::get(&navigator, &"locks".into()).is_ok_and(|l| !l.is_undefined())
+    }
+
+    /// A worker sending as fast as it can is terminated mid-stream; the main thread only
+    /// keeps receiving. It gets every message the worker published, in order, then
+    /// `Disconnected` with no `mark_sender_terminated`. (Chromium releases a terminated
+    /// worker's lock only after 2 s when the worker was blocked, here in a full ring's
+    /// wait; the guard allows 10 s.) Node 20 has no Web Locks: there the survivor is not
+    /// told, as the crate's docs say, and `mark_sender_terminated` remains the way.
+    #[wasm_bindgen_test]
+    async fn a_terminated_sender_is_noticed_without_help() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
+        let (tx, mut rx) = spsc::channel::<u32>(256).unwrap();
+        let worker = common::platform::start_worker(Task::SendForever(tx)).await;
+        for i in 0..3000u32 {
+            assert_eq!(rx.recv_async().await, Ok(i));
+        }
+        worker.terminate();
+        let mut next = 3000u32;
+        let drained = wasm_rs_async_executor::timeout(Duration::from_secs(10), async {
+            loop {
+                match rx.recv_async().await {
+                    Ok(v) => {
+                        assert_eq!(v, next, "a message was lost or reordered");
+                        next += 1;
+                    }
+                    Err(e) => return e,
+                }
+            }
+        })
+        .await;
+        if has_web_locks() {
+            assert_eq!(drained, Ok(RecvError::Disconnected));
+        } else {
+            assert!(
+                drained.is_err(),
+                "without Web Locks nothing tells the survivor"
+            );
+            rx.mark_sender_terminated();
+            while let Ok(v) = rx.recv_async().await {
+                assert_eq!(v, next);
+                next += 1;
+            }
+        }
+    }
+
+    /// The receiving worker is terminated; the main thread keeps sending until the ring is
+    /// full and then gets `Disconnected` instead of waiting forever.
+    #[wasm_bindgen_test]
+    async fn a_terminated_receiver_is_noticed_without_help() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
+        let (mut tx, rx) = spsc::channel::<u32>(256).unwrap();
+        let worker = common::platform::start_worker(Task::RecvU32(rx, u32::MAX)).await;
+        for i in 0..3000u32 {
+            tx.send_async(i).await.unwrap();
+        }
+        worker.terminate();
+        let mut i = 3000u32;
+        let stopped = wasm_rs_async_executor::timeout(Duration::from_secs(10), async {
+            loop {
+                if let Err(e) = tx.send_async(i).await {
+                    return e;
+                }
+                i += 1;
+            }
+        })
+        .await;
+        if has_web_locks() {
+            let err = stopped.expect("the send noticed the dead receiver");
+            assert_eq!(err.kind(), &SendErrorKind::Disconnected);
+            assert_eq!(err.into_inner(), i, "the unsent message comes back");
+        } else {
+            assert!(
+                stopped.is_err(),
+                "without Web Locks nothing tells the survivor"
+            );
+        }
+    }
+
+    /// Handing an end on is not a death: the sender moves to a second worker through
+    /// `into_js` (its first holder releases its lock), and the receiver keeps going.
+    #[wasm_bindgen_test]
+    async fn an_end_handed_on_is_not_taken_for_dead() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
+        let (tx, mut rx) = spsc::channel::<u32>(256).unwrap();
+        // Hand the sender out and back in this thread: its lock is released and retaken.
+        let tx = spsc::Sender::<u32>::from_js(&tx.into_js()).unwrap();
+        let receiving = wasm_rs_async_executor::spawn(async move {
+            let mut got = Vec::new();
+            while let Ok(v) = rx.recv_async().await {
+                got.push(v);
+            }
+            got
+        });
+        wasm_rs_async_executor::sleep(Duration::from_millis(50)).await;
+        let tx = spsc::Sender::<u32>::from_js(&tx.into_js()).unwrap();
+        wasm_rs_async_executor::sleep(Duration::from_millis(50)).await;
+        let worker = common::platform::spawn(Task::SendU32(tx, 500));
+        assert_eq!(worker.await, Ok((500, common::u32_sum(500))));
+        let got = receiving.await.unwrap();
+        assert_eq!(got, (0..500).collect::<Vec<u32>>());
+    }
 }

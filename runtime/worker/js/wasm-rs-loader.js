@@ -29,8 +29,8 @@
 // Worker side: the worker says "ready" once it listens (a message posted to a module worker
 // before its script has run was observed to be lost in Chromium 156), receives the job, loads
 // the glue with the module, calls `wasmRsWorkerStart()` if the module exports it (it installs
-// the panic hook, which reports through `reportPanic`), says "started", calls `entry` and
-// posts the outcome. `glueUrl()` finds the URL of the glue that called into this file.
+// the panic hook, which reports through `reportPanic`), takes the Web Lock it holds for life
+// (see `holdThreadLock`), says "started", calls `entry` and posts the outcome. `glueUrl()` finds the URL of the glue that called into this file.
 // `nextMessage()` resolves with the next message the main thread posts to the worker (the
 // value of `postMessage`, a transferred port included); the worker's export calls it.
 
@@ -326,6 +326,29 @@ export function nextMessage() {
 
 const NOT_A_WORKER = "there is no main thread to receive a message from: this is not a worker";
 
+// The Web Lock this worker holds for as long as it lives, under the global
+// `Symbol.for("wasm-rs.thread-lock")`: the engine releases it when the worker ends (is
+// terminated or closes), which is how wasm-rs-shared-channel tells the other end of a
+// channel that this thread is gone. It is taken, and granted, before the export runs, so an
+// export that blocks at once still holds it. Nothing where there are no Web Locks (Node 20).
+const THREAD_LOCK = Symbol.for("wasm-rs.thread-lock");
+
+async function holdThreadLock() {
+  const locks = globalThis.navigator && globalThis.navigator.locks;
+  if (!locks || typeof locks.request !== "function" || globalThis[THREAD_LOCK]) return;
+  const id = new Uint32Array(2);
+  crypto.getRandomValues(id);
+  id[1] |= 1;
+  const name = "wasm-rs-thread/" + Array.from(id, (w) => w.toString(16).padStart(8, "0")).join("");
+  await new Promise((granted) => {
+    void locks.request(name, () => {
+      granted();
+      return new Promise(() => {});
+    });
+  });
+  globalThis[THREAD_LOCK] = name;
+}
+
 async function serve(host) {
   globalThis[SERVING] = true;
   const job = await host.nextMessage();
@@ -336,6 +359,7 @@ async function serve(host) {
   try {
     glue = await host.load(job.glueUrl, job.module, job.memory);
     if (typeof glue.wasmRsWorkerStart === "function") glue.wasmRsWorkerStart();
+    await holdThreadLock();
   } catch (error) {
     host.post({ kind: "init", message: describe(error) });
     return;

@@ -18,6 +18,21 @@ pub(crate) use native::NativeMemory as Backend;
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
 pub(crate) use wasm::WasmMemory as Backend;
 
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
+pub(crate) use wasm::record_owner;
+
+/// Records which thread holds `end` (natively nothing: a thread's death is not detected
+/// there; `mark_*_terminated` is the way).
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
+pub(crate) fn record_owner(_memory: &Backend, _end: End) {}
+
+/// One end of a channel, for the words that belong to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum End {
+    Sender,
+    Receiver,
+}
+
 /// A fresh, initialised channel memory with a data region of `capacity` bytes, carrying
 /// messages of type `message_type` (a fingerprint, or `protocol::RAW`).
 pub(crate) fn allocate(capacity: usize, message_type: u32) -> Result<Backend, crate::ChannelError> {

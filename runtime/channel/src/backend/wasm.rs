@@ -18,9 +18,14 @@ use js_sys::{
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::{Memory, WaitOutcome};
+use wasm_bindgen::closure::Closure;
+
+use super::{End, Memory, WaitOutcome};
 use crate::error::ChannelError;
-use crate::protocol::{HEADER_BYTES, HEADER_WORDS};
+use crate::protocol::{
+    CLOSED, HEAD, HEADER_BYTES, HEADER_WORDS, RX_CLAIM, RX_DEAD, RX_OWNER, TAIL, TX_CLAIM, TX_DEAD,
+    TX_OWNER,
+};
 
 /// One channel's `SharedArrayBuffer` and the two views the protocol uses.
 #[derive(Debug)]
@@ -95,6 +100,8 @@ impl WasmMemory {
 /// State of one end's asynchronous wait.
 #[derive(Debug, Default)]
 pub(crate) struct AsyncWait {
+    /// The watcher queued on the peer's thread, if any.
+    watching: Option<Watching>,
     /// The promise being awaited and the (word, value) it watches.
     pending: Option<(usize, u32, JsFuture)>,
     /// Fallback polling delay in ms when `Atomics.waitAsync` is missing.
@@ -201,6 +208,7 @@ impl Memory for WasmMemory {
         state: &mut AsyncWait,
         cx: &mut Context<'_>,
     ) -> Poll<()> {
+        watch_peer(&self.words, index, state);
         if let Some((i, e, fut)) = &mut state.pending {
             if *i == index && *e == expected {
                 return match Pin::new(fut).poll(cx) {
@@ -259,6 +267,275 @@ impl Memory for WasmMemory {
             Poll::Pending => {
                 state.pending = Some((index, expected, fut));
                 Poll::Pending
+            }
+        }
+    }
+}
+
+impl End {
+    fn claim_word(self) -> usize {
+        match self {
+            End::Sender => TX_CLAIM,
+            End::Receiver => RX_CLAIM,
+        }
+    }
+
+    fn dead_word(self) -> usize {
+        match self {
+            End::Sender => TX_DEAD,
+            End::Receiver => RX_DEAD,
+        }
+    }
+
+    fn owner_word(self) -> usize {
+        match self {
+            End::Sender => TX_OWNER,
+            End::Receiver => RX_OWNER,
+        }
+    }
+
+    /// The word this end moves and its peer waits on, with [`CLOSED`] when it closes.
+    fn position_word(self) -> usize {
+        match self {
+            End::Sender => TAIL,
+            End::Receiver => HEAD,
+        }
+    }
+}
+
+/// Where a thread keeps the name of the Web Lock it holds for as long as it lives: the
+/// global `Symbol.for("wasm-rs.thread-lock")`, shared with wasm-rs-worker's loader, which
+/// takes the lock in each worker it starts before calling the worker's export.
+const THREAD_LOCK_KEY: &str = "wasm-rs.thread-lock";
+const THREAD_LOCK_PREFIX: &str = "wasm-rs-thread/";
+
+/// `navigator.locks` (Web Locks), where this thread has it: browser pages and workers in
+/// a secure context, which cross-origin isolation (and so `SharedArrayBuffer`) implies.
+/// Node 20 has no `navigator`.
+fn lock_manager() -> Option<Object> {
+    let locks = Reflect::get(&global_property("navigator"), &JsValue::from_str("locks")).ok()?;
+    let request = Reflect::get(&locks, &JsValue::from_str("request")).ok()?;
+    request.is_function().then(|| locks.unchecked_into())
+}
+
+fn call_method(target: &Object, name: &str, args: &[&JsValue]) -> Option<JsValue> {
+    let f = Reflect::get(target, &JsValue::from_str(name))
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()?;
+    let args: js_sys::Array = args.iter().copied().collect();
+    f.apply(target, &args).ok()
+}
+
+fn thread_lock_name(id: [u32; 2]) -> String {
+    format!("{THREAD_LOCK_PREFIX}{:08x}{:08x}", id[0], id[1])
+}
+
+thread_local! {
+    static THREAD_ID: core::cell::Cell<Option<[u32; 2]>> = const { core::cell::Cell::new(None) };
+}
+
+/// This thread's id: the one in the name of the lock it holds for life, taking that lock
+/// now if no one has (the page's main thread, a worker not started by wasm-rs-worker).
+/// A lock requested here is held from when the lock manager grants it, which in Chromium
+/// needs this thread's event loop to turn once: a worker that blocks at once should be
+/// started with wasm-rs-worker. `None` without Web Locks.
+fn thread_id() -> Option<[u32; 2]> {
+    if let Some(id) = THREAD_ID.with(core::cell::Cell::get) {
+        return Some(id);
+    }
+    let locks = lock_manager()?;
+    let key = js_sys::Symbol::for_(THREAD_LOCK_KEY);
+    let global = js_sys::global();
+    let existing = Reflect::get(&global, &key).ok().and_then(|n| n.as_string());
+    let parsed = existing.as_deref().and_then(|name| {
+        let hex = name.strip_prefix(THREAD_LOCK_PREFIX)?;
+        let value = u64::from_str_radix(hex, 16).ok()?;
+        Some([(value >> 32) as u32, value as u32])
+    });
+    let id = match parsed {
+        Some(id) => id,
+        None => {
+            let id = [
+                (js_sys::Math::random() * 4_294_967_296.0) as u32,
+                (js_sys::Math::random() * 4_294_967_296.0) as u32 | 1,
+            ];
+            let name = thread_lock_name(id);
+            // Held until the thread ends: the callback's promise never settles.
+            let hold = Closure::once_into_js(|_lock: JsValue| -> JsValue {
+                Promise::new(&mut |_resolve, _reject| {}).into()
+            });
+            call_method(&locks, "request", &[&JsValue::from_str(&name), &hold]);
+            let _ = Reflect::set(&global, &key, &JsValue::from_str(&name));
+            id
+        }
+    };
+    THREAD_ID.with(|t| t.set(Some(id)));
+    Some(id)
+}
+
+/// Records this thread as the one holding `end` (after creating or claiming it) and wakes
+/// the peer if it waits, so that it watches this thread from now on.
+pub(crate) fn record_owner(memory: &WasmMemory, end: End) {
+    let id = thread_id().unwrap_or([0, 0]);
+    memory.store(end.owner_word(), id[0]);
+    memory.store(end.owner_word() + 1, id[1]);
+    memory.notify(end.position_word());
+}
+
+/// The peer (its position word), generation and owner thread a liveness watcher was
+/// queued for, and what cancels that watcher when this end goes away or watches anew.
+#[derive(Debug)]
+struct Watching {
+    key: (usize, u32, [u32; 2]),
+    _cancel: AbortOnDrop,
+}
+
+/// Aborts a queued lock request when dropped (the waiting end went away).
+#[derive(Debug)]
+struct AbortOnDrop(JsValue);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Ok(controller) = self.0.clone().dyn_into::<Object>() {
+            call_method(&controller, "abort", &[]);
+        }
+    }
+}
+
+/// Before an async wait on `index` (TAIL: for the sender; HEAD: for the receiver), makes
+/// sure a watcher is queued on the lock of the thread that holds the peer, once per peer
+/// generation and thread.
+fn watch_peer(words: &Int32Array, index: usize, state: &mut AsyncWait) {
+    let peer = match index {
+        TAIL => End::Sender,
+        HEAD => End::Receiver,
+        _ => return,
+    };
+    let load = |i: usize| js::atomics_load(words, i as u32) as u32;
+    let claim = load(peer.claim_word());
+    if claim & 1 == 0 || load(peer.dead_word()) != 0 {
+        return; // in transit between threads, or already known dead
+    }
+    let owner = [load(peer.owner_word()), load(peer.owner_word() + 1)];
+    if owner == [0, 0] {
+        return; // a thread without Web Locks
+    }
+    let key = (index, claim >> 1, owner);
+    if state.watching.as_ref().is_some_and(|w| w.key == key) {
+        return;
+    }
+    let Some(locks) = lock_manager() else {
+        return;
+    };
+    let Some(controller) = global_property("AbortController")
+        .dyn_into::<Function>()
+        .ok()
+        .and_then(|ctor| Reflect::construct(&ctor, &js_sys::Array::new()).ok())
+    else {
+        return;
+    };
+    let signal = Reflect::get(&controller, &JsValue::from_str("signal")).unwrap_or_default();
+    // Replacing the old watcher aborts it.
+    state.watching = Some(Watching {
+        key,
+        _cancel: AbortOnDrop(controller),
+    });
+    let watch = Watch {
+        locks,
+        words: words.clone(),
+        signal,
+        peer,
+        generation: claim >> 1,
+        owner,
+    };
+    watch.queue(WATCH_TRIES);
+}
+
+/// Tries to queue a watcher this many times, 10 ms apart, while the peer thread's lock is
+/// not yet held (a thread that took it lazily, on its first channel end).
+const WATCH_TRIES: u32 = 100;
+
+/// A watcher on the lock of the thread holding `peer`.
+struct Watch {
+    locks: Object,
+    words: Int32Array,
+    signal: JsValue,
+    peer: End,
+    generation: u32,
+    owner: [u32; 2],
+}
+
+impl Watch {
+    /// Queues a request for the peer thread's lock once `navigator.locks.query()` shows the
+    /// lock held (a request made before would be granted to the watcher itself).
+    fn queue(self, tries: u32) {
+        let Some(query) = call_method(&self.locks, "query", &[]) else {
+            return;
+        };
+        let on_snapshot = Closure::once_into_js(move |snapshot: JsValue| {
+            let aborted = Reflect::get(&self.signal, &JsValue::from_str("aborted"))
+                .ok()
+                .and_then(|a| a.as_bool())
+                .unwrap_or(false);
+            if aborted {
+                return;
+            }
+            let name = thread_lock_name(self.owner);
+            let held = Reflect::get(&snapshot, &JsValue::from_str("held"))
+                .ok()
+                .and_then(|h| h.dyn_into::<js_sys::Array>().ok())
+                .is_some_and(|held| {
+                    held.iter().any(|lock| {
+                        Reflect::get(&lock, &JsValue::from_str("name"))
+                            .ok()
+                            .and_then(|n| n.as_string())
+                            .is_some_and(|n| n == name)
+                    })
+                });
+            if held {
+                self.request(&name);
+            } else if tries > 1 {
+                let retry = Closure::once_into_js(move || self.queue(tries - 1));
+                if let Ok(set_timeout) = global_property("setTimeout").dyn_into::<Function>() {
+                    let _ = set_timeout.call2(&JsValue::UNDEFINED, &retry, &JsValue::from(10));
+                }
+            }
+        });
+        if let Ok(query) = query.dyn_into::<Object>() {
+            call_method(&query, "then", &[&on_snapshot]);
+        }
+    }
+
+    /// The request itself: granted once the peer's thread has released its lock, that is,
+    /// ended. Unless the end closed, or moved to another generation or thread meanwhile,
+    /// marks it dead and wakes the waiter.
+    fn request(self, name: &str) {
+        let Self {
+            locks,
+            words,
+            signal,
+            peer,
+            generation,
+            owner,
+        } = self;
+        let granted = Closure::once_into_js(move |_lock: JsValue| {
+            let load = |i: usize| js::atomics_load(&words, i as u32) as u32;
+            let same_end = load(peer.claim_word()) >> 1 == generation
+                && [load(peer.owner_word()), load(peer.owner_word() + 1)] == owner;
+            if same_end && load(peer.position_word()) & CLOSED == 0 {
+                js::atomics_store(&words, peer.dead_word() as u32, 1);
+                js::atomics_notify(&words, peer.position_word() as u32);
+            }
+        });
+        let options = Object::new();
+        let _ = Reflect::set(&options, &JsValue::from_str("signal"), &signal);
+        let name = JsValue::from_str(name);
+        if let Some(request) = call_method(&locks, "request", &[&name, &options, &granted]) {
+            // An aborted request rejects: not an error here.
+            let ignore = Closure::once_into_js(|_reason: JsValue| {});
+            if let Ok(request) = request.dyn_into::<Object>() {
+                call_method(&request, "catch", &[&ignore]);
             }
         }
     }
