@@ -576,6 +576,17 @@ mod js_only {
         assert!(RawReceiver::from_js(&rx.into_js()).is_ok());
     }
 
+    /// How long a death test waits: long enough for Chromium's 2-second grace where the
+    /// survivor must be told; where it cannot be (no Web Locks), long enough to show it is
+    /// not.
+    fn death_limit() -> Duration {
+        if has_web_locks() {
+            Duration::from_secs(10)
+        } else {
+            Duration::from_millis(300)
+        }
+    }
+
     /// Whether this host has Web Locks (browsers; not Node 20), which the channel uses to
     /// notice a peer whose thread ended.
     fn has_web_locks() -> bool {
@@ -586,10 +597,10 @@ mod js_only {
 
     /// A worker sending as fast as it can is terminated mid-stream; the main thread only
     /// keeps receiving. It gets every message the worker published, in order, then
-    /// `Disconnected` with no `mark_sender_terminated`. (Chromium releases a terminated
-    /// worker's lock only after 2 s when the worker was blocked, here in a full ring's
-    /// wait; the guard allows 10 s.) Node 20 has no Web Locks: there the survivor is not
-    /// told, as the crate's docs say, and `mark_sender_terminated` remains the way.
+    /// `Disconnected` with no `mark_sender_terminated` (wasm-rs-worker's `terminate()`
+    /// announces the end at once; without it Chromium releases a blocked worker's lock only
+    /// after 2 s, which the 10 s guard allows). Node 20 has no Web Locks: there the survivor
+    /// is not told, as the crate's docs say, and `mark_sender_terminated` remains the way.
     #[wasm_bindgen_test]
     async fn a_terminated_sender_is_noticed_without_help() {
         if common::platform::shared_memory_missing_and_error_checked() {
@@ -602,7 +613,7 @@ mod js_only {
         }
         worker.terminate();
         let mut next = 3000u32;
-        let drained = wasm_rs_async_executor::timeout(Duration::from_secs(10), async {
+        let drained = wasm_rs_async_executor::timeout(death_limit(), async {
             loop {
                 match rx.recv_async().await {
                     Ok(v) => {
@@ -643,7 +654,7 @@ mod js_only {
         }
         worker.terminate();
         let mut i = 3000u32;
-        let stopped = wasm_rs_async_executor::timeout(Duration::from_secs(10), async {
+        let stopped = wasm_rs_async_executor::timeout(death_limit(), async {
             loop {
                 if let Err(e) = tx.send_async(i).await {
                     return e;
@@ -688,5 +699,29 @@ mod js_only {
         assert_eq!(worker.await, Ok((500, common::u32_sum(500))));
         let got = receiving.await.unwrap();
         assert_eq!(got, (0..500).collect::<Vec<u32>>());
+    }
+
+    /// A worker that sends, then closes its own thread without closing the channel: no
+    /// terminate() announces it, only the engine releasing the thread's Web Lock. The main
+    /// thread gets every message, then `Disconnected`.
+    #[wasm_bindgen_test]
+    async fn a_worker_that_closes_itself_is_noticed_through_its_lock() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
+        let (tx, mut rx) = spsc::channel::<u32>(256).unwrap();
+        let _worker = common::platform::start_worker(Task::SendThenVanish(tx, 500)).await;
+        for i in 0..500u32 {
+            assert_eq!(rx.recv_async().await, Ok(i));
+        }
+        let last = wasm_rs_async_executor::timeout(death_limit(), rx.recv_async()).await;
+        if has_web_locks() {
+            assert_eq!(last, Ok(Err(RecvError::Disconnected)));
+        } else {
+            assert!(
+                last.is_err(),
+                "without Web Locks nothing tells the survivor"
+            );
+        }
     }
 }

@@ -177,6 +177,7 @@ export class WorkerJob {
           break;
         case "started":
           this.hasStarted = true;
+          this.threadLock = typeof data.threadLock === "string" ? data.threadLock : null;
           this.started.resolve();
           break;
         case "panic":
@@ -218,6 +219,9 @@ export class WorkerJob {
   }
 
   terminate() {
+    // Say so before the engine does: Chromium releases a running or blocked worker's lock
+    // only after a 2-second grace.
+    if (this.threadLock) announceThreadEnded(this.threadLock);
     this.port.terminate();
     this.settle({ kind: "terminated", message: "the worker was terminated" });
   }
@@ -333,6 +337,26 @@ const NOT_A_WORKER = "there is no main thread to receive a message from: this is
 // export that blocks at once still holds it. Nothing where there are no Web Locks (Node 20).
 const THREAD_LOCK = Symbol.for("wasm-rs.thread-lock");
 
+// Where a thread's end is announced: an `EventTarget` under the global
+// `Symbol.for("wasm-rs.thread-ended")` gets an "ended" `CustomEvent` whose `detail` is the
+// thread's lock name, in this thread at once and, through the `BroadcastChannel`
+// "wasm-rs.thread-ended", in every other thread that listens (wasm-rs-shared-channel does).
+const THREAD_ENDED = Symbol.for("wasm-rs.thread-ended");
+
+function threadEndedTarget() {
+  if (!globalThis[THREAD_ENDED]) globalThis[THREAD_ENDED] = new EventTarget();
+  return globalThis[THREAD_ENDED];
+}
+
+export function announceThreadEnded(name) {
+  threadEndedTarget().dispatchEvent(new CustomEvent("ended", { detail: name }));
+  if (typeof BroadcastChannel === "function") {
+    const channel = new BroadcastChannel("wasm-rs.thread-ended");
+    channel.postMessage(name);
+    channel.close();
+  }
+}
+
 async function holdThreadLock() {
   const locks = globalThis.navigator && globalThis.navigator.locks;
   if (!locks || typeof locks.request !== "function" || globalThis[THREAD_LOCK]) return;
@@ -369,7 +393,7 @@ async function serve(host) {
     host.post({ kind: "exception", message: `the module exports no function \`${job.entry}\`` });
     return;
   }
-  host.post({ kind: "started" });
+  host.post({ kind: "started", threadLock: globalThis[THREAD_LOCK] || null });
   let value;
   try {
     value = await entry(job.input);

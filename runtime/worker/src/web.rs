@@ -303,6 +303,9 @@ impl WorkerHandle {
     /// Stops the worker, wherever it is, even in a loop that never yields. Chromium lets a
     /// worker that is busy in JS or wasm run on for about 2 s before it stops it (Firefox and
     /// WebKit stop it at once); to stop work promptly, have the worker check a shared flag.
+    /// The worker's end is announced first, so the other ends of its
+    /// wasm-rs-shared-channel channels get `Disconnected` at once rather than after those
+    /// 2 s.
     ///
     /// ```no_run
     /// # fn example(worker: wasm_rs_worker::WorkerHandle) {

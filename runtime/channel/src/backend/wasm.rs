@@ -452,6 +452,92 @@ fn watch_peer(words: &Int32Array, index: usize, state: &mut AsyncWait) {
     watch.queue(WATCH_TRIES);
 }
 
+/// What a watcher does once the peer's thread has ended: unless the end closed, or moved
+/// to another generation or thread meanwhile, mark it dead and wake the waiter.
+#[derive(Clone)]
+struct Ended {
+    words: Int32Array,
+    peer: End,
+    generation: u32,
+    owner: [u32; 2],
+}
+
+impl Ended {
+    fn mark(&self) {
+        let load = |i: usize| js::atomics_load(&self.words, i as u32) as u32;
+        let peer = self.peer;
+        let same_end = load(peer.claim_word()) >> 1 == self.generation
+            && [load(peer.owner_word()), load(peer.owner_word() + 1)] == self.owner;
+        if same_end && load(peer.position_word()) & CLOSED == 0 {
+            js::atomics_store(&self.words, peer.dead_word() as u32, 1);
+            js::atomics_notify(&self.words, peer.position_word() as u32);
+        }
+    }
+}
+
+/// Where wasm-rs-worker's loader announces a thread it terminated: an `EventTarget` under
+/// the global `Symbol.for("wasm-rs.thread-ended")`, whose "ended" events carry the
+/// thread's lock name. Announcements from other threads arrive on the `BroadcastChannel`
+/// "wasm-rs.thread-ended"; this thread relays them to the target (set up once).
+const THREAD_ENDED_KEY: &str = "wasm-rs.thread-ended";
+
+thread_local! {
+    static RELAY: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+fn thread_ended_target() -> Option<Object> {
+    let global = js_sys::global();
+    let key = js_sys::Symbol::for_(THREAD_ENDED_KEY);
+    let target = match Reflect::get(&global, &key).ok().filter(JsValue::is_object) {
+        Some(target) => target,
+        None => {
+            let ctor = global_property("EventTarget").dyn_into::<Function>().ok()?;
+            let target = Reflect::construct(&ctor, &js_sys::Array::new()).ok()?;
+            let _ = Reflect::set(&global, &key, &target);
+            target
+        }
+    };
+    if !RELAY.with(|r| r.replace(true)) {
+        relay_broadcasts(&target);
+    }
+    Some(target.unchecked_into())
+}
+
+/// Re-dispatches the names posted on the `BroadcastChannel` as "ended" events here.
+fn relay_broadcasts(target: &JsValue) {
+    let Ok(channel_ctor) = global_property("BroadcastChannel").dyn_into::<Function>() else {
+        return;
+    };
+    let Ok(event_ctor) = global_property("CustomEvent").dyn_into::<Function>() else {
+        return;
+    };
+    let args = js_sys::Array::of1(&JsValue::from_str(THREAD_ENDED_KEY));
+    let Ok(channel) = Reflect::construct(&channel_ctor, &args) else {
+        return;
+    };
+    let target = target.clone();
+    let relay = Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
+        let name = Reflect::get(&message, &JsValue::from_str("data")).unwrap_or_default();
+        let init = Object::new();
+        let _ = Reflect::set(&init, &JsValue::from_str("detail"), &name);
+        let args = js_sys::Array::of2(&JsValue::from_str("ended"), &init);
+        if let (Ok(event), Ok(target)) = (
+            Reflect::construct(&event_ctor, &args),
+            target.clone().dyn_into::<Object>(),
+        ) {
+            call_method(&target, "dispatchEvent", &[&event]);
+        }
+    })
+    .into_js_value();
+    let _ = Reflect::set(&channel, &JsValue::from_str("onmessage"), &relay);
+    // Kept for the thread's life: a channel nobody references may be collected.
+    let _ = Reflect::set(
+        &js_sys::global(),
+        &js_sys::Symbol::for_("wasm-rs.thread-ended.relay"),
+        &channel,
+    );
+}
+
 /// Tries to queue a watcher this many times, 10 ms apart, while the peer thread's lock is
 /// not yet held (a thread that took it lazily, on its first channel end).
 const WATCH_TRIES: u32 = 100;
@@ -519,15 +605,33 @@ impl Watch {
             generation,
             owner,
         } = self;
-        let granted = Closure::once_into_js(move |_lock: JsValue| {
-            let load = |i: usize| js::atomics_load(&words, i as u32) as u32;
-            let same_end = load(peer.claim_word()) >> 1 == generation
-                && [load(peer.owner_word()), load(peer.owner_word() + 1)] == owner;
-            if same_end && load(peer.position_word()) & CLOSED == 0 {
-                js::atomics_store(&words, peer.dead_word() as u32, 1);
-                js::atomics_notify(&words, peer.position_word() as u32);
-            }
-        });
+        let ended = Ended {
+            words,
+            peer,
+            generation,
+            owner,
+        };
+        // wasm-rs-worker's `terminate()` says so at once (Chromium keeps a running or
+        // blocked worker's lock for 2 more seconds).
+        if let Some(target) = thread_ended_target() {
+            let on_ended = ended.clone();
+            let expected = name.to_string();
+            let listener = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                let detail = Reflect::get(&event, &JsValue::from_str("detail")).ok();
+                if detail.and_then(|d| d.as_string()).as_deref() == Some(expected.as_str()) {
+                    on_ended.mark();
+                }
+            })
+            .into_js_value();
+            let options = Object::new();
+            let _ = Reflect::set(&options, &JsValue::from_str("signal"), &signal);
+            call_method(
+                &target,
+                "addEventListener",
+                &[&JsValue::from_str("ended"), &listener, &options],
+            );
+        }
+        let granted = Closure::once_into_js(move |_lock: JsValue| ended.mark());
         let options = Object::new();
         let _ = Reflect::set(&options, &JsValue::from_str("signal"), &signal);
         let name = JsValue::from_str(name);

@@ -22,6 +22,9 @@ pub enum Task {
     ParkedRecvU32(Receiver<u32>, u32),
     /// Answers each request `x` with `3x + 1` until the client is gone.
     Echo(Duplex<u32, u32>),
+    /// Sends 0..n, then vanishes without closing the channel: forgets its sender and, in a
+    /// browser worker, closes its own thread (`self.close()`).
+    SendThenVanish(Sender<u32>, u32),
 }
 
 /// Runs a task to completion on the current thread with blocking calls.
@@ -39,6 +42,23 @@ pub fn run_blocking(task: Task) -> Result<(u32, u32), String> {
                 i = i.wrapping_add(1);
             }
             Ok((i, 0))
+        }
+        Task::SendThenVanish(mut tx, n) => {
+            for i in 0..n {
+                tx.send(i).map_err(|e| e.to_string())?;
+            }
+            core::mem::forget(tx);
+            #[cfg(all(target_family = "wasm", target_os = "unknown"))]
+            {
+                use wasm_bindgen::JsCast;
+                let global = js_sys::global();
+                if let Ok(close) = js_sys::Reflect::get(&global, &"close".into())
+                    .and_then(|c| c.dyn_into::<js_sys::Function>())
+                {
+                    let _ = close.call0(&global);
+                }
+            }
+            Ok((n, 0))
         }
         Task::ParkedRecvU32(rx, n) => wasm_rs_async_executor::block_on(recv_u32_async(rx, n))
             .map_err(|e| format!("executor: {e:?}"))?,
@@ -108,6 +128,7 @@ mod wasm {
             "send_u32_batched" => Task::SendU32Batched(Sender::from_js(&end).map_err(err)?, n),
             "parked_recv_u32" => Task::ParkedRecvU32(Receiver::from_js(&end).map_err(err)?, n),
             "echo" => Task::Echo(Duplex::from_js(&end).map_err(err)?),
+            "send_then_vanish" => Task::SendThenVanish(Sender::from_js(&end).map_err(err)?, n),
             other => return Err(JsValue::from_str(&format!("unknown role {other}"))),
         };
         let (count, sum) = run_blocking(task).map_err(|e| JsValue::from_str(&e))?;
@@ -185,6 +206,7 @@ mod wasm {
             Task::SendU32Batched(tx, n) => ("send_u32_batched", tx.into_js(), n, 0, 0),
             Task::Echo(server) => ("echo", server.into_js(), 0, 0, 0),
             Task::ParkedRecvU32(rx, n) => ("parked_recv_u32", rx.into_js(), n, 0, 0),
+            Task::SendThenVanish(tx, n) => ("send_then_vanish", tx.into_js(), n, 0, 0),
         };
         set("role", role.into());
         set("end", end);
