@@ -17,6 +17,10 @@ use web_sys::{MessageChannel, MessageEvent, MessagePort};
 
 use crate::{Command, CommandError, Reply, Store, median, sample_commands, serve};
 
+/// How long [`SharedChannelWorker::recv`] waits for a dead worker's reason (its panic
+/// message) once the channel has said it is gone: the reason is already on its way then.
+const REASON_WAIT: Duration = Duration::from_secs(1);
+
 /// Ring size of each channel: room for thousands of small commands in flight.
 const CAPACITY: usize = 64 * 1024;
 
@@ -137,18 +141,25 @@ impl SharedChannelWorker {
     /// # Ok(()) }
     /// ```
     ///
-    /// If the worker dies first (a panic aborts its wasm instance, so it never sends
-    /// another reply), this returns its `join()` error, panic message included, instead
-    /// of waiting forever.
+    /// If the worker dies first (it panics, is terminated, or closes itself), the channel
+    /// itself says so: the reply receiver returns `Disconnected` once every reply the worker
+    /// sent has been read, with no watchdog here. Then this returns the worker's `join()`
+    /// error, panic message included, which says why; a worker that closed itself gives no
+    /// reason, and this returns `WorkerFailure::Recv(Disconnected)`.
     pub async fn recv(&mut self) -> Result<Reply, WorkerFailure> {
-        let reply = pin!(self.replies.recv_async());
-        let death = pin!(self.worker.join());
-        match select(reply, death).await {
-            Either::Left((reply, _)) => reply.map_err(WorkerFailure::Recv),
-            Either::Right((Err(e), _)) => Err(WorkerFailure::Worker(e)),
-            Either::Right((Ok(value), _)) => Err(WorkerFailure::Unexpected(format!(
-                "the worker's loop returned ({value:?}) while the command sender was open"
-            ))),
+        match self.replies.recv_async().await {
+            Ok(reply) => Ok(reply),
+            Err(RecvError::Disconnected) => {
+                // Why, if the worker says (a worker that closed itself never reports).
+                match wasm_rs_async_executor::timeout(REASON_WAIT, self.worker.join()).await {
+                    Ok(Err(e)) => Err(WorkerFailure::Worker(e)),
+                    Ok(Ok(value)) => Err(WorkerFailure::Unexpected(format!(
+                        "the worker's loop returned ({value:?}) while the command sender was open"
+                    ))),
+                    Err(_) => Err(WorkerFailure::Recv(RecvError::Disconnected)),
+                }
+            }
+            Err(e) => Err(WorkerFailure::Recv(e)),
         }
     }
 

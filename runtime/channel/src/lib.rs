@@ -68,19 +68,35 @@
 //!
 //! # When the other side dies
 //!
-//! A worker holding one end can end without dropping it: terminated by its parent, or
-//! closed. In browsers the survivor learns it by itself. Every thread holding an end holds
-//! a Web Lock for as long as it lives (a worker started by `wasm-rs-worker` takes it before
-//! its export runs; any other thread takes it with its first end), and the end's header
-//! records which thread holds it. An end about to wait asynchronously (`recv_async`,
-//! `send_async`, the `Stream`) queues a request for its peer's thread lock; the engine
-//! grants it when that thread is gone, and unless the peer end was closed or handed on
-//! meanwhile, the waiter wakes and gets `Disconnected`: the receiver after every message
-//! published before the death, the sender when the ring is full (a dead receiver makes no
-//! room). A worker terminated through `wasm-rs-worker`'s `terminate()` is announced at once
-//! (to this thread directly, to other threads on a `BroadcastChannel`); any other end of a
-//! thread is noticed when the engine releases its lock. Measured here (the tests terminate
-//! a worker mid-stream, sending or receiving, and let one close itself):
+//! A worker holding one end can end without dropping it: terminated by its parent, closed,
+//! or (in Node) exited. The survivor learns it by itself, with no call from the application:
+//! a blocked or awaiting `recv` returns every message published before the death, then
+//! [`RecvError::Disconnected`]; a `send` returns [`SendErrorKind::Disconnected`] with the
+//! message once the ring is full (a dead receiver makes no room).
+//!
+//! How: every end's header records which thread holds it (each thread has a random name),
+//! and two things tell a thread that another one ended.
+//!
+//! - **Announcements.** `wasm-rs-worker` announces each worker it terminates or whose
+//!   export panics (in Node, also each worker that exits by itself) to every thread (an
+//!   `EventTarget` in this thread, a `BroadcastChannel` for the others). Each thread
+//!   remembers the rings it created or claimed an end of, and on an announcement marks dead
+//!   every end the ended thread held there, then wakes its peer. A free thread (the one that
+//!   created the ring, typically) so wakes a peer blocked in `recv` or `send` in another
+//!   worker. A thread keeps a ring it knows until both ends are closed or dead, so a value
+//!   from `into_js` that is never claimed keeps its buffer alive in those threads until they
+//!   end.
+//! - **Web Locks (browsers).** Every thread holding an end holds a Web Lock for as long as
+//!   it lives (a worker started by `wasm-rs-worker` takes it before its export runs; any
+//!   other thread takes it with its first end). An end about to wait asynchronously
+//!   (`recv_async`, `send_async`, the `Stream`) queues a request for its peer's thread
+//!   lock; the engine grants it when that thread is gone, and unless the peer end was closed
+//!   or handed on meanwhile, the waiter wakes and gets `Disconnected`. This catches the
+//!   deaths nobody announces: a worker that closes itself, or one terminated without
+//!   `wasm-rs-worker`.
+//!
+//! Measured here (the tests terminate a worker mid-stream, sending or receiving, let one
+//! end itself, and terminate the sender of a receiver blocked in another worker):
 //!
 //! | host | how long until the survivor knows |
 //! |---|---|
@@ -88,18 +104,23 @@
 //! | Firefox: a worker terminated otherwise, or closing itself | under 1 ms, with the page's main thread free (a busy one delays `self.close()`) |
 //! | Chromium: a worker terminated otherwise, idle or waiting asynchronously, or closing itself | under 10 ms |
 //! | Chromium: a worker terminated otherwise while blocked (a blocking `send`/`recv`) or running | 2 s: Chromium lets such a worker go only after a fixed 2-second grace |
-//! | Node 20 | not told: Node 20 has no Web Locks. Call `mark_sender_terminated` / `mark_receiver_terminated` from the worker's `exit` event |
+//! | Node 20: a worker started by `wasm-rs-worker`, terminated or exiting | when the thread that started it next runs its event loop (Node has no Web Locks; the `Worker`'s `exit` event is the announcement) |
+//! | Node 20: any other worker | not told: call `mark_sender_terminated` / `mark_receiver_terminated` from its `exit` event |
 //! | WebKit | no `SharedArrayBuffer` in our tests, so no channel |
 //!
 //! The Chromium and Firefox figures for workers not stopped through wasm-rs-worker come
 //! from the probes in the repository's `runtime/channel/design/peer-death`.
 //!
-//! Limits: a *blocking* wait (`recv`, `send` in a worker) is not woken by a death (its
-//! thread cannot run the watcher while it is blocked): use `recv_timeout`, or wait
-//! asynchronously. A worker not started by `wasm-rs-worker` takes its lock with its first
-//! end, which Chromium grants only once the worker's event loop turns: a worker that blocks
-//! at once from then on is not watched. A death from an uncaught panic does not count: in
-//! browsers the worker lives on after a trap (wasm-rs-worker reports the panic instead).
+//! Limits. A *blocking* wait (`recv`, `send` in a worker) cannot watch a lock while it
+//! blocks: it is woken by an announcement heard in a thread that knows the ring (the one that
+//! created it, or held an end of it), not by a death nobody announces; wait asynchronously
+//! or use `recv_timeout` where that matters. In Node an announcement needs the starting
+//! thread's event loop: a Node main thread blocked in `recv` on a worker it started is not
+//! woken by that worker's exit. A worker not started by `wasm-rs-worker` takes its lock with
+//! its first end, which Chromium grants only once the worker's event loop turns: a worker
+//! that blocks at once from then on is not watched. A panic is a death only for a worker
+//! started by `wasm-rs-worker`, which announces it (the instance cannot run again, though the
+//! thread and its lock live on); a panic elsewhere leaves the thread's ends looking alive.
 //!
 //! # Cross-origin isolation (COOP/COEP)
 //!

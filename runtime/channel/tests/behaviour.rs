@@ -576,31 +576,18 @@ mod js_only {
         assert!(RawReceiver::from_js(&rx.into_js()).is_ok());
     }
 
-    /// How long a death test waits: long enough for Chromium's 2-second grace where the
-    /// survivor must be told; where it cannot be (no Web Locks), long enough to show it is
-    /// not.
+    /// How long a death test waits for the survivor to be told: long enough for
+    /// Chromium's 2-second grace before it releases a blocked worker's lock.
     fn death_limit() -> Duration {
-        if has_web_locks() {
-            Duration::from_secs(10)
-        } else {
-            Duration::from_millis(300)
-        }
-    }
-
-    /// Whether this host has Web Locks (browsers; not Node 20), which the channel uses to
-    /// notice a peer whose thread ended.
-    fn has_web_locks() -> bool {
-        let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
-        !navigator.is_undefined()
-            && Reflect::get(&navigator, &"locks".into()).is_ok_and(|l| !l.is_undefined())
+        Duration::from_secs(10)
     }
 
     /// A worker sending as fast as it can is terminated mid-stream; the main thread only
     /// keeps receiving. It gets every message the worker published, in order, then
     /// `Disconnected` with no `mark_sender_terminated` (wasm-rs-worker's `terminate()`
     /// announces the end at once; without it Chromium releases a blocked worker's lock only
-    /// after 2 s, which the 10 s guard allows). Node 20 has no Web Locks: there the survivor
-    /// is not told, as the crate's docs say, and `mark_sender_terminated` remains the way.
+    /// after 2 s, which the 10 s guard allows; Node has no Web Locks and relies on the
+    /// announcement).
     #[wasm_bindgen_test]
     async fn a_terminated_sender_is_noticed_without_help() {
         if common::platform::shared_memory_missing_and_error_checked() {
@@ -625,19 +612,7 @@ mod js_only {
             }
         })
         .await;
-        if has_web_locks() {
-            assert_eq!(drained, Ok(RecvError::Disconnected));
-        } else {
-            assert!(
-                drained.is_err(),
-                "without Web Locks nothing tells the survivor"
-            );
-            rx.mark_sender_terminated();
-            while let Ok(v) = rx.recv_async().await {
-                assert_eq!(v, next);
-                next += 1;
-            }
-        }
+        assert_eq!(drained, Ok(RecvError::Disconnected));
     }
 
     /// The receiving worker is terminated; the main thread keeps sending until the ring is
@@ -663,16 +638,30 @@ mod js_only {
             }
         })
         .await;
-        if has_web_locks() {
-            let err = stopped.expect("the send noticed the dead receiver");
-            assert_eq!(err.kind(), &SendErrorKind::Disconnected);
-            assert_eq!(err.into_inner(), i, "the unsent message comes back");
-        } else {
-            assert!(
-                stopped.is_err(),
-                "without Web Locks nothing tells the survivor"
-            );
+        let err = stopped.expect("the send noticed the dead receiver");
+        assert_eq!(err.kind(), &SendErrorKind::Disconnected);
+        assert_eq!(err.into_inner(), i, "the unsent message comes back");
+    }
+
+    /// A worker blocked in `recv` cannot run anything while it waits, so it cannot watch
+    /// its peer itself. Its sender's worker is terminated: this thread, which created the
+    /// ring, hears the announcement, marks the sender dead and wakes the blocked receiver,
+    /// which ends with every message in order, then `Disconnected`.
+    #[wasm_bindgen_test]
+    async fn a_receiver_blocked_in_another_worker_is_woken_when_its_sender_dies() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
         }
+        let (tx, rx) = spsc::channel::<u32>(256).unwrap();
+        let receiving = common::platform::spawn(Task::RecvUntilDisconnected(rx));
+        let sender = common::platform::start_worker(Task::SendForever(tx)).await;
+        wasm_rs_async_executor::sleep(Duration::from_millis(100)).await;
+        sender.terminate();
+        let outcome = wasm_rs_async_executor::timeout(death_limit(), receiving)
+            .await
+            .expect("the blocked receiver was woken");
+        let (received, _) = outcome.expect("every message in order, then Disconnected");
+        assert!(received > 0, "the sender sent before it was terminated");
     }
 
     /// Handing an end on is not a death: the sender moves to a second worker through
@@ -701,11 +690,33 @@ mod js_only {
         assert_eq!(got, (0..500).collect::<Vec<u32>>());
     }
 
-    /// A worker that sends, then closes its own thread without closing the channel: no
-    /// terminate() announces it, only the engine releasing the thread's Web Lock. The main
-    /// thread gets every message, then `Disconnected`.
+    /// A worker whose export panics after sending: its instance can never run again, so
+    /// wasm-rs-worker announces it as ended (the thread itself lives on, its Web Lock
+    /// too). The main thread gets every message, then `Disconnected`, and the worker's
+    /// outcome carries the panic message.
     #[wasm_bindgen_test]
-    async fn a_worker_that_closes_itself_is_noticed_through_its_lock() {
+    async fn a_worker_that_panics_is_taken_for_dead() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
+        let (tx, mut rx) = spsc::channel::<u32>(256).unwrap();
+        let worker = common::platform::start_worker(Task::SendThenPanic(tx, 500)).await;
+        for i in 0..500u32 {
+            assert_eq!(rx.recv_async().await, Ok(i));
+        }
+        let last = wasm_rs_async_executor::timeout(death_limit(), rx.recv_async()).await;
+        assert_eq!(last, Ok(Err(RecvError::Disconnected)));
+        let failure = worker.outcome().await.unwrap_err();
+        assert!(failure.contains("panicked on purpose"), "{failure}");
+    }
+
+    /// A worker that sends, then ends its own thread without closing the channel: in
+    /// browsers it closes itself (`self.close()`), and only the engine releasing the
+    /// thread's Web Lock says so; in Node its thread exits once its export returns, and
+    /// wasm-rs-worker announces the exit. The main thread gets every message, then
+    /// `Disconnected`.
+    #[wasm_bindgen_test]
+    async fn a_worker_that_ends_itself_is_noticed() {
         if common::platform::shared_memory_missing_and_error_checked() {
             return;
         }
@@ -715,13 +726,6 @@ mod js_only {
             assert_eq!(rx.recv_async().await, Ok(i));
         }
         let last = wasm_rs_async_executor::timeout(death_limit(), rx.recv_async()).await;
-        if has_web_locks() {
-            assert_eq!(last, Ok(Err(RecvError::Disconnected)));
-        } else {
-            assert!(
-                last.is_err(),
-                "without Web Locks nothing tells the survivor"
-            );
-        }
+        assert_eq!(last, Ok(Err(RecvError::Disconnected)));
     }
 }

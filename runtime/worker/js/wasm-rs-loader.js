@@ -198,7 +198,11 @@ export class WorkerJob {
     };
     try {
       this.port = IS_NODE
-        ? startNodeWorker(onMessage, onFailure)
+        ? startNodeWorker(onMessage, onFailure, () => {
+            // However the thread ended (terminated, exited, its export returned and nothing
+            // kept it alive): its channel ends are gone.
+            if (this.threadLock) announceThreadEnded(this.threadLock);
+          })
         : startWebWorker(kind, job.entry, onMessage, onFailure);
     } catch (error) {
       this.port = { post() {}, terminate() {} };
@@ -239,6 +243,9 @@ export class WorkerJob {
       this.panic !== null && error.kind !== "terminated"
         ? { kind: "panic", message: this.panic }
         : error;
+    // A panic leaves the worker's instance unable to run again: its channel ends are as
+    // good as gone, though the thread (and its Web Lock) lives on.
+    if (reason.kind === "panic" && this.threadLock) announceThreadEnded(this.threadLock);
     this.started.reject(reason);
     this.finished.reject(reason);
   }
@@ -284,7 +291,7 @@ function startWebWorker(kind, entry, onMessage, onFailure) {
   };
 }
 
-function startNodeWorker(onMessage, onFailure) {
+function startNodeWorker(onMessage, onFailure, onExit) {
   const { Worker } = process.getBuiltinModule("node:worker_threads");
   const { fileURLToPath } = process.getBuiltinModule("node:url");
   // The worker `require`s this file, as the glue does, so both get the same module instance
@@ -298,6 +305,7 @@ function startNodeWorker(onMessage, onFailure) {
     onFailure("exception", "the worker sent a message that could not be deserialized")
   );
   worker.on("exit", (code) => {
+    onExit();
     if (!terminated) onFailure("stopped", `the worker thread exited with code ${code}`);
   });
   return {
@@ -334,7 +342,8 @@ const NOT_A_WORKER = "there is no main thread to receive a message from: this is
 // `Symbol.for("wasm-rs.thread-lock")`: the engine releases it when the worker ends (is
 // terminated or closes), which is how wasm-rs-shared-channel tells the other end of a
 // channel that this thread is gone. It is taken, and granted, before the export runs, so an
-// export that blocks at once still holds it. Nothing where there are no Web Locks (Node 20).
+// export that blocks at once still holds it. Where there are no Web Locks (Node 20) the
+// name is only the thread's identity: the main side announces it when the thread exits.
 const THREAD_LOCK = Symbol.for("wasm-rs.thread-lock");
 
 // Where a thread's end is announced: an `EventTarget` under the global
@@ -358,12 +367,16 @@ export function announceThreadEnded(name) {
 }
 
 async function holdThreadLock() {
-  const locks = globalThis.navigator && globalThis.navigator.locks;
-  if (!locks || typeof locks.request !== "function" || globalThis[THREAD_LOCK]) return;
+  if (globalThis[THREAD_LOCK]) return;
   const id = new Uint32Array(2);
   crypto.getRandomValues(id);
   id[1] |= 1;
   const name = "wasm-rs-thread/" + Array.from(id, (w) => w.toString(16).padStart(8, "0")).join("");
+  const locks = globalThis.navigator && globalThis.navigator.locks;
+  if (!locks || typeof locks.request !== "function") {
+    globalThis[THREAD_LOCK] = name;
+    return;
+  }
   await new Promise((granted) => {
     void locks.request(name, () => {
       granted();

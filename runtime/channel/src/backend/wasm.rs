@@ -159,11 +159,10 @@ impl Memory for WasmMemory {
     }
 
     fn write(&self, at: usize, src: &[u8]) {
-        // SAFETY: the view borrows `src` in this module's memory only until `set` returns,
-        // and nothing between its creation and that use allocates (which could grow and
-        // detach the memory).
-        let view = unsafe { Uint8Array::view(src) };
-        self.data.set(&view, at as u32);
+        // One call into JS: wasm-bindgen hands `src` over as a view of this module's memory,
+        // with no JS object for Rust to keep and drop (`Uint8Array::view` then `set` took
+        // three calls: make the view, copy, drop it).
+        js::set_from_slice(&self.data, src, at as u32);
     }
 
     fn now_ms(&self) -> f64 {
@@ -339,21 +338,16 @@ thread_local! {
 /// now if no one has (the page's main thread, a worker not started by wasm-rs-worker).
 /// A lock requested here is held from when the lock manager grants it, which in Chromium
 /// needs this thread's event loop to turn once: a worker that blocks at once should be
-/// started with wasm-rs-worker. `None` without Web Locks.
-fn thread_id() -> Option<[u32; 2]> {
+/// started with wasm-rs-worker. Without Web Locks (Node 20) the name is only the thread's
+/// identity, which wasm-rs-worker announces when the thread exits.
+fn thread_id() -> [u32; 2] {
     if let Some(id) = THREAD_ID.with(core::cell::Cell::get) {
-        return Some(id);
+        return id;
     }
-    let locks = lock_manager()?;
     let key = js_sys::Symbol::for_(THREAD_LOCK_KEY);
     let global = js_sys::global();
     let existing = Reflect::get(&global, &key).ok().and_then(|n| n.as_string());
-    let parsed = existing.as_deref().and_then(|name| {
-        let hex = name.strip_prefix(THREAD_LOCK_PREFIX)?;
-        let value = u64::from_str_radix(hex, 16).ok()?;
-        Some([(value >> 32) as u32, value as u32])
-    });
-    let id = match parsed {
+    let id = match existing.as_deref().and_then(parse_thread_name) {
         Some(id) => id,
         None => {
             let id = [
@@ -361,26 +355,108 @@ fn thread_id() -> Option<[u32; 2]> {
                 (js_sys::Math::random() * 4_294_967_296.0) as u32 | 1,
             ];
             let name = thread_lock_name(id);
-            // Held until the thread ends: the callback's promise never settles.
-            let hold = Closure::once_into_js(|_lock: JsValue| -> JsValue {
-                Promise::new(&mut |_resolve, _reject| {}).into()
-            });
-            call_method(&locks, "request", &[&JsValue::from_str(&name), &hold]);
+            if let Some(locks) = lock_manager() {
+                // Held until the thread ends: the callback's promise never settles.
+                let hold = Closure::once_into_js(|_lock: JsValue| -> JsValue {
+                    Promise::new(&mut |_resolve, _reject| {}).into()
+                });
+                call_method(&locks, "request", &[&JsValue::from_str(&name), &hold]);
+            }
             let _ = Reflect::set(&global, &key, &JsValue::from_str(&name));
             id
         }
     };
     THREAD_ID.with(|t| t.set(Some(id)));
-    Some(id)
+    id
+}
+
+/// The id in a thread lock's name, `wasm-rs-thread/` and 16 hex digits.
+fn parse_thread_name(name: &str) -> Option<[u32; 2]> {
+    let hex = name.strip_prefix(THREAD_LOCK_PREFIX)?;
+    let value = u64::from_str_radix(hex, 16).ok()?;
+    Some([(value >> 32) as u32, value as u32])
 }
 
 /// Records this thread as the one holding `end` (after creating or claiming it) and wakes
-/// the peer if it waits, so that it watches this thread from now on.
+/// the peer if it waits, so that it watches this thread from now on. This thread also
+/// remembers the ring, to mark its ends dead when it hears that their thread ended.
 pub(crate) fn record_owner(memory: &WasmMemory, end: End) {
-    let id = thread_id().unwrap_or([0, 0]);
+    let id = thread_id();
     memory.store(end.owner_word(), id[0]);
     memory.store(end.owner_word() + 1, id[1]);
     memory.notify(end.position_word());
+    remember(&memory.words);
+}
+
+thread_local! {
+    /// The header of every ring this thread created or claimed an end of, until both its ends
+    /// are closed or dead. Held strongly: a thread that handed both ends away holds nothing
+    /// else of the ring (a weak reference would die with the thread's last view of it), and
+    /// it is the one free to wake a peer blocked in another worker.
+    static KNOWN: core::cell::RefCell<Vec<Int32Array>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Adds `words` to the rings this thread knows (once; finished rings are let go), and makes
+/// sure this thread hears of ended threads.
+fn remember(words: &Int32Array) {
+    KNOWN.with(|known| {
+        let mut known = known.borrow_mut();
+        known.retain(|ring| !finished(ring));
+        if !known.iter().any(|ring| ***ring == ***words) {
+            known.push(words.clone());
+        }
+    });
+    listen_for_ended_threads();
+}
+
+/// Whether neither end of the ring can ever be used again: each closed or dead.
+fn finished(words: &Int32Array) -> bool {
+    let load = |i: usize| js::atomics_load(words, i as u32) as u32;
+    [End::Sender, End::Receiver]
+        .into_iter()
+        .all(|end| load(end.position_word()) & CLOSED != 0 || load(end.dead_word()) != 0)
+}
+
+thread_local! {
+    static LISTENING: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+/// Once per thread: on each announcement that a thread ended, marks dead every end of a
+/// known ring that the thread held (claimed, not closed, not handed on), and wakes its
+/// peer. A thread that is free to run this wakes a peer blocked in another thread.
+fn listen_for_ended_threads() {
+    if LISTENING.with(|l| l.replace(true)) {
+        return;
+    }
+    let Some(target) = thread_ended_target() else {
+        return;
+    };
+    let listener = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let detail = Reflect::get(&event, &JsValue::from_str("detail")).ok();
+        let Some(id) = detail
+            .and_then(|d| d.as_string())
+            .as_deref()
+            .and_then(parse_thread_name)
+        else {
+            return;
+        };
+        let rings: Vec<Int32Array> = KNOWN.with(|known| {
+            let mut known = known.borrow_mut();
+            known.retain(|ring| !finished(ring));
+            known.clone()
+        });
+        for words in rings {
+            for end in [End::Sender, End::Receiver] {
+                Ended::of_thread(&words, end, id);
+            }
+        }
+    })
+    .into_js_value();
+    call_method(
+        &target,
+        "addEventListener",
+        &[&JsValue::from_str("ended"), &listener],
+    );
 }
 
 /// The peer (its position word), generation and owner thread a liveness watcher was
@@ -419,7 +495,7 @@ fn watch_peer(words: &Int32Array, index: usize, state: &mut AsyncWait) {
     }
     let owner = [load(peer.owner_word()), load(peer.owner_word() + 1)];
     if owner == [0, 0] {
-        return; // a thread without Web Locks
+        return; // an end from before owners were recorded
     }
     let key = (index, claim >> 1, owner);
     if state.watching.as_ref().is_some_and(|w| w.key == key) {
@@ -463,6 +539,21 @@ struct Ended {
 }
 
 impl Ended {
+    /// Marks `end` of the ring `words` dead if the thread `id` held it (claimed, not closed).
+    fn of_thread(words: &Int32Array, end: End, id: [u32; 2]) {
+        let load = |i: usize| js::atomics_load(words, i as u32) as u32;
+        let claim = load(end.claim_word());
+        if claim & 1 == 1 && [load(end.owner_word()), load(end.owner_word() + 1)] == id {
+            Ended {
+                words: words.clone(),
+                peer: end,
+                generation: claim >> 1,
+                owner: id,
+            }
+            .mark();
+        }
+    }
+
     fn mark(&self) {
         let load = |i: usize| js::atomics_load(&self.words, i as u32) as u32;
         let peer = self.peer;
@@ -475,7 +566,8 @@ impl Ended {
     }
 }
 
-/// Where wasm-rs-worker's loader announces a thread it terminated: an `EventTarget` under
+/// Where wasm-rs-worker's loader announces a thread it terminated (in Node, also one that
+/// exited by itself): an `EventTarget` under
 /// the global `Symbol.for("wasm-rs.thread-ended")`, whose "ended" events carry the
 /// thread's lock name. Announcements from other threads arrive on the `BroadcastChannel`
 /// "wasm-rs.thread-ended"; this thread relays them to the target (set up once).
@@ -530,6 +622,10 @@ fn relay_broadcasts(target: &JsValue) {
     })
     .into_js_value();
     let _ = Reflect::set(&channel, &JsValue::from_str("onmessage"), &relay);
+    // In Node a listening channel would keep the thread (and the process) alive.
+    if let Ok(channel) = channel.clone().dyn_into::<Object>() {
+        call_method(&channel, "unref", &[]);
+    }
     // Kept for the thread's life: a channel nobody references may be collected.
     let _ = Reflect::set(
         &js_sys::global(),
@@ -611,26 +707,6 @@ impl Watch {
             generation,
             owner,
         };
-        // wasm-rs-worker's `terminate()` says so at once (Chromium keeps a running or
-        // blocked worker's lock for 2 more seconds).
-        if let Some(target) = thread_ended_target() {
-            let on_ended = ended.clone();
-            let expected = name.to_string();
-            let listener = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-                let detail = Reflect::get(&event, &JsValue::from_str("detail")).ok();
-                if detail.and_then(|d| d.as_string()).as_deref() == Some(expected.as_str()) {
-                    on_ended.mark();
-                }
-            })
-            .into_js_value();
-            let options = Object::new();
-            let _ = Reflect::set(&options, &JsValue::from_str("signal"), &signal);
-            call_method(
-                &target,
-                "addEventListener",
-                &[&JsValue::from_str("ended"), &listener, &options],
-            );
-        }
         let granted = Closure::once_into_js(move |_lock: JsValue| ended.mark());
         let options = Object::new();
         let _ = Reflect::set(&options, &JsValue::from_str("signal"), &signal);
@@ -649,7 +725,7 @@ impl Watch {
 /// `Int32Array` (the only kind this module passes), bound without js-sys's `catch` wrapper,
 /// which costs more than the operation itself on the hot path.
 mod js {
-    use js_sys::Int32Array;
+    use js_sys::{Int32Array, Uint8Array};
     use wasm_bindgen::prelude::wasm_bindgen;
 
     #[wasm_bindgen]
@@ -667,6 +743,11 @@ mod js {
         ) -> i32;
         #[wasm_bindgen(js_namespace = Atomics, js_name = notify)]
         pub(super) fn atomics_notify(array: &Int32Array, index: u32) -> i32;
+        /// `Uint8Array.prototype.set.call(array, src, offset)`, `src` arriving as a view of
+        /// the module's memory. The offset is in bounds: the protocol writes only inside the
+        /// data region.
+        #[wasm_bindgen(js_namespace = ["Uint8Array", "prototype", "set"], js_name = call)]
+        pub(super) fn set_from_slice(array: &Uint8Array, src: &[u8], offset: u32);
     }
 }
 

@@ -25,6 +25,10 @@ pub enum Task {
     /// Sends 0..n, then vanishes without closing the channel: forgets its sender and, in a
     /// browser worker, closes its own thread (`self.close()`).
     SendThenVanish(Sender<u32>, u32),
+    /// Sends 0..n, then panics (in wasm, a trap: the sender is never dropped).
+    SendThenPanic(Sender<u32>, u32),
+    /// Receives 0, 1, 2, ... with blocking `recv` until `Disconnected`; the count received.
+    RecvUntilDisconnected(Receiver<u32>),
 }
 
 /// Runs a task to completion on the current thread with blocking calls.
@@ -59,6 +63,23 @@ pub fn run_blocking(task: Task) -> Result<(u32, u32), String> {
                 }
             }
             Ok((n, 0))
+        }
+        Task::SendThenPanic(mut tx, n) => {
+            for i in 0..n {
+                tx.send(i).map_err(|e| e.to_string())?;
+            }
+            panic!("the sending worker panicked on purpose after {n} messages");
+        }
+        Task::RecvUntilDisconnected(mut rx) => {
+            let mut n = 0u32;
+            loop {
+                match rx.recv() {
+                    Ok(v) if v == n => n += 1,
+                    Ok(v) => return Err(format!("message {n} arrived as {v}")),
+                    Err(wasm_rs_shared_channel::RecvError::Disconnected) => return Ok((n, 0)),
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
         }
         Task::ParkedRecvU32(rx, n) => wasm_rs_async_executor::block_on(recv_u32_async(rx, n))
             .map_err(|e| format!("executor: {e:?}"))?,
@@ -129,6 +150,10 @@ mod wasm {
             "parked_recv_u32" => Task::ParkedRecvU32(Receiver::from_js(&end).map_err(err)?, n),
             "echo" => Task::Echo(Duplex::from_js(&end).map_err(err)?),
             "send_then_vanish" => Task::SendThenVanish(Sender::from_js(&end).map_err(err)?, n),
+            "send_then_panic" => Task::SendThenPanic(Sender::from_js(&end).map_err(err)?, n),
+            "recv_until_disconnected" => {
+                Task::RecvUntilDisconnected(Receiver::from_js(&end).map_err(err)?)
+            }
             other => return Err(JsValue::from_str(&format!("unknown role {other}"))),
         };
         let (count, sum) = run_blocking(task).map_err(|e| JsValue::from_str(&e))?;
@@ -207,6 +232,8 @@ mod wasm {
             Task::Echo(server) => ("echo", server.into_js(), 0, 0, 0),
             Task::ParkedRecvU32(rx, n) => ("parked_recv_u32", rx.into_js(), n, 0, 0),
             Task::SendThenVanish(tx, n) => ("send_then_vanish", tx.into_js(), n, 0, 0),
+            Task::SendThenPanic(tx, n) => ("send_then_panic", tx.into_js(), n, 0, 0),
+            Task::RecvUntilDisconnected(rx) => ("recv_until_disconnected", rx.into_js(), 0, 0, 0),
         };
         set("role", role.into());
         set("end", end);
