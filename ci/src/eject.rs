@@ -182,17 +182,23 @@ fn write(p: &Path, text: &str) -> Result<()> {
     std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))
 }
 
-/// Copies the recipe's files, except what eject writes itself and build output.
+/// Copies the recipe's files, except what eject writes itself and build output: cargo's
+/// `target/`, and inside a bundler project (`vite/`, say) npm's `node_modules/`, the
+/// wasm-bindgen output `pkg/` and the bundle `dist/`.
 fn copy_recipe_files(from: &Path, to: &Path) -> Result<()> {
     let skip = ["Cargo.toml", "Cargo.lock", "README.md", "target"];
+    let skip_below = ["node_modules", "pkg", "dist"];
+    let named = |e: &walkdir::DirEntry, names: &[&str]| {
+        names
+            .iter()
+            .any(|s| e.file_name() == std::ffi::OsStr::new(s))
+    };
     let walker = walkdir::WalkDir::new(from)
         .min_depth(1)
         .into_iter()
         .filter_entry(|e| {
-            !(e.depth() == 1
-                && skip
-                    .iter()
-                    .any(|s| e.file_name() == std::ffi::OsStr::new(s)))
+            !((e.depth() == 1 && named(e, &skip))
+                || (e.depth() == 2 && e.file_type().is_dir() && named(e, &skip_below)))
         });
     for entry in walker {
         let entry = entry.with_context(|| format!("reading {}", from.display()))?;

@@ -29,6 +29,7 @@ mod eject;
 mod env;
 mod links;
 mod nightly;
+mod onramps;
 mod recipes;
 mod release;
 mod serve;

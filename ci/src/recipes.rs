@@ -24,6 +24,7 @@ pub(crate) const TOPICS: &[(&str, &str)] = &[
     ("executors", "Executors and scheduling"),
     ("channels", "tokio::sync and channels"),
     ("workers", "Workers"),
+    ("apps", "Use wasm-rs in your app"),
     ("scripting", "Scripting"),
     ("networking", "Networking"),
     ("threads", "Threads"),

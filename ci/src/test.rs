@@ -30,7 +30,7 @@ use crate::{bench, beside, e2e, eject, links};
 pub(crate) struct TestArgs {
     /// Run only these suites (repeatable, or comma-separated): fmt, lint, clippy, native, node,
     /// browser (every engine's main thread), worker (every engine's dedicated worker),
-    /// <engine>-<main|worker> (e.g. firefox-worker), miri, loom, eject, book, links, e2e, bench,
+    /// <engine>-<main|worker> (e.g. firefox-worker), miri, loom, eject, book, links, e2e, onramps, bench,
     /// threads (the nightly recipes outside the workspace), release (the runtime crates packaged
     /// and used by a scratch app), msrv (that app on the declared rust-version).
     #[arg(long, value_delimiter = ',')]
@@ -79,6 +79,9 @@ pub(crate) enum Suite {
     Links,
     /// The book in headless Chromium: every page loads cleanly, every Run button works.
     E2e,
+    /// The bundler projects beside their recipes (Vite), built from a clean state and driven
+    /// in Chromium and Firefox (`onramps.rs`).
+    Onramps,
     /// `cargo xtask bench --quick`: every benchmark runs once (fails if one breaks, not if a
     /// target is missed).
     Bench,
@@ -103,6 +106,7 @@ impl Suite {
             Suite::Book,
             Suite::Links,
             Suite::E2e,
+            Suite::Onramps,
             Suite::Bench,
             Suite::Threads,
             Suite::Release,
@@ -124,6 +128,7 @@ impl Suite {
             Suite::Book => "book".into(),
             Suite::Links => "links".into(),
             Suite::E2e => "e2e".into(),
+            Suite::Onramps => "onramps".into(),
             Suite::Bench => "bench".into(),
             Suite::Threads => "threads".into(),
             Suite::Release => "release".into(),
@@ -149,7 +154,7 @@ fn select(only: &[String], engines: &[Engine]) -> Result<Vec<Suite>> {
         if !all.iter().any(|s| s.selected_by(word)) {
             bail!(
                 "--only {word}: no such suite; choose from fmt, lint, clippy, native, node, browser, worker, \
-                 <engine>-<main|worker>, miri, loom, eject, book, links, e2e, bench, threads, release, msrv"
+                 <engine>-<main|worker>, miri, loom, eject, book, links, e2e, onramps, bench, threads, release, msrv"
             );
         }
     }
@@ -321,6 +326,12 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                 e.engine().filter(|_| declared)
             }
             Suite::E2e | Suite::Release => Some(Engine::Chromium),
+            Suite::Onramps => {
+                if !engines.contains(&Engine::Firefox) {
+                    engines.push(Engine::Firefox);
+                }
+                Some(Engine::Chromium)
+            }
             _ => None,
         };
         if let Some(en) = engine.filter(|en| !engines.contains(en)) {
@@ -566,6 +577,31 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                     }
                 }
                 built = Some(demos);
+            }
+            Suite::Onramps => {
+                let Some(Driver::Chromium { chromedriver }) = tools.drivers.get(&Engine::Chromium)
+                else {
+                    bail!("the onramps suite needs Chromium; `cargo xtask setup` installs it");
+                };
+                let geckodriver = match tools.drivers.get(&Engine::Firefox) {
+                    Some(Driver::Firefox { geckodriver }) => Some(geckodriver.as_path()),
+                    _ => None,
+                };
+                let drivers = crate::onramps::Drivers {
+                    chromedriver,
+                    geckodriver,
+                };
+                match crate::onramps::run(ws, &drivers) {
+                    Ok(r) => {
+                        row.passed += r.passed;
+                        row.failed += r.problems.len() as u64;
+                        row.problems.extend(r.problems);
+                    }
+                    Err(e) => {
+                        row.failed += 1;
+                        row.problems.push(format!("onramps: {e:#}"));
+                    }
+                }
             }
             Suite::Threads => {
                 let outcome = crate::nightly::run(ws, &tools, &runner.log_dir)?;

@@ -109,6 +109,10 @@ export function reportPanic(message) {
 // the glue file itself, so that frame is the glue. Returns null when no frame has a location.
 export function glueUrl() {
   const own = normalize(import.meta.url);
+  // Bundled (Vite, Rollup, Rolldown): this file no longer has its own name, and the glue is
+  // in the same chunk, so that chunk is what the worker imports. The app keeps the glue in a
+  // chunk of its own (an entry, imported dynamically) so the chunk holds nothing else.
+  if (!/\/wasm-rs-loader\.js$/.test(new URL(own, "file:///").pathname)) return import.meta.url;
   const stack = String(new Error().stack || "");
   for (const line of stack.split("\n")) {
     // Chromium/Node: "    at f (URL:1:2)" or "    at URL:1:2"; Firefox/WebKit: "f@URL:1:2".

@@ -35,6 +35,17 @@
 //! | the same, inside a dedicated worker | nested Web Workers | `tests/workers.rs` in `worker` |
 //! | Node.js 20.19 or later (`--target nodejs`) | `worker_threads` Workers | `tests/workers.rs` in `node` |
 //! | native, WASI | none: only [`WorkerError`] exists there | `tests/error_messages.rs` natively |
+//! | a Vite production build and dev server, Chromium and Firefox | module Web Workers | the `onramps` suite (recipe `vite-app`) |
+//!
+//! ## With a bundler
+//!
+//! A bundler (Vite, Rollup, Rolldown) merges the loader into the chunk that holds the
+//! wasm-bindgen glue, and the worker starts on that chunk. So the chunk must hold the glue
+//! and nothing else of the page: make the glue an entry of its own (in Vite,
+//! `build.rolldownOptions.input`), and import it from the page with a dynamic `import()`, so
+//! that the chunk keeps every export under its own name (the worker calls its entry export by
+//! name). [`glue_url`] then gives that chunk's URL. The book's "Use wasm-rs in your app"
+//! chapter has the tested Vite project.
 //!
 //! ## Stopping
 //!

@@ -356,7 +356,8 @@ pub async fn run_in_worker(
 
 /// The URL of the wasm-bindgen glue (the JS file of `--target web`, or in Node.js the path of
 /// `--target nodejs`'s) that loaded this module: the worker imports the same file. Under
-/// wasm-bindgen-test-runner it is `<origin>/wasm-bindgen-test.js`.
+/// wasm-bindgen-test-runner it is `<origin>/wasm-bindgen-test.js`. In a bundle, where the
+/// loader shares the glue's chunk, it is that chunk (see the crate docs, "With a bundler").
 ///
 /// It is read from the JS call stack (the glue's import shims are the frame under the loader),
 /// which every engine fills in; it fails with [`WorkerError::NoGlueUrl`] if none is there.
