@@ -48,23 +48,11 @@ pub(crate) struct Drivers<'a> {
 /// Builds and checks every on-ramp. An `Err` means the suite could not run; a failed check
 /// is a problem in the report.
 pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
-    let recipe = ws
-        .recipes()
-        .find(|c| c.name == "vite-app")
-        .context("the recipe vite-app is missing")?;
-    let ejected = ws.target_dir.join("xtask/onramps/vite-app");
-    if ejected.exists() {
-        std::fs::remove_dir_all(&ejected)
-            .with_context(|| format!("removing the last run's {}", ejected.display()))?;
-    }
-    println!("  → vite: eject vite-app, npm ci, the wasm build, vite build");
-    crate::eject::eject(ws, recipe, &ejected, &crate::eject::Source::Path)?;
-    let web = ejected.join("vite");
+    let web = build_vite_project(ws, "demo", "onramps")?;
     let scratch = tempfile::Builder::new()
         .prefix("wasm-rs-onramps-")
         .tempdir()
         .context("creating a temporary directory")?;
-    build_vite(ws, &web)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -94,21 +82,36 @@ pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
     Ok(report)
 }
 
-/// `npm ci`, the wasm build and `vite build`, in the ejected project's `vite/`.
-fn build_vite(ws: &Workspace, web: &Path) -> Result<()> {
+/// Ejects the recipe `vite-app` into `target/xtask/<purpose>/vite-app`, then in its `vite/`
+/// runs `npm ci`, the wasm build with the cargo `profile` and `vite build`; returns that
+/// `vite/` folder (with `pkg/`, wasm-bindgen's files, and `dist/`, Vite's).
+pub(crate) fn build_vite_project(ws: &Workspace, profile: &str, purpose: &str) -> Result<PathBuf> {
+    let recipe = ws
+        .recipes()
+        .find(|c| c.name == "vite-app")
+        .context("the recipe vite-app is missing")?;
+    let ejected = ws.target_dir.join("xtask").join(purpose).join("vite-app");
+    if ejected.exists() {
+        std::fs::remove_dir_all(&ejected)
+            .with_context(|| format!("removing the last run's {}", ejected.display()))?;
+    }
+    println!("  → vite: eject vite-app, npm ci, the wasm build ({profile}), vite build");
+    crate::eject::eject(ws, recipe, &ejected, &crate::eject::Source::Path)?;
+    let web = ejected.join("vite");
     let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
-    run_in(web, npm, &["ci", "--no-audit", "--no-fund"], &[])?;
+    run_in(&web, npm, &["ci", "--no-audit", "--no-fund"], &[])?;
     let target = ws.target_dir.display().to_string();
     run_in(
-        web,
+        &web,
         "node",
         &["build-wasm.mjs"],
         &[
-            ("CARGO_PROFILE", "demo"),
+            ("CARGO_PROFILE", profile),
             ("CARGO_TARGET_DIR", target.as_str()),
         ],
     )?;
-    run_in(web, npm, &["run", "build"], &[])
+    run_in(&web, npm, &["run", "build"], &[])?;
+    Ok(web)
 }
 
 fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<()> {

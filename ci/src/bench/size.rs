@@ -187,9 +187,52 @@ pub(crate) fn run(
             });
         }
     }
+    figures.push(onramp_vite(ws)?);
     Ok(RunReport {
         suite: "size".into(),
         env: "wasm32".into(),
         figures,
     })
+}
+
+/// What the recipe `vite-app`'s page ships, wasm and JS, each file gzipped as a server would
+/// send it: the production build of its Vite project (`dist/assets`) against the plain
+/// `--target web` files of the same release build (wasm-bindgen's `pkg/`, its snippets, and
+/// the page's own `src/main.js`). Neither runs wasm-opt.
+fn onramp_vite(ws: &Workspace) -> Result<RunFigure> {
+    let web = crate::onramps::build_vite_project(ws, "release", "bench")?;
+    let vite = gzipped_total(&web.join("dist/assets"))?;
+    let plain = gzipped_total(&web.join("pkg"))? + gzipped_file(&web.join("src/main.js"))?;
+    Ok(RunFigure {
+        id: "onramp-vite-gz".into(),
+        label: "the vite-app page's wasm + JS, each file gzip -9: vite build vs plain --target web files"
+            .into(),
+        unit: "B".into(),
+        better: Better::Lower,
+        note: "release build, no wasm-opt on either side".into(),
+        values: vec![
+            ("vite build".into(), Some(vite as f64)),
+            ("--target web".into(), Some(plain as f64)),
+        ],
+    })
+}
+
+/// The sum of the gzipped sizes of every `.wasm` and `.js` file under `dir`.
+fn gzipped_total(dir: &Path) -> Result<u64> {
+    let mut total = 0;
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+        let ext = entry.path().extension().and_then(|e| e.to_str());
+        if entry.file_type().is_file() && matches!(ext, Some("wasm" | "js")) {
+            total += gzipped_file(entry.path())?;
+        }
+    }
+    Ok(total)
+}
+
+fn gzipped_file(path: &Path) -> Result<u64> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    gz.write_all(&bytes)?;
+    Ok(gz.finish()?.len() as u64)
 }

@@ -34,8 +34,8 @@ pub use crate::protocol::{MAX_CAPACITY as MAX_CAPACITY_BYTES, MIN_CAPACITY as MI
 /// full waits for the receiver, so a small ring costs wake-ups. The supported range for
 /// throughput is 1 KiB and up: the book's Benchmarks page measures 64-byte messages sent one
 /// at a time through 1 KiB, 64 KiB and 4 MiB rings against `postMessage` in the same run
-/// (1 KiB, 15 such messages: about 4× `postMessage` in Node and 16× in Chromium, and no
-/// single run below 2×). Sizes below 1 KiB are not measured.
+/// (1 KiB, 15 such messages: 4–5× `postMessage` in Node and 10–16× in Chromium in the runs
+/// of 6 December 2026, no single run below 2×). Sizes below 1 KiB are not measured.
 ///
 /// ```
 /// use wasm_rs_shared_channel::spsc;
