@@ -406,7 +406,7 @@ pub(crate) async fn connect(driver: &ChromeDriver, profile: &Path) -> Result<Cli
         })
 }
 
-fn capabilities(profile: &Path) -> Capabilities {
+pub(crate) fn capabilities(profile: &Path) -> Capabilities {
     let mut options = json!({
         "args": [
             "--headless",
@@ -531,7 +531,7 @@ impl Drop for ChromeDriver {
 }
 
 /// A port nobody listens on now (the OS picks it; there is a small window before use).
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     let listener =
         TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("finding a free local port")?;
     Ok(listener.local_addr()?.port())

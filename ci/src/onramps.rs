@@ -26,7 +26,7 @@ use anyhow::{Context, Result, bail};
 use fantoccini::ClientBuilder;
 use serde_json::{Value, json};
 
-use crate::e2e::{E2eReport, browser_log};
+use crate::e2e::{E2eReport, browser_log, free_port};
 use crate::workspace::Workspace;
 
 /// What the Vite page must show: π(5,000,000), and one progress update per 50,000 numbers.
@@ -61,7 +61,7 @@ pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
     let mut report = E2eReport::default();
     let checks: [(&str, &[&str]); 2] = [("preview", &["preview"]), ("dev server", &[])];
     for (what, args) in checks {
-        let server = Server::start(&web, args, &scratch.path().join(format!("{what}.log")))?;
+        let server = Listening::vite(&web, args, &scratch.path().join(format!("{what}.log")))?;
         let mut engines = vec![Engine::Chromium];
         if what == "preview" && drivers.geckodriver.is_some() {
             engines.push(Engine::Firefox);
@@ -131,16 +131,36 @@ fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Res
     Ok(())
 }
 
-/// A Vite server (`vite preview`, or the dev server) on a free port, stopped on drop.
-struct Server {
+/// A child process listening on a local port (a Vite server, a WebDriver server), killed on
+/// drop.
+struct Listening {
     child: Child,
     url: String,
 }
 
-impl Server {
-    fn start(web: &Path, args: &[&str], log: &Path) -> Result<Self> {
-        let port = free_port()?;
+impl Listening {
+    /// Starts `command` with its output in `log`, and waits until `port` accepts connections.
+    fn start(mut command: Command, port: u16, log: &Path, what: &str) -> Result<Self> {
         let out = std::fs::File::create(log)?;
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out)
+            .spawn()
+            .with_context(|| format!("starting {what}"))?;
+        let mut listening = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}/"),
+        };
+        wait_for_port(port, &mut listening.child, || {
+            std::fs::read_to_string(log).unwrap_or_default()
+        })?;
+        Ok(listening)
+    }
+
+    /// A Vite server (`vite preview`, or the dev server with no `args`) in `web`.
+    fn vite(web: &Path, args: &[&str], log: &Path) -> Result<Self> {
+        let port = free_port()?;
         let mut command = Command::new("node");
         command
             .arg("node_modules/vite/bin/vite.js")
@@ -152,23 +172,21 @@ impl Server {
                 "--host",
                 "127.0.0.1",
             ])
-            .current_dir(web)
-            .stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out);
-        let child = command.spawn().context("starting vite")?;
-        let mut server = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}/"),
-        };
-        wait_for_port(port, &mut server.child, || {
-            std::fs::read_to_string(log).unwrap_or_default()
-        })?;
-        Ok(server)
+            .current_dir(web);
+        Self::start(command, port, log, "vite")
+    }
+
+    /// A WebDriver server (ChromeDriver or geckodriver).
+    fn driver(binary: &Path, log: &Path) -> Result<Self> {
+        let port = free_port()?;
+        let mut command = Command::new(binary);
+        command.arg(format!("--port={port}"));
+        let what = format!("{} (`cargo xtask setup` installs it)", binary.display());
+        Self::start(command, port, log, &what)
     }
 }
 
-impl Drop for Server {
+impl Drop for Listening {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -190,77 +208,18 @@ impl Engine {
     }
 }
 
-/// A WebDriver server child process (ChromeDriver or geckodriver), killed on drop.
-struct DriverProcess {
-    child: Child,
-    url: String,
-}
-
-impl DriverProcess {
-    fn start(binary: &Path, log: &Path) -> Result<Self> {
-        let port = free_port()?;
-        let out = std::fs::File::create(log)?;
-        let child = Command::new(binary)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out)
-            .spawn()
-            .with_context(|| format!("starting {} (`cargo xtask setup`)", binary.display()))?;
-        let mut driver = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}/"),
-        };
-        wait_for_port(port, &mut driver.child, || {
-            std::fs::read_to_string(log).unwrap_or_default()
-        })?;
-        Ok(driver)
-    }
-}
-
-impl Drop for DriverProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn capabilities(engine: Engine, profile: &Path) -> serde_json::Map<String, Value> {
-    let caps = match engine {
-        Engine::Chromium => {
-            let mut options = json!({
-                "args": [
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--no-first-run",
-                    format!("--user-data-dir={}", profile.display()),
-                ],
-            });
-            if let Some(binary) = crate::setup::find_tool(
-                "chromium",
-                &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
-            ) {
-                options["binary"] = json!(binary);
-            }
-            json!({
-                "browserName": "chrome",
-                "goog:chromeOptions": options,
-                "goog:loggingPrefs": { "browser": "ALL" },
-            })
-        }
-        Engine::Firefox => {
-            let mut options = json!({ "args": ["-headless"] });
-            if let Some(binary) =
-                crate::setup::find_tool("firefox", &["/usr/bin/firefox-esr", "/usr/bin/firefox"])
-            {
-                options["binary"] = json!(binary);
-            }
-            json!({ "browserName": "firefox", "moz:firefoxOptions": options })
-        }
-    };
-    match caps {
+    if engine == Engine::Chromium {
+        // The same headless Chromium as the e2e suite, console log included.
+        return crate::e2e::capabilities(profile);
+    }
+    let mut options = json!({ "args": ["-headless"] });
+    if let Some(binary) =
+        crate::setup::find_tool("firefox", &["/usr/bin/firefox-esr", "/usr/bin/firefox"])
+    {
+        options["binary"] = json!(binary);
+    }
+    match json!({ "browserName": "firefox", "moz:firefoxOptions": options }) {
         Value::Object(map) => map,
         _ => unreachable!("a JSON object literal"),
     }
@@ -294,7 +253,7 @@ async fn check(
     };
     let profile = scratch.join(format!("profile-{}", engine.name()));
     std::fs::create_dir_all(&profile)?;
-    let driver = DriverProcess::start(
+    let driver = Listening::driver(
         &binary,
         &scratch.join(format!("{}-driver.log", engine.name())),
     )?;
@@ -387,11 +346,6 @@ fn wait_for_port(port: u16, child: &mut Child, log: impl Fn() -> String) -> Resu
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).context("finding a free port")?;
-    Ok(listener.local_addr()?.port())
 }
 
 #[cfg(test)]

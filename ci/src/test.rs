@@ -188,6 +188,24 @@ struct Row {
     problems: Vec<String>,
 }
 
+impl Row {
+    /// Counts a suite part's report: its passes and problems, or one problem saying why it
+    /// could not run (prefixed with `what`).
+    fn add(&mut self, outcome: Result<e2e::E2eReport>, what: &str) {
+        match outcome {
+            Ok(r) => {
+                self.passed += r.passed;
+                self.failed += r.problems.len() as u64;
+                self.problems.extend(r.problems);
+            }
+            Err(e) => {
+                self.failed += 1;
+                self.problems.push(format!("{what}: {e:#}"));
+            }
+        }
+    }
+}
+
 /// Test counts read from libtest-style output (cargo test and wasm-bindgen-test-runner
 /// both print `test result: ok. N passed; M failed; ...`).
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -565,17 +583,10 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                 row.passed += report.passed;
                 row.failed += report.problems.len() as u64;
                 row.problems.extend(report.problems);
-                match crate::e2e_state_sync::run(ws, chromedriver) {
-                    Ok(r) => {
-                        row.passed += r.passed;
-                        row.failed += r.problems.len() as u64;
-                        row.problems.extend(r.problems);
-                    }
-                    Err(e) => {
-                        row.failed += 1;
-                        row.problems.push(format!("e2e: state-sync: {e:#}"));
-                    }
-                }
+                row.add(
+                    crate::e2e_state_sync::run(ws, chromedriver),
+                    "e2e: state-sync",
+                );
                 built = Some(demos);
             }
             Suite::Onramps => {
@@ -591,17 +602,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                     chromedriver,
                     geckodriver,
                 };
-                match crate::onramps::run(ws, &drivers) {
-                    Ok(r) => {
-                        row.passed += r.passed;
-                        row.failed += r.problems.len() as u64;
-                        row.problems.extend(r.problems);
-                    }
-                    Err(e) => {
-                        row.failed += 1;
-                        row.problems.push(format!("onramps: {e:#}"));
-                    }
-                }
+                row.add(crate::onramps::run(ws, &drivers), "onramps");
             }
             Suite::Threads => {
                 let outcome = crate::nightly::run(ws, &tools, &runner.log_dir)?;
