@@ -1,22 +1,25 @@
 //! The onramps suite of `cargo xtask test`: each bundler project a recipe keeps beside its
 //! crate, built from a clean state the way its README says and driven in real browsers.
 //!
-//! Vite (recipe `vite-app`, its project in `vite/`), as a reader would start from it:
+//! For each on-ramp ([`ON_RAMPS`]: Vite, recipe `vite-app`, its project in `vite/`; webpack 5,
+//! recipe `webpack-app`, its project in `webpack/`), as a reader would start from it:
 //!
-//! 1. `cargo xtask eject vite-app` into `target/xtask/onramps/vite-app` (so the project is
+//! 1. `cargo xtask eject <recipe>` into `target/xtask/onramps/<recipe>` (so the project is
 //!    built outside the repository, from a clean copy);
-//! 2. in its `vite/`: `npm ci` with the committed lockfile, then `node build-wasm.mjs` (the
-//!    crate for wasm32 with the `demo` profile, in the workspace's target directory so the
-//!    dependencies built for the book's demos are reused, and wasm-bindgen's `--target web`
-//!    glue into `pkg/`);
-//! 3. `vite build`, then `vite preview` of the production output, checked in headless
-//!    Chromium (ChromeDriver) and Firefox (geckodriver); then the dev server (`vite`),
-//!    checked in Chromium.
+//! 2. in its project folder: `npm ci` with the committed lockfile, then `node build-wasm.mjs`
+//!    (the crate for wasm32 with the `demo` profile, in the workspace's target directory so
+//!    the dependencies built for the book's demos are reused, and wasm-bindgen's
+//!    `--target web` glue into `pkg/`), then `npm run build` (the production build into
+//!    `dist/`);
+//! 3. the production output served and checked in headless Chromium (ChromeDriver) and
+//!    Firefox (geckodriver): by `vite preview` for Vite, and for webpack, which has no preview
+//!    server, as static files (the server of `cargo xtask serve --dir`); then the bundler's
+//!    dev server (`vite`, `webpack serve`), checked in Chromium.
 //!
-//! A check passes when the page shows the worker's result (the primes below 5,000,000), has
-//! received every progress update, counted main-thread ticks while the worker computed, is
-//! cross-origin isolated, and listed no error; in Chromium, the browser log also has no
-//! `SEVERE` entry (Firefox's WebDriver has no log to read: the page lists its own errors).
+//! A check passes when the page shows the worker's result, has received every progress
+//! update, counted main-thread ticks while the worker computed, is cross-origin isolated, and
+//! listed no error; in Chromium, the browser log also has no `SEVERE` entry (Firefox's
+//! WebDriver has no log to read: the page lists its own errors).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -29,9 +32,64 @@ use serde_json::{Value, json};
 use crate::e2e::{E2eReport, browser_log, free_port};
 use crate::workspace::Workspace;
 
-/// What the Vite page must show: π(5,000,000), and one progress update per 50,000 numbers.
-const PRIMES: &str = "348513";
-const UPDATES: &str = "100";
+/// An on-ramp: a recipe whose bundler project the suite builds and checks.
+#[derive(Debug)]
+pub(crate) struct OnRamp {
+    /// The recipe crate.
+    pub(crate) recipe: &'static str,
+    /// Its project folder, beside `Cargo.toml`.
+    pub(crate) project: &'static str,
+    /// The bundler, for messages.
+    pub(crate) bundler: &'static str,
+    /// What the page's `#result` must hold in `data-value` when the worker is done.
+    value: &'static str,
+    /// How many progress updates the page must have received.
+    updates: &'static str,
+    /// How the production output is served.
+    production: Serve,
+    /// The dev server: the script in `node_modules` and its arguments (the port and host are
+    /// added).
+    dev: &'static [&'static str],
+}
+
+/// How an on-ramp's production output is served.
+#[derive(Debug, Clone, Copy)]
+enum Serve {
+    /// By the bundler's own preview server: the script in `node_modules`, and its arguments.
+    Bundler(&'static [&'static str]),
+    /// As static files from this folder (of the project), with the isolation headers.
+    Static(&'static str),
+}
+
+/// Every on-ramp the suite checks.
+pub(crate) const ON_RAMPS: [OnRamp; 2] = [
+    // π(5,000,000), one progress update per 50,000 numbers.
+    OnRamp {
+        recipe: "vite-app",
+        project: "vite",
+        bundler: "vite",
+        value: "348513",
+        updates: "100",
+        production: Serve::Bundler(&["node_modules/vite/bin/vite.js", "preview"]),
+        dev: &["node_modules/vite/bin/vite.js"],
+    },
+    // The longest Collatz chain below 1,000,000 starts at 837,799; one update per 10,000.
+    OnRamp {
+        recipe: "webpack-app",
+        project: "webpack",
+        bundler: "webpack",
+        value: "837799",
+        updates: "100",
+        production: Serve::Static("dist"),
+        dev: &[
+            "node_modules/webpack-cli/bin/cli.js",
+            "serve",
+            "--mode",
+            "development",
+        ],
+    },
+];
+
 /// How long a page may take to show its result (the worker's work is about a second).
 const RESULT_WITHIN: Duration = Duration::from_secs(60);
 /// How long a server or driver may take to listen.
@@ -48,7 +106,6 @@ pub(crate) struct Drivers<'a> {
 /// Builds and checks every on-ramp. An `Err` means the suite could not run; a failed check
 /// is a problem in the report.
 pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
-    let web = build_vite_project(ws, "demo", "onramps")?;
     let scratch = tempfile::Builder::new()
         .prefix("wasm-rs-onramps-")
         .tempdir()
@@ -59,50 +116,94 @@ pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
         .build()
         .context("starting the tokio runtime")?;
     let mut report = E2eReport::default();
-    let checks: [(&str, &[&str]); 2] = [("preview", &["preview"]), ("dev server", &[])];
-    for (what, args) in checks {
-        let server = Listening::vite(&web, args, &scratch.path().join(format!("{what}.log")))?;
-        let mut engines = vec![Engine::Chromium];
-        if what == "preview" && drivers.geckodriver.is_some() {
-            engines.push(Engine::Firefox);
-        }
-        for engine in engines {
-            let label = format!("vite {what}, {}", engine.name());
-            println!("  → {label}");
-            let outcome = rt.block_on(check(engine, drivers, &server.url, scratch.path()));
-            match outcome {
-                Ok(problems) if problems.is_empty() => report.passed += 1,
-                Ok(problems) => report
-                    .problems
-                    .extend(problems.into_iter().map(|p| format!("{label}: {p}"))),
-                Err(e) => report.problems.push(format!("{label}: {e:#}")),
+    for onramp in &ON_RAMPS {
+        let project = match build_project(ws, onramp, "demo", "onramps") {
+            Ok(project) => project,
+            Err(e) => {
+                report.problems.push(format!("{}: {e:#}", onramp.bundler));
+                continue;
+            }
+        };
+        report.problems.extend(
+            build_paths_in(&project.join("dist"), &project)?
+                .into_iter()
+                .map(|file| {
+                    format!(
+                        "{}: {file} holds the build machine's path {} (a bundler wrote in `import.meta.url`)",
+                        onramp.bundler,
+                        project.display()
+                    )
+                }),
+        );
+        let production = match onramp.production {
+            Serve::Bundler(_) => "preview",
+            Serve::Static(_) => "production build",
+        };
+        for (what, dev) in [(production, false), ("dev server", true)] {
+            let label = format!("{} {what}", onramp.bundler);
+            let log = scratch.path().join(format!("{label}.log"));
+            let server = match (dev, onramp.production) {
+                (true, _) => Server::Process(Listening::node(&project, onramp.dev, &log)?),
+                (false, Serve::Bundler(script)) => {
+                    Server::Process(Listening::node(&project, script, &log)?)
+                }
+                (false, Serve::Static(dir)) => Server::files(&rt, project.join(dir))?,
+            };
+            let mut engines = vec![Engine::Chromium];
+            if !dev && drivers.geckodriver.is_some() {
+                engines.push(Engine::Firefox);
+            }
+            for engine in engines {
+                let label = format!("{label}, {}", engine.name());
+                println!("  → {label}");
+                let outcome =
+                    rt.block_on(check(engine, drivers, server.url(), onramp, scratch.path()));
+                match outcome {
+                    Ok(problems) if problems.is_empty() => report.passed += 1,
+                    Ok(problems) => report
+                        .problems
+                        .extend(problems.into_iter().map(|p| format!("{label}: {p}"))),
+                    Err(e) => report.problems.push(format!("{label}: {e:#}")),
+                }
             }
         }
     }
     Ok(report)
 }
 
-/// Ejects the recipe `vite-app` into `target/xtask/<purpose>/vite-app`, then in its `vite/`
-/// runs `npm ci`, the wasm build with the cargo `profile` and `vite build`; returns that
-/// `vite/` folder (with `pkg/`, wasm-bindgen's files, and `dist/`, Vite's).
-pub(crate) fn build_vite_project(ws: &Workspace, profile: &str, purpose: &str) -> Result<PathBuf> {
+/// Ejects the on-ramp's recipe into `target/xtask/<purpose>/<recipe>`, then in its project
+/// folder runs `npm ci`, the wasm build with the cargo `profile` and `npm run build`; returns
+/// that project folder (with `pkg/`, wasm-bindgen's files, and `dist/`, the bundler's).
+pub(crate) fn build_project(
+    ws: &Workspace,
+    onramp: &OnRamp,
+    profile: &str,
+    purpose: &str,
+) -> Result<PathBuf> {
     let recipe = ws
         .recipes()
-        .find(|c| c.name == "vite-app")
-        .context("the recipe vite-app is missing")?;
-    let ejected = ws.target_dir.join("xtask").join(purpose).join("vite-app");
+        .find(|c| c.name == onramp.recipe)
+        .with_context(|| format!("the recipe {} is missing", onramp.recipe))?;
+    let ejected = ws
+        .target_dir
+        .join("xtask")
+        .join(purpose)
+        .join(onramp.recipe);
     if ejected.exists() {
         std::fs::remove_dir_all(&ejected)
             .with_context(|| format!("removing the last run's {}", ejected.display()))?;
     }
-    println!("  → vite: eject vite-app, npm ci, the wasm build ({profile}), vite build");
+    println!(
+        "  → {}: eject {}, npm ci, the wasm build ({profile}), npm run build",
+        onramp.bundler, onramp.recipe
+    );
     crate::eject::eject(ws, recipe, &ejected, &crate::eject::Source::Path)?;
-    let web = ejected.join("vite");
+    let project = ejected.join(onramp.project);
     let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
-    run_in(&web, npm, &["ci", "--no-audit", "--no-fund"], &[])?;
+    run_in(&project, npm, &["ci", "--no-audit", "--no-fund"], &[])?;
     let target = ws.target_dir.display().to_string();
     run_in(
-        &web,
+        &project,
         "node",
         &["build-wasm.mjs"],
         &[
@@ -110,8 +211,25 @@ pub(crate) fn build_vite_project(ws: &Workspace, profile: &str, purpose: &str) -
             ("CARGO_TARGET_DIR", target.as_str()),
         ],
     )?;
-    run_in(&web, npm, &["run", "build"], &[])?;
-    Ok(web)
+    run_in(&project, npm, &["run", "build"], &[])?;
+    Ok(project)
+}
+
+/// The `.js` files under `dist` that hold the path of `project` on this machine: a bundle
+/// that does would load from `file://` URLs that exist only where it was built.
+fn build_paths_in(dist: &Path, project: &Path) -> Result<Vec<String>> {
+    let needle = project.display().to_string();
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(dist) {
+        let entry = entry.with_context(|| format!("reading {}", dist.display()))?;
+        if entry.path().extension().is_some_and(|e| e == "js") {
+            let text = std::fs::read_to_string(entry.path())?;
+            if text.contains(&needle) {
+                found.push(entry.path().display().to_string());
+            }
+        }
+    }
+    Ok(found)
 }
 
 fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
@@ -158,22 +276,15 @@ impl Listening {
         Ok(listening)
     }
 
-    /// A Vite server (`vite preview`, or the dev server with no `args`) in `web`.
-    fn vite(web: &Path, args: &[&str], log: &Path) -> Result<Self> {
+    /// A bundler's server in `project`: `node <script…> --port <p> --host 127.0.0.1`.
+    fn node(project: &Path, script: &[&str], log: &Path) -> Result<Self> {
         let port = free_port()?;
         let mut command = Command::new("node");
         command
-            .arg("node_modules/vite/bin/vite.js")
-            .args(args)
-            .args([
-                "--port",
-                &port.to_string(),
-                "--strictPort",
-                "--host",
-                "127.0.0.1",
-            ])
-            .current_dir(web);
-        Self::start(command, port, log, "vite")
+            .args(script)
+            .args(["--port", &port.to_string(), "--host", "127.0.0.1"])
+            .current_dir(project);
+        Self::start(command, port, log, script.join(" ").as_str())
     }
 
     /// A WebDriver server (ChromeDriver or geckodriver).
@@ -190,6 +301,49 @@ impl Drop for Listening {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A server a check opens pages from.
+enum Server {
+    /// A bundler's own server.
+    Process(Listening),
+    /// Static files, served in this process (as `cargo xtask serve --dir` does), until drop.
+    Files {
+        url: String,
+        task: tokio::task::JoinHandle<()>,
+    },
+}
+
+impl Server {
+    /// Serves `dir` with the isolation headers on a free local port.
+    fn files(rt: &tokio::runtime::Runtime, dir: PathBuf) -> Result<Self> {
+        if !dir.is_dir() {
+            bail!("the build wrote no {}", dir.display());
+        }
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
+            .context("binding a local port")?;
+        let url = format!("http://{}/", listener.local_addr()?);
+        let task = rt.spawn(async move {
+            let _ = axum::serve(listener, crate::serve::app(dir)).await;
+        });
+        Ok(Self::Files { url, task })
+    }
+
+    fn url(&self) -> &str {
+        match self {
+            Self::Process(listening) => &listening.url,
+            Self::Files { url, .. } => url,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Self::Files { task, .. } = self {
+            task.abort();
+        }
     }
 }
 
@@ -229,7 +383,7 @@ fn capabilities(engine: Engine, profile: &Path) -> serde_json::Map<String, Value
 const STATE: &str = r##"
 const r = document.getElementById("result");
 return {
-  primes: r.dataset.primes ?? null,
+  value: r.dataset.value ?? null,
   updates: r.dataset.updates ?? null,
   ticks: Number(r.dataset.ticksWhileComputing ?? "0"),
   errors: Array.from(document.querySelectorAll("#errors li"), (li) => li.textContent),
@@ -242,6 +396,7 @@ async fn check(
     engine: Engine,
     drivers: &Drivers<'_>,
     url: &str,
+    onramp: &OnRamp,
     scratch: &Path,
 ) -> Result<Vec<String>> {
     let binary: PathBuf = match engine {
@@ -267,14 +422,14 @@ async fn check(
         let started = Instant::now();
         let state = loop {
             let state = client.execute(STATE, vec![]).await?;
-            let done = state["primes"].is_string()
+            let done = state["value"].is_string()
                 || state["errors"].as_array().is_some_and(|e| !e.is_empty());
             if done || started.elapsed() > RESULT_WITHIN {
                 break state;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
-        let mut problems = judge(&state);
+        let mut problems = judge(&state, onramp);
         if engine == Engine::Chromium {
             problems.extend(
                 browser_log(&client)
@@ -291,8 +446,8 @@ async fn check(
     outcome
 }
 
-/// The problems with a page state read by [`STATE`].
-fn judge(state: &Value) -> Vec<String> {
+/// The problems with a page state read by [`STATE`], for `onramp`'s page.
+fn judge(state: &Value, onramp: &OnRamp) -> Vec<String> {
     let mut problems = Vec::new();
     for error in state["errors"].as_array().into_iter().flatten() {
         problems.push(format!(
@@ -303,19 +458,22 @@ fn judge(state: &Value) -> Vec<String> {
     if !state["isolated"].as_bool().unwrap_or(false) {
         problems.push("the page is not cross-origin isolated (COOP/COEP headers missing)".into());
     }
-    match state["primes"].as_str() {
-        Some(PRIMES) => {}
-        Some(other) => problems.push(format!("the worker's result is {other}, expected {PRIMES}")),
+    match state["value"].as_str() {
+        Some(value) if value == onramp.value => {}
+        Some(other) => problems.push(format!(
+            "the worker's result is {other}, expected {}",
+            onramp.value
+        )),
         None if problems.is_empty() => {
             problems.push(format!("no result within {} s", RESULT_WITHIN.as_secs()));
         }
         None => {}
     }
-    if state["primes"].is_string() {
-        if state["updates"].as_str() != Some(UPDATES) {
+    if state["value"].is_string() {
+        if state["updates"].as_str() != Some(onramp.updates) {
             problems.push(format!(
-                "{} progress updates arrived, expected {UPDATES}",
-                state["updates"]
+                "{} progress updates arrived, expected {}",
+                state["updates"], onramp.updates
             ));
         }
         if state["ticks"].as_f64().unwrap_or(0.0) < 2.0 {
@@ -352,31 +510,80 @@ fn wait_for_port(port: u16, child: &mut Child, log: impl Fn() -> String) -> Resu
 mod tests {
     use super::*;
 
-    fn state(primes: Option<&str>, updates: &str, ticks: u32, errors: &[&str]) -> Value {
+    fn onramp(recipe: &str) -> Option<&'static OnRamp> {
+        ON_RAMPS.iter().find(|o| o.recipe == recipe)
+    }
+
+    fn state(value: Option<&str>, updates: &str, ticks: u32, errors: &[&str]) -> Value {
         json!({
-            "primes": primes, "updates": updates, "ticks": ticks,
+            "value": value, "updates": updates, "ticks": ticks,
             "errors": errors, "isolated": true,
         })
     }
 
     #[test]
     fn a_good_page_has_no_problem() {
-        assert!(judge(&state(Some(PRIMES), UPDATES, 50, &[])).is_empty());
+        for onramp in &ON_RAMPS {
+            assert!(judge(&state(Some(onramp.value), onramp.updates, 50, &[]), onramp).is_empty());
+        }
     }
 
     #[test]
     fn each_failure_is_named() {
-        let p = judge(&state(Some("1"), "3", 0, &["boom"]));
+        let vite = onramp("vite-app").unwrap();
+        let p = judge(&state(Some("1"), "3", 0, &["boom"]), vite);
         assert_eq!(p.len(), 4, "{p:?}");
         assert!(p[0].contains("boom"));
         assert!(p.iter().any(|m| m.contains("not responsive")));
-        let p = judge(&state(None, "", 0, &[]));
+        let p = judge(&state(None, "", 0, &[]), vite);
         assert_eq!(p, ["no result within 60 s"]);
         // An error the page listed is the reason: no second line for the missing result.
-        let p = judge(&state(None, "", 0, &["the worker did not start"]));
+        let p = judge(&state(None, "", 0, &["the worker did not start"]), vite);
         assert_eq!(p.len(), 1, "{p:?}");
-        let mut s = state(Some(PRIMES), UPDATES, 9, &[]);
+        let mut s = state(Some(vite.value), vite.updates, 9, &[]);
         s["isolated"] = json!(false);
-        assert!(judge(&s)[0].contains("cross-origin isolated"));
+        assert!(judge(&s, vite)[0].contains("cross-origin isolated"));
+        // One on-ramp's result is not another's.
+        let webpack = onramp("webpack-app").unwrap();
+        let p = judge(&state(Some(vite.value), "100", 9, &[]), webpack);
+        assert_eq!(p, ["the worker's result is 348513, expected 837799"]);
+    }
+
+    #[test]
+    fn a_bundle_holding_the_build_path_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("webpack");
+        let dist = project.join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(dist.join("ok.js"), "new URL('a.wasm', import.meta.url)").unwrap();
+        std::fs::write(dist.join("x.wasm"), project.display().to_string()).unwrap();
+        assert!(build_paths_in(&dist, &project).unwrap().is_empty());
+        let leak = format!("const u = \"file://{}/pkg/x.js\";", project.display());
+        std::fs::write(dist.join("leak.js"), leak).unwrap();
+        let found = build_paths_in(&dist, &project).unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(found[0].ends_with("leak.js"), "{found:?}");
+    }
+
+    #[test]
+    fn every_onramp_is_a_recipe_with_its_project() {
+        let ws = Workspace::load().unwrap();
+        for onramp in &ON_RAMPS {
+            let recipe = ws.recipes().find(|c| c.name == onramp.recipe);
+            let recipe = recipe.unwrap_or_else(|| panic!("{} is not a recipe", onramp.recipe));
+            let project = recipe.dir.join(onramp.project);
+            for file in [
+                "package.json",
+                "package-lock.json",
+                "build-wasm.mjs",
+                "README.md",
+            ] {
+                assert!(
+                    project.join(file).is_file(),
+                    "{} has no {file}",
+                    project.display()
+                );
+            }
+        }
     }
 }

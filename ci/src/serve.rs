@@ -1,4 +1,5 @@
-//! `cargo xtask serve`: build the book and serve it with cross-origin isolation.
+//! `cargo xtask serve`: build the book and serve it with cross-origin isolation (or, with
+//! `--dir`, serve any folder that way).
 //!
 //! SharedArrayBuffer (and 5 µs `performance.now()`) only exist in a cross-origin isolated
 //! page, which needs `Cross-Origin-Opener-Policy: same-origin` and
@@ -25,19 +26,29 @@ pub(crate) struct ServeArgs {
     /// Address to bind; the default keeps the server private to this machine.
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     host: IpAddr,
+    /// Serve this folder (e.g. a bundler's production output, `dist/`) instead of building
+    /// and serving the book; with the same cross-origin isolation headers.
+    #[arg(long, value_name = "PATH")]
+    dir: Option<std::path::PathBuf>,
 }
 
-/// Builds the book, then serves it until Ctrl-C.
+/// Builds the book, then serves it until Ctrl-C; or serves `--dir` as it is.
 pub(crate) fn run(ws: &Workspace, args: &ServeArgs) -> Result<()> {
-    let tools = setup::book_tools(ws)?;
-    let check = book::build(ws, &tools.mdbook)?;
-    if !check.problems.is_empty() {
-        for p in &check.problems {
-            eprintln!("{p}");
+    let dir = match &args.dir {
+        Some(dir) if dir.is_dir() => dir.clone(),
+        Some(dir) => bail!("--dir {}: no such folder", dir.display()),
+        None => {
+            let tools = setup::book_tools(ws)?;
+            let check = book::build(ws, &tools.mdbook)?;
+            if !check.problems.is_empty() {
+                for p in &check.problems {
+                    eprintln!("{p}");
+                }
+                bail!("the book did not build cleanly; fix the problems above");
+            }
+            book::output_dir(ws)
         }
-        bail!("the book did not build cleanly; fix the problems above");
-    }
-    let dir = book::output_dir(ws);
+    };
     let addr = SocketAddr::new(args.host, args.port);
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {

@@ -187,7 +187,9 @@ pub(crate) fn run(
             });
         }
     }
-    figures.push(onramp_vite(ws)?);
+    for onramp in &crate::onramps::ON_RAMPS {
+        figures.push(onramp_size(ws, onramp)?);
+    }
     Ok(RunReport {
         suite: "size".into(),
         env: "wasm32".into(),
@@ -195,23 +197,26 @@ pub(crate) fn run(
     })
 }
 
-/// What the recipe `vite-app`'s page ships, wasm and JS, each file gzipped as a server would
-/// send it: the production build of its Vite project (`dist/assets`) against the plain
-/// `--target web` files of the same release build (wasm-bindgen's `pkg/`, its snippets, and
-/// the page's own `src/main.js`). Neither runs wasm-opt.
-fn onramp_vite(ws: &Workspace) -> Result<RunFigure> {
-    let web = crate::onramps::build_vite_project(ws, "release", "bench")?;
-    let vite = gzipped_total(&web.join("dist/assets"))?;
-    let plain = gzipped_total(&web.join("pkg"))? + gzipped_file(&web.join("src/main.js"))?;
+/// What an on-ramp recipe's page ships, wasm and JS, each file gzipped as a server would send
+/// it: the bundler's production build (`dist/`) against the plain `--target web` files of
+/// the same release build (wasm-bindgen's `pkg/`, its snippets, and the page's own
+/// `src/main.js`). Neither runs wasm-opt.
+fn onramp_size(ws: &Workspace, onramp: &crate::onramps::OnRamp) -> Result<RunFigure> {
+    let project = crate::onramps::build_project(ws, onramp, "release", "bench")?;
+    let bundled = gzipped_total(&project.join("dist"))?;
+    let plain = gzipped_total(&project.join("pkg"))? + gzipped_file(&project.join("src/main.js"))?;
+    let build = format!("{} build", onramp.bundler);
     Ok(RunFigure {
-        id: "onramp-vite-gz".into(),
-        label: "the vite-app page's wasm + JS, each file gzip -9: vite build vs plain --target web files"
-            .into(),
+        id: format!("onramp-{}-gz", onramp.bundler),
+        label: format!(
+            "the {} page's wasm + JS, each file gzip -9: {build} vs plain --target web files",
+            onramp.recipe
+        ),
         unit: "B".into(),
         better: Better::Lower,
         note: "release build, no wasm-opt on either side".into(),
         values: vec![
-            ("vite build".into(), Some(vite as f64)),
+            (build, Some(bundled as f64)),
             ("--target web".into(), Some(plain as f64)),
         ],
     })

@@ -109,9 +109,10 @@ export function reportPanic(message) {
 // the glue file itself, so that frame is the glue. Returns null when no frame has a location.
 export function glueUrl() {
   const own = normalize(import.meta.url);
-  // Bundled (Vite, Rollup, Rolldown): this file no longer has its own name, and the glue is
-  // in the same chunk, so that chunk is what the worker imports. The app keeps the glue in a
-  // chunk of its own (an entry, imported dynamically) so the chunk holds nothing else.
+  // Bundled (Vite, Rollup, Rolldown, webpack): this file no longer has its own name, and the
+  // glue is in the same chunk, so that chunk is what the worker imports. The app keeps the
+  // glue in a chunk of its own (an entry, imported dynamically) so the chunk holds nothing
+  // else.
   if (!/\/wasm-rs-loader\.js$/.test(new URL(own, "file:///").pathname)) return import.meta.url;
   const stack = String(new Error().stack || "");
   for (const line of stack.split("\n")) {
@@ -460,7 +461,9 @@ function serveWeb() {
     nextMessage: () =>
       new Promise((resolve) => self.addEventListener("message", ({ data }) => resolve(data), { once: true })),
     load: async (url, module, memory) => {
-      const glue = await import(url);
+      // The URL is known only at run time: a bundler must leave this import as it is
+      // (webpack reads the first comment, Vite the second).
+      const glue = await import(/* webpackIgnore: true */ /* @vite-ignore */ url);
       if (memory !== undefined) {
         await glue.default({ module_or_path: module, memory });
       } else {

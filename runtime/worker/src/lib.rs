@@ -36,16 +36,19 @@
 //! | Node.js 20.19 or later (`--target nodejs`) | `worker_threads` Workers | `tests/workers.rs` in `node` |
 //! | native, WASI | none: only [`WorkerError`] exists there | `tests/error_messages.rs` natively |
 //! | a Vite production build and dev server, Chromium and Firefox | module Web Workers | the `onramps` suite (recipe `vite-app`) |
+//! | a webpack 5 production build and webpack-dev-server, Chromium and Firefox | module Web Workers | the `onramps` suite (recipe `webpack-app`) |
 //!
 //! ## With a bundler
 //!
-//! A bundler (Vite, Rollup, Rolldown) merges the loader into the chunk that holds the
-//! wasm-bindgen glue, and the worker starts on that chunk. So the chunk must hold the glue
-//! and nothing else of the page: make the glue an entry of its own (in Vite,
-//! `build.rolldownOptions.input`), and import it from the page with a dynamic `import()`, so
-//! that the chunk keeps every export under its own name (the worker calls its entry export by
-//! name). [`glue_url`] then gives that chunk's URL. The book's "Use wasm-rs in your app"
-//! chapter has the tested Vite project.
+//! A bundler (Vite, Rollup, Rolldown, webpack) merges the loader into the chunk that holds the
+//! wasm-bindgen glue (`--target web`), and the worker imports that chunk. So the chunk must
+//! hold the glue and nothing else of the page: make the glue an entry of its own (in Vite,
+//! `build.rolldownOptions.input`; in webpack, an `entry` with `library: { type: "module" }`),
+//! and import it from the page with a dynamic `import()`, so that the chunk keeps every
+//! export under its own name (the worker calls its entry export by name). [`glue_url`] then
+//! gives that chunk's URL. webpack also bundles the loader's `new Worker(import.meta.url)` as
+//! a worker chunk of its own, which imports the glue's chunk: that works as it is. The book's
+//! "Use wasm-rs in your app" chapter has the tested Vite and webpack projects.
 //!
 //! ## Stopping
 //!

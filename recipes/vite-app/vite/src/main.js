@@ -39,7 +39,7 @@ try {
     progress.textContent = `${done.toLocaleString("en")} of ${total.toLocaleString("en")}`;
   });
   result.textContent = primes.toLocaleString("en");
-  result.dataset.primes = String(primes);
+  result.dataset.value = String(primes);
   result.dataset.updates = String(updates);
   result.dataset.ticksWhileComputing = String(ticks - ticksAtStart);
 } catch (error) {
