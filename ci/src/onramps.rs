@@ -1,20 +1,22 @@
 //! The onramps suite of `cargo xtask test`: each bundler project a recipe keeps beside its
 //! crate, built from a clean state the way its README says and driven in real browsers.
 //!
-//! For each on-ramp ([`ON_RAMPS`]: Vite, recipe `vite-app`, its project in `vite/`; webpack 5,
-//! recipe `webpack-app`, its project in `webpack/`), as a reader would start from it:
+//! The on-ramps ([`ON_RAMPS`]): Vite (recipe `vite-app`, its project in `vite/`), webpack 5
+//! (`webpack-app`, in `webpack/`) and Trunk (`trunk-app`, in `trunk/`). For each, as a reader
+//! would start from it:
 //!
 //! 1. `cargo xtask eject <recipe>` into `target/xtask/onramps/<recipe>` (so the project is
 //!    built outside the repository, from a clean copy);
-//! 2. in its project folder: `npm ci` with the committed lockfile, then `node build-wasm.mjs`
-//!    (the crate for wasm32 with the `demo` profile, in the workspace's target directory so
-//!    the dependencies built for the book's demos are reused, and wasm-bindgen's
-//!    `--target web` glue into `pkg/`), then `npm run build` (the production build into
-//!    `dist/`);
+//! 2. the production build, with the `demo` cargo profile and the workspace's target
+//!    directory, so the dependencies built for the book's demos are reused. For npm
+//!    projects: `npm ci` with the committed lockfile, `node build-wasm.mjs` (the crate for
+//!    wasm32, and wasm-bindgen's `--target web` glue into `pkg/`), `npm run build`. For
+//!    Trunk (installed by [`crate::setup::ensure_trunk`] when missing): `trunk build
+//!    --release`. No file the build writes may hold the build machine's path;
 //! 3. the production output served and checked in headless Chromium (ChromeDriver) and
-//!    Firefox (geckodriver): by `vite preview` for Vite, and for webpack, which has no preview
-//!    server, as static files (the server of `cargo xtask serve --dir`); then the bundler's
-//!    dev server (`vite`, `webpack serve`), checked in Chromium.
+//!    Firefox (geckodriver): by `vite preview` for Vite, and as static files (the server of
+//!    `cargo xtask serve --dir`) for webpack and Trunk, which have no preview server; then
+//!    the bundler's dev server (`vite`, `webpack serve`, `trunk serve`), checked in Chromium.
 //!
 //! A check passes when the page shows the worker's result, has received every progress
 //! update, counted main-thread ticks while the worker computed, is cross-origin isolated, and
@@ -41,33 +43,46 @@ pub(crate) struct OnRamp {
     pub(crate) project: &'static str,
     /// The bundler, for messages.
     pub(crate) bundler: &'static str,
+    /// How the project is built, and its servers started.
+    pub(crate) tool: Tool,
     /// What the page's `#result` must hold in `data-value` when the worker is done.
     value: &'static str,
     /// How many progress updates the page must have received.
     updates: &'static str,
     /// How the production output is served.
     production: Serve,
-    /// The dev server: the script in `node_modules` and its arguments (the port and host are
-    /// added).
+    /// The dev server's arguments (see [`Tool`]; the port and address are added).
     dev: &'static [&'static str],
+}
+
+/// What builds an on-ramp's project and runs its servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tool {
+    /// npm: `npm ci`, `node build-wasm.mjs` (the crate, and wasm-bindgen's glue into `pkg/`),
+    /// `npm run build`; a server is `node <script in node_modules> <args…>`.
+    Npm,
+    /// Trunk (installed by the onramps suite when missing): `trunk build --release`; a server
+    /// is `trunk <args…>`. The cargo profile goes to Trunk as `TRUNK_BUILD_CARGO_PROFILE`.
+    Trunk,
 }
 
 /// How an on-ramp's production output is served.
 #[derive(Debug, Clone, Copy)]
 enum Serve {
-    /// By the bundler's own preview server: the script in `node_modules`, and its arguments.
+    /// By the bundler's own preview server: its arguments (see [`Tool`]).
     Bundler(&'static [&'static str]),
     /// As static files from this folder (of the project), with the isolation headers.
     Static(&'static str),
 }
 
 /// Every on-ramp the suite checks.
-pub(crate) const ON_RAMPS: [OnRamp; 2] = [
+pub(crate) const ON_RAMPS: [OnRamp; 3] = [
     // π(5,000,000), one progress update per 50,000 numbers.
     OnRamp {
         recipe: "vite-app",
         project: "vite",
         bundler: "vite",
+        tool: Tool::Npm,
         value: "348513",
         updates: "100",
         production: Serve::Bundler(&["node_modules/vite/bin/vite.js", "preview"]),
@@ -78,6 +93,7 @@ pub(crate) const ON_RAMPS: [OnRamp; 2] = [
         recipe: "webpack-app",
         project: "webpack",
         bundler: "webpack",
+        tool: Tool::Npm,
         value: "837799",
         updates: "100",
         production: Serve::Static("dist"),
@@ -88,6 +104,19 @@ pub(crate) const ON_RAMPS: [OnRamp; 2] = [
             "development",
         ],
     },
+    // 19 numbers below 1,000,000 read the same both ways in base 10 and base 2; their sum is
+    // 872,187. One update per 10,000 numbers.
+    OnRamp {
+        recipe: "trunk-app",
+        project: "trunk",
+        bundler: "trunk",
+        tool: Tool::Trunk,
+        value: "872187",
+        updates: "100",
+        production: Serve::Static("dist"),
+        // With the same cargo profile and target directory as the build, which it reuses.
+        dev: &["serve"],
+    },
 ];
 
 /// How long a page may take to show its result (the worker's work is about a second).
@@ -95,12 +124,15 @@ const RESULT_WITHIN: Duration = Duration::from_secs(60);
 /// How long a server or driver may take to listen.
 const LISTEN_WITHIN: Duration = Duration::from_secs(30);
 
-/// The browsers a check runs in, with their WebDriver binaries.
+/// The browsers a check runs in, with their WebDriver binaries, and the bundlers that are
+/// not npm packages.
 pub(crate) struct Drivers<'a> {
     /// ChromeDriver.
     pub(crate) chromedriver: &'a Path,
     /// geckodriver, if Firefox is installed.
     pub(crate) geckodriver: Option<&'a Path>,
+    /// Trunk.
+    pub(crate) trunk: &'a Path,
 }
 
 /// Builds and checks every on-ramp. An `Err` means the suite could not run; a failed check
@@ -117,7 +149,7 @@ pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
         .context("starting the tokio runtime")?;
     let mut report = E2eReport::default();
     for onramp in &ON_RAMPS {
-        let project = match build_project(ws, onramp, "demo", "onramps") {
+        let project = match build_project(ws, onramp, "demo", "onramps", drivers.trunk) {
             Ok(project) => project,
             Err(e) => {
                 report.problems.push(format!("{}: {e:#}", onramp.bundler));
@@ -142,11 +174,13 @@ pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
         for (what, dev) in [(production, false), ("dev server", true)] {
             let label = format!("{} {what}", onramp.bundler);
             let log = scratch.path().join(format!("{label}.log"));
+            let bundler = |args| {
+                let target = ws.target_dir.as_path();
+                Listening::bundler(&project, onramp.tool, drivers.trunk, target, args, &log)
+            };
             let server = match (dev, onramp.production) {
-                (true, _) => Server::Process(Listening::node(&project, onramp.dev, &log)?),
-                (false, Serve::Bundler(script)) => {
-                    Server::Process(Listening::node(&project, script, &log)?)
-                }
+                (true, _) => Server::Process(bundler(onramp.dev)?),
+                (false, Serve::Bundler(args)) => Server::Process(bundler(args)?),
                 (false, Serve::Static(dir)) => Server::files(&rt, project.join(dir))?,
             };
             let mut engines = vec![Engine::Chromium];
@@ -171,14 +205,16 @@ pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
     Ok(report)
 }
 
-/// Ejects the on-ramp's recipe into `target/xtask/<purpose>/<recipe>`, then in its project
-/// folder runs `npm ci`, the wasm build with the cargo `profile` and `npm run build`; returns
-/// that project folder (with `pkg/`, wasm-bindgen's files, and `dist/`, the bundler's).
+/// Ejects the on-ramp's recipe into `target/xtask/<purpose>/<recipe>`, then builds its
+/// project folder as its README says, with the cargo `profile`: for npm, `npm ci`, the wasm
+/// build and `npm run build`; for Trunk, `trunk build --release`. Returns that project folder
+/// (with `dist/`, the bundler's output; for npm also `pkg/`, wasm-bindgen's files).
 pub(crate) fn build_project(
     ws: &Workspace,
     onramp: &OnRamp,
     profile: &str,
     purpose: &str,
+    trunk: &Path,
 ) -> Result<PathBuf> {
     let recipe = ws
         .recipes()
@@ -193,26 +229,49 @@ pub(crate) fn build_project(
         std::fs::remove_dir_all(&ejected)
             .with_context(|| format!("removing the last run's {}", ejected.display()))?;
     }
+    let steps = match onramp.tool {
+        Tool::Npm => "npm ci, the wasm build, npm run build",
+        Tool::Trunk => "trunk build --release",
+    };
     println!(
-        "  → {}: eject {}, npm ci, the wasm build ({profile}), npm run build",
+        "  → {}: eject {}, {steps} ({profile})",
         onramp.bundler, onramp.recipe
     );
     crate::eject::eject(ws, recipe, &ejected, &crate::eject::Source::Path)?;
     let project = ejected.join(onramp.project);
-    let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
-    run_in(&project, npm, &["ci", "--no-audit", "--no-fund"], &[])?;
     let target = ws.target_dir.display().to_string();
-    run_in(
-        &project,
-        "node",
-        &["build-wasm.mjs"],
-        &[
-            ("CARGO_PROFILE", profile),
-            ("CARGO_TARGET_DIR", target.as_str()),
-        ],
-    )?;
-    run_in(&project, npm, &["run", "build"], &[])?;
+    match onramp.tool {
+        Tool::Npm => {
+            let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
+            run_in(&project, npm, &["ci", "--no-audit", "--no-fund"], &[])?;
+            run_in(
+                &project,
+                "node",
+                &["build-wasm.mjs"],
+                &[
+                    ("CARGO_PROFILE", profile),
+                    ("CARGO_TARGET_DIR", target.as_str()),
+                ],
+            )?;
+            run_in(&project, npm, &["run", "build"], &[])?;
+        }
+        Tool::Trunk => {
+            let trunk = trunk.display().to_string();
+            let env = trunk_env(profile, &target);
+            run_in(&project, &trunk, &["build", "--release"], &env)?;
+        }
+    }
     Ok(project)
+}
+
+/// What Trunk is run with: the cargo `profile`, the workspace's `target` directory, and no
+/// call to crates.io to look for a newer Trunk.
+fn trunk_env<'a>(profile: &'a str, target: &'a str) -> [(&'static str, &'a str); 3] {
+    [
+        ("TRUNK_BUILD_CARGO_PROFILE", profile),
+        ("CARGO_TARGET_DIR", target),
+        ("TRUNK_SKIP_VERSION_CHECK", "true"),
+    ]
 }
 
 /// The `.js` files under `dist` that hold the path of `project` on this machine: a bundle
@@ -276,15 +335,37 @@ impl Listening {
         Ok(listening)
     }
 
-    /// A bundler's server in `project`: `node <script…> --port <p> --host 127.0.0.1`.
-    fn node(project: &Path, script: &[&str], log: &Path) -> Result<Self> {
-        let port = free_port()?;
-        let mut command = Command::new("node");
-        command
-            .args(script)
-            .args(["--port", &port.to_string(), "--host", "127.0.0.1"])
-            .current_dir(project);
-        Self::start(command, port, log, script.join(" ").as_str())
+    /// A bundler's server in `project`, started by `tool` with `args` on a free port of
+    /// 127.0.0.1 (Trunk with the `demo` profile and the workspace's `target` directory).
+    fn bundler(
+        project: &Path,
+        tool: Tool,
+        trunk: &Path,
+        target: &Path,
+        args: &[&str],
+        log: &Path,
+    ) -> Result<Self> {
+        let port = free_port()?.to_string();
+        let target = target.display().to_string();
+        let mut command = match tool {
+            Tool::Npm => {
+                let mut command = Command::new("node");
+                command
+                    .args(args)
+                    .args(["--port", &port, "--host", "127.0.0.1"]);
+                command
+            }
+            Tool::Trunk => {
+                let mut command = Command::new(trunk);
+                command
+                    .args(args)
+                    .args(["--port", &port, "--address", "127.0.0.1"])
+                    .envs(trunk_env("demo", &target));
+                command
+            }
+        };
+        command.current_dir(project);
+        Self::start(command, port.parse()?, log, args.join(" ").as_str())
     }
 
     /// A WebDriver server (ChromeDriver or geckodriver).
@@ -572,12 +653,16 @@ mod tests {
             let recipe = ws.recipes().find(|c| c.name == onramp.recipe);
             let recipe = recipe.unwrap_or_else(|| panic!("{} is not a recipe", onramp.recipe));
             let project = recipe.dir.join(onramp.project);
-            for file in [
-                "package.json",
-                "package-lock.json",
-                "build-wasm.mjs",
-                "README.md",
-            ] {
+            let files: &[&str] = match onramp.tool {
+                Tool::Npm => &[
+                    "package.json",
+                    "package-lock.json",
+                    "build-wasm.mjs",
+                    "README.md",
+                ],
+                Tool::Trunk => &["Trunk.toml", "index.html", "README.md"],
+            };
+            for file in files {
                 assert!(
                     project.join(file).is_file(),
                     "{} has no {file}",

