@@ -1103,60 +1103,15 @@ pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<EjectReport> {
         if !built.success || !is_tested {
             continue;
         }
-        let envs = c.environments()?;
-        let wasm_tests = &["test", "--target", "wasm32-unknown-unknown", "--tests"][..];
-        // (label, cargo arguments, environment variables) of each test run.
-        let mut runs: Vec<(String, &[&str], EnvVars)> = Vec::new();
-        if envs.contains(&crate::env::Environment::Native) {
-            runs.push(("native".into(), &["test"][..], Vec::new()));
-        }
-        if traits.node {
-            runs.push(("node".into(), wasm_tests, Vec::new()));
-        } else if let Some(env) = traits.chromium {
-            // Its wasm tests run only in a browser: Chromium's, in the ejected copy too.
-            let driver = match &chromedriver {
-                Some(d) => d.clone(),
-                None => {
-                    let (_, d) = crate::setup::ensure_chromium()?;
-                    chromedriver.insert(d.into_os_string()).clone()
-                }
-            };
-            let mut vars: EnvVars = env
-                .runner_vars()
-                .iter()
-                .map(|(k, v)| (*k, std::ffi::OsString::from(v)))
-                .collect();
-            vars.push(("CHROMEDRIVER", driver));
-            runs.push((env.name(), wasm_tests, vars));
-        } else if traits.wasm {
-            report.check(false, || {
-                format!(
-                    "{}: its wasm tests run only in browsers other than Chromium; the eject \
-                     suite tests ejected copies in Chromium only",
-                    c.name
-                )
-            });
-        }
-        for (label, args, vars) in &runs {
-            println!("    → {label} tests of the ejected {}", c.name);
-            let log = scratch.join(format!("{}-{label}.log", c.name));
-            let run = cargo_in_env(ws, &dir, args, vars, &log)?;
-            let counts = crate::test::parse_counts(&run.text);
-            report.check(
-                run.success && counts.passed > 0 && counts.failed == 0,
-                || {
-                    format!(
-                        "{}: the ejected project's tests did not pass in {label} ({} passed, {} failed; log: {})\n{}",
-                        c.name,
-                        counts.passed,
-                        counts.failed,
-                        log.display(),
-                        tail(&run.text, 20)
-                    )
-                },
-            );
-            println!("      {} passed, {} failed", counts.passed, counts.failed);
-        }
+        test_ejected(
+            ws,
+            c,
+            traits,
+            &dir,
+            &scratch,
+            &mut chromedriver,
+            &mut report,
+        )?;
     }
     let rest: Vec<&Crate> = recipes
         .iter()
@@ -1185,6 +1140,87 @@ pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<EjectReport> {
         );
     }
     Ok(report)
+}
+
+/// Runs the tests of recipe `c`, ejected into `dir`, from that copy: natively if it declares
+/// `native`, then in Node, or in Chromium for a recipe whose wasm tests run only in browsers.
+/// Each run is a check in `report` (it fails when no test ran); logs go to `scratch`.
+pub(crate) fn test_ejected_recipe(
+    ws: &Workspace,
+    c: &Crate,
+    dir: &Path,
+    scratch: &Path,
+    report: &mut EjectReport,
+) -> Result<()> {
+    let traits = Traits::read(c)?;
+    test_ejected(ws, c, &traits, dir, scratch, &mut None, report)
+}
+
+/// [`test_ejected_recipe`] with the recipe's traits read, and ChromeDriver kept across calls.
+fn test_ejected(
+    ws: &Workspace,
+    c: &Crate,
+    traits: &Traits,
+    dir: &Path,
+    scratch: &Path,
+    chromedriver: &mut Option<std::ffi::OsString>,
+    report: &mut EjectReport,
+) -> Result<()> {
+    let envs = c.environments()?;
+    let wasm_tests = &["test", "--target", "wasm32-unknown-unknown", "--tests"][..];
+    // (label, cargo arguments, environment variables) of each test run.
+    let mut runs: Vec<(String, &[&str], EnvVars)> = Vec::new();
+    if envs.contains(&crate::env::Environment::Native) {
+        runs.push(("native".into(), &["test"][..], Vec::new()));
+    }
+    if traits.node {
+        runs.push(("node".into(), wasm_tests, Vec::new()));
+    } else if let Some(env) = traits.chromium {
+        // Its wasm tests run only in a browser: Chromium's, in the ejected copy too.
+        let driver = match &chromedriver {
+            Some(d) => d.clone(),
+            None => {
+                let (_, d) = crate::setup::ensure_chromium()?;
+                chromedriver.insert(d.into_os_string()).clone()
+            }
+        };
+        let mut vars: EnvVars = env
+            .runner_vars()
+            .iter()
+            .map(|(k, v)| (*k, std::ffi::OsString::from(v)))
+            .collect();
+        vars.push(("CHROMEDRIVER", driver));
+        runs.push((env.name(), wasm_tests, vars));
+    } else if traits.wasm {
+        report.check(false, || {
+            format!(
+                "{}: its wasm tests run only in browsers other than Chromium; the eject \
+                 suite tests ejected copies in Chromium only",
+                c.name
+            )
+        });
+    }
+    for (label, args, vars) in &runs {
+        println!("    → {label} tests of the ejected {}", c.name);
+        let log = scratch.join(format!("{}-{label}.log", c.name));
+        let run = cargo_in_env(ws, &dir, args, vars, &log)?;
+        let counts = crate::test::parse_counts(&run.text);
+        report.check(
+            run.success && counts.passed > 0 && counts.failed == 0,
+            || {
+                format!(
+                    "{}: the ejected project's tests did not pass in {label} ({} passed, {} failed; log: {})\n{}",
+                    c.name,
+                    counts.passed,
+                    counts.failed,
+                    log.display(),
+                    tail(&run.text, 20)
+                )
+            },
+        );
+        println!("      {} passed, {} failed", counts.passed, counts.failed);
+    }
+    Ok(())
 }
 
 struct CargoRun {

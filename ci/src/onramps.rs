@@ -2,8 +2,8 @@
 //! crate, built from a clean state the way its README says and driven in real browsers.
 //!
 //! The on-ramps ([`ON_RAMPS`]): Vite (recipe `vite-app`, its project in `vite/`), webpack 5
-//! (`webpack-app`, in `webpack/`) and Trunk (`trunk-app`, in `trunk/`). For each, as a reader
-//! would start from it:
+//! (`webpack-app`, in `webpack/`), Trunk (`trunk-app`, in `trunk/`) and a Leptos app built by
+//! Trunk (`leptos-app`, in `trunk/`). For each, as a reader would start from it:
 //!
 //! 1. `cargo xtask eject <recipe>` into `target/xtask/onramps/<recipe>` (so the project is
 //!    built outside the repository, from a clean copy);
@@ -13,7 +13,9 @@
 //!    wasm32, and wasm-bindgen's `--target web` glue into `pkg/`), `npm run build`. For
 //!    Trunk (installed by [`crate::setup::ensure_trunk`] when missing): `trunk build
 //!    --release`. No file the build writes may hold the build machine's path;
-//! 3. the production output served and checked in headless Chromium (ChromeDriver) and
+//! 3. the recipe's own tests, run from the ejected copy (natively, and in Chromium: see
+//!    [`crate::eject::test_ejected_recipe`]);
+//! 4. the production output served and checked in headless Chromium (ChromeDriver) and
 //!    Firefox (geckodriver): by `vite preview` for Vite, and as static files (the server of
 //!    `cargo xtask serve --dir`) for webpack and Trunk, which have no preview server; then
 //!    the bundler's dev server (`vite`, `webpack serve`, `trunk serve`), checked in Chromium.
@@ -41,7 +43,7 @@ pub(crate) struct OnRamp {
     pub(crate) recipe: &'static str,
     /// Its project folder, beside `Cargo.toml`.
     pub(crate) project: &'static str,
-    /// The bundler, for messages.
+    /// The bundler (or for a framework app, the framework), for messages and figure names.
     pub(crate) bundler: &'static str,
     /// How the project is built, and its servers started.
     pub(crate) tool: Tool,
@@ -76,7 +78,7 @@ enum Serve {
 }
 
 /// Every on-ramp the suite checks.
-pub(crate) const ON_RAMPS: [OnRamp; 3] = [
+pub(crate) const ON_RAMPS: [OnRamp; 4] = [
     // π(5,000,000), one progress update per 50,000 numbers.
     OnRamp {
         recipe: "vite-app",
@@ -115,6 +117,18 @@ pub(crate) const ON_RAMPS: [OnRamp; 3] = [
         updates: "100",
         production: Serve::Static("dist"),
         // With the same cargo profile and target directory as the build, which it reuses.
+        dev: &["serve"],
+    },
+    // 143,070 happy numbers below 1,000,000 (OEIS A068571 counts 143,071 up to and
+    // including 10^6, itself happy). One update per 10,000 numbers.
+    OnRamp {
+        recipe: "leptos-app",
+        project: "trunk",
+        bundler: "leptos",
+        tool: Tool::Trunk,
+        value: "143070",
+        updates: "100",
+        production: Serve::Static("dist"),
         dev: &["serve"],
     },
 ];
@@ -156,6 +170,27 @@ pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
                 continue;
             }
         };
+        // The recipe's own tests, from the ejected copy: outside the repository, as a
+        // reader who started from it would run them.
+        let recipe = ws.recipes().find(|c| c.name == onramp.recipe);
+        let ejected = project
+            .parent()
+            .context("the project is inside the ejected copy")?;
+        let mut tests = crate::eject::EjectReport::default();
+        crate::eject::test_ejected_recipe(
+            ws,
+            recipe.context("the recipe is missing")?,
+            ejected,
+            scratch.path(),
+            &mut tests,
+        )?;
+        report.passed += tests.checked - tests.problems.len() as u64;
+        report.problems.extend(
+            tests
+                .problems
+                .into_iter()
+                .map(|p| format!("{} (ejected): {p}", onramp.bundler)),
+        );
         report.problems.extend(
             build_paths_in(&project.join("dist"), &project)?
                 .into_iter()
@@ -462,11 +497,12 @@ fn capabilities(engine: Engine, profile: &Path) -> serde_json::Map<String, Value
 
 /// What the page shows, read in one script.
 const STATE: &str = r##"
-const r = document.getElementById("result");
+// A framework renders #result once its app has started: until then, no result.
+const r = document.getElementById("result")?.dataset ?? {};
 return {
-  value: r.dataset.value ?? null,
-  updates: r.dataset.updates ?? null,
-  ticks: Number(r.dataset.ticksWhileComputing ?? "0"),
+  value: r.value ?? null,
+  updates: r.updates ?? null,
+  ticks: Number(r.ticksWhileComputing ?? "0"),
   errors: Array.from(document.querySelectorAll("#errors li"), (li) => li.textContent),
   isolated: self.crossOriginIsolated === true,
 };

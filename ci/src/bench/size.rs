@@ -225,7 +225,14 @@ fn onramp_size(ws: &Workspace, onramp: &crate::onramps::OnRamp, trunk: &Path) ->
             if !status.success() {
                 bail!("wasm-bindgen {} failed ({status})", wasm.display());
             }
-            gzipped_total(&pkg)? + gzipped_file(&project.join("main.js"))?
+            // The page's own script, if it has one (a Leptos app has none).
+            let main_js = project.join("main.js");
+            let script = if main_js.is_file() {
+                gzipped_file(&main_js)?
+            } else {
+                0
+            };
+            gzipped_total(&pkg)? + script
         }
     };
     let build = format!("{} build", onramp.bundler);

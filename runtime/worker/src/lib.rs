@@ -37,6 +37,7 @@
 //! | native, WASI | none: only [`WorkerError`] exists there | `tests/error_messages.rs` natively |
 //! | a Vite production build and dev server, Chromium and Firefox | module Web Workers | the `onramps` suite (recipe `vite-app`) |
 //! | a webpack 5 production build and webpack-dev-server, Chromium and Firefox | module Web Workers | the `onramps` suite (recipe `webpack-app`) |
+//! | a Trunk build and `trunk serve` (plain, and a Leptos app), Chromium and Firefox | module Web Workers | the `onramps` suite (recipes `trunk-app`, `leptos-app`) |
 //!
 //! ## With a bundler
 //!
