@@ -49,7 +49,11 @@ const BOOK_ROOT: &str = "http://book.invalid/";
 /// the `id` (or `<a name>`) of an element of the target page. Root-absolute links (`/x.html`)
 /// are resolved against the book's root, and so is a page's root-absolute `<base href>`
 /// (mdBook writes `site-url` there in `404.html`).
-pub(crate) fn check(book_dir: &Path) -> Result<LinkReport> {
+///
+/// With `repository` (its URL and the checkout's root), links to files of that repository's
+/// `main` branch (`<url>/blob/main/<path>`, `tree`, `edit`: the code captions, the recipe
+/// headers, the edit links) are checked too, offline: `<path>` must exist in the checkout.
+pub(crate) fn check(book_dir: &Path, repository: Option<(&str, &Path)>) -> Result<LinkReport> {
     let mut pages = Vec::new();
     collect_html(book_dir, &mut pages)
         .with_context(|| format!("listing the rendered book in {}", book_dir.display()))?;
@@ -96,6 +100,19 @@ pub(crate) fn check(book_dir: &Path) -> Result<LinkReport> {
                 let Some(link) = element.value().attr(attr) else {
                     continue;
                 };
+                let in_repository = repository
+                    .and_then(|(url, root)| Some((crate::captions::linked_file(url, link)?, root)));
+                if let Some((file, root)) = in_repository {
+                    if crate::captions::exists_in(root, file) {
+                        report.checked += 1;
+                    } else {
+                        report.problems.push(format!(
+                            "links: {}: broken link `{link}`: there is no `{file}` in the repository",
+                            rel.display()
+                        ));
+                    }
+                    continue;
+                }
                 match classify(link) {
                     Kind::External => report.external += 1,
                     Kind::Ignored => {}
@@ -286,6 +303,27 @@ mod tests {
     }
 
     #[test]
+    fn links_into_the_repository_are_checked_against_the_checkout() {
+        let repo = "https://github.com/wasm-rs/wasm-rs";
+        let page = format!(
+            r#"<a href="{repo}/blob/main/ci/src/links.rs">code</a>
+            <a href="{repo}/tree/main/ci/src/">folder</a>
+            <a href="{repo}/edit/main/ci/src/gone.rs">edit</a>
+            <a href="{repo}/issues">issues</a>"#
+        );
+        let dir = book(&[("index.html", page.as_str())]);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let report = check(dir.path(), Some((repo, root))).unwrap();
+        assert_eq!(report.checked, 2);
+        assert_eq!(report.external, 1, "the issues page is not a file");
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert!(report.problems[0].contains("no `ci/src/gone.rs` in the repository"));
+        // Without the repository, the same links are external and not checked.
+        let report = check(dir.path(), None).unwrap();
+        assert_eq!((report.checked, report.external), (0, 4));
+    }
+
+    #[test]
     fn good_links_pass_and_externals_are_counted() {
         let dir = book(&[
             (
@@ -306,7 +344,7 @@ mod tests {
             ),
             ("sub/index.html", ""),
         ]);
-        let report = check(dir.path()).unwrap();
+        let report = check(dir.path(), None).unwrap();
         assert_eq!(report.problems, Vec::<String>::new());
         // index: css, js, page#part-two, #top, #here, sub/, img = 7; sub/page: 3; sub/index: 0.
         assert_eq!(report.checked, 10);
@@ -319,7 +357,7 @@ mod tests {
             "chapter/one.html",
             r#"<a href="../gone.html">x</a><script src="js/missing.js"></script>"#,
         )]);
-        let report = check(dir.path()).unwrap();
+        let report = check(dir.path(), None).unwrap();
         assert_eq!(report.checked, 0);
         assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
         assert!(
@@ -345,7 +383,7 @@ mod tests {
             ),
             ("b.html", r#"<h1 id="yes">b</h1>"#),
         ]);
-        let report = check(dir.path()).unwrap();
+        let report = check(dir.path(), None).unwrap();
         assert_eq!(report.checked, 0);
         assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
         assert!(
@@ -370,7 +408,7 @@ mod tests {
             ),
             ("index.html", ""),
         ]);
-        let report = check(dir.path()).unwrap();
+        let report = check(dir.path(), None).unwrap();
         assert_eq!(report.checked, 1);
         assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
         assert!(report.problems[0].contains("missing.html does not exist"));
@@ -379,7 +417,7 @@ mod tests {
     #[test]
     fn an_empty_book_is_an_error_that_says_to_build_it() {
         let dir = book(&[]);
-        let err = check(dir.path()).unwrap_err();
+        let err = check(dir.path(), None).unwrap_err();
         assert!(
             format!("{err:#}").contains("build the book first"),
             "{err:#}"

@@ -21,6 +21,7 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod beside;
 mod book;
+mod captions;
 mod community;
 mod demos;
 mod e2e;
@@ -78,6 +79,10 @@ enum Command {
     /// the runtime crates as path (or `--git <URL>`) dependencies, its own toolchain, cargo
     /// config and README.
     Eject(eject::EjectArgs),
+    /// The book's mdBook preprocessor (book/book.toml runs it): captions each code block
+    /// included from the repository with its path, linked to the file.
+    #[command(hide = true)]
+    MdbookCaptions(captions::CaptionArgs),
 }
 
 fn main() -> ExitCode {
@@ -93,6 +98,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    // mdBook runs the preprocessor on every build: it needs nothing from the workspace.
+    if let Command::MdbookCaptions(args) = &cli.command {
+        return captions::run(args);
+    }
     let ws = workspace::Workspace::load()?;
     match cli.command {
         Command::Setup => {
@@ -103,6 +112,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(args) => bench::run_command(&ws, &args)?,
         Command::NewRecipe(args) => recipes::new_recipe(&ws, &args)?,
         Command::Eject(args) => eject::run(&ws, &args)?,
+        Command::MdbookCaptions(args) => captions::run(&args)?,
         Command::LintRecipes => {
             let report = recipes::lint(&ws)?;
             for p in &report.problems {

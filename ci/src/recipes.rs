@@ -228,6 +228,7 @@ pub(crate) fn generate(ws: &Workspace) -> Result<()> {
         }
     }
     let results = TestResults::load(ws);
+    let repository = crate::captions::repository_url(&ws.root)?;
     for c in &ws.crates {
         let Some(meta) = &c.meta else { continue };
         let mut text = String::from(
@@ -235,6 +236,24 @@ pub(crate) fn generate(ws: &Workspace) -> Result<()> {
         );
         text.push_str(&tested_line(c, &results)?);
         text.push('\n');
+        // One click from the page to the code and its tests (the link check resolves both).
+        let folder = c
+            .dir
+            .strip_prefix(&ws.root)
+            .unwrap_or(&c.dir)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let _ = write!(
+            text,
+            "\nThe code: [`{folder}/`]({repository}/tree/main/{folder})"
+        );
+        if c.dir.join("tests").is_dir() {
+            let _ = write!(
+                text,
+                " · its tests: [`{folder}/tests/`]({repository}/tree/main/{folder}/tests)"
+            );
+        }
+        let _ = writeln!(text, " · run them: `cargo xtask test -p {}`", c.name);
         if c.is_recipe(&ws.root) {
             let _ = write!(
                 text,

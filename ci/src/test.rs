@@ -547,7 +547,9 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                 if built.is_none() {
                     built = Some(build_book_quietly(ws, &tools, &mut row)?);
                 }
-                let report = links::check(&book::output_dir(ws))?;
+                let repository = crate::captions::repository_url(&ws.root)?;
+                let report =
+                    links::check(&book::output_dir(ws), Some((repository.as_str(), &ws.root)))?;
                 println!(
                     "    {} internal links checked, {} external not fetched, {} broken",
                     report.checked,
