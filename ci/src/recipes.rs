@@ -771,6 +771,7 @@ pub(crate) fn check_template(ws: &Workspace) -> Result<LintReport> {
         "rust-toolchain.toml",
         ".cargo/config.toml",
         "book/src/SUMMARY.md",
+        "book/book.toml",
     ] {
         std::fs::copy(ws.root.join(f), scratch.join(f)).with_context(|| format!("copying {f}"))?;
     }

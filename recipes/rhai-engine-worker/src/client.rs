@@ -1,6 +1,9 @@
 //! The main thread's side: start the engine, compile, run, cancel.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::future::Future;
+use std::pin::pin;
+use std::task::Poll;
 
 use wasm_rs_shared_channel::RecvError;
 use wasm_rs_shared_channel::spsc::{self, Duplex};
@@ -32,6 +35,12 @@ pub struct RunOutput {
 /// Dropping the client cancels whatever still runs and closes the channel, which ends the
 /// engine (on wasm32 the worker is also terminated).
 ///
+/// If the engine dies anyway (its worker traps on a stack overflow, runs out of memory, or
+/// panics), the client notices while it waits for a reply: it fails the runs in flight with
+/// [`ScriptError::EngineCrashed`](crate::ScriptError::EngineCrashed), starts a fresh engine
+/// with the same limits and cancel flag, compiles every script it had again under the same
+/// ids, and goes on serving. [`restarts`](EngineClient::restarts) counts how often.
+///
 /// ```
 /// use rhai_engine_worker::{EngineClient, Limits, Value};
 ///
@@ -55,6 +64,17 @@ pub struct EngineClient {
     next_script: u32,
     last_run: u32,
     engine: Option<sys::EngineHandle>,
+    /// The limits last set, for a restarted engine.
+    limits: Limits,
+    /// The source of every script that compiled, for a restarted engine.
+    compiled: BTreeMap<ScriptId, String>,
+    /// Scripts sent to compile whose reply has not arrived.
+    compiling: BTreeMap<ScriptId, String>,
+    /// Runs submitted whose `Finished` reply has not arrived.
+    in_flight: BTreeSet<RunId>,
+    /// Scripts a restart compiles again: their replies are the client's, not the caller's.
+    recompiling: BTreeSet<ScriptId>,
+    restarts: u32,
 }
 
 impl EngineClient {
@@ -87,6 +107,12 @@ impl EngineClient {
             next_script: 1,
             last_run: 0,
             engine: Some(engine),
+            limits,
+            compiled: BTreeMap::new(),
+            compiling: BTreeMap::new(),
+            in_flight: BTreeSet::new(),
+            recompiling: BTreeSet::new(),
+            restarts: 0,
         };
         client.set_limits(limits).await?;
         Ok(client)
@@ -102,6 +128,7 @@ impl EngineClient {
     /// # }
     /// ```
     pub async fn set_limits(&mut self, limits: Limits) -> Result<(), EngineError> {
+        self.limits = limits;
         self.send(Request::SetLimits(limits)).await
     }
 
@@ -117,6 +144,7 @@ impl EngineClient {
     pub async fn compile(&mut self, source: &str) -> Result<ScriptId, EngineError> {
         let script = ScriptId(self.next_script);
         self.next_script = self.next_script.wrapping_add(1);
+        self.compiling.insert(script, source.to_owned());
         self.send(Request::Compile {
             script,
             source: source.to_owned(),
@@ -153,6 +181,7 @@ impl EngineClient {
         })?);
         self.send(Request::Run { script, run, event }).await?;
         self.last_run = run.0;
+        self.in_flight.insert(run);
         Ok(run)
     }
 
@@ -214,7 +243,21 @@ impl EngineClient {
     /// # }
     /// ```
     pub async fn forget(&mut self, script: ScriptId) -> Result<(), EngineError> {
+        self.compiled.remove(&script);
         self.send(Request::Forget { script }).await
+    }
+
+    /// How many times the engine died and was started again (see [`EngineClient`]).
+    ///
+    /// ```no_run
+    /// # fn example(engine: &rhai_engine_worker::EngineClient) {
+    /// if engine.restarts() > 0 {
+    ///     println!("the engine was restarted {} times", engine.restarts());
+    /// }
+    /// # }
+    /// ```
+    pub fn restarts(&self) -> u32 {
+        self.restarts
     }
 
     /// The next reply of any kind, oldest first: for a page that shows everything as it
@@ -301,29 +344,116 @@ impl EngineClient {
         Ok(self.channel.sender().send_async(request).await?)
     }
 
-    /// The first reply, pending or new, that `wanted` accepts; others are kept in order.
+    /// The first reply, pending or new, that `wanted` accepts; others are kept in order. If
+    /// the engine dies meanwhile, [`restart`](Self::restart)s it, which answers what was in
+    /// flight, and looks again.
     async fn take(&mut self, wanted: impl Fn(&Reply) -> bool) -> Result<Reply, EngineError> {
-        if let Some(i) = self.pending.iter().position(&wanted)
-            && let Some(reply) = self.pending.remove(i)
-        {
-            return Ok(reply);
-        }
         loop {
-            let reply = match self.channel.receiver().recv_async().await {
+            if let Some(i) = self.pending.iter().position(&wanted)
+                && let Some(reply) = self.pending.remove(i)
+            {
+                return Ok(reply);
+            }
+            let reply = match self.next_or_death().await {
                 Ok(reply) => reply,
-                Err(RecvError::Disconnected) => {
-                    return Err(EngineError::Worker(
-                        "the engine stopped (its worker ended, panicked or was terminated)".into(),
-                    ));
+                Err(death) => {
+                    self.restart(death).await?;
+                    continue;
                 }
-                Err(e) => return Err(e.into()),
             };
+            self.track(&reply);
+            if let Reply::Compiled { script, .. } = &reply
+                && self.recompiling.remove(script)
+            {
+                continue;
+            }
             if wanted(&reply) {
                 return Ok(reply);
             }
             self.pending.push_back(reply);
         }
     }
+
+    /// The next reply from the engine, or how the engine died: its channel end went away
+    /// (announced by `wasm-rs-worker`), or its worker's entry ended (a trap leaves the
+    /// channel looking alive, so both are watched).
+    async fn next_or_death(&mut self) -> Result<Reply, String> {
+        let mut recv = pin!(self.channel.receiver().recv_async());
+        let Some(engine) = self.engine.as_mut() else {
+            return recv.await.map_err(|e| e.to_string());
+        };
+        let mut ended = pin!(engine.ended());
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(reply) = recv.as_mut().poll(cx) {
+                return Poll::Ready(match reply {
+                    Ok(reply) => Ok(reply),
+                    Err(RecvError::Disconnected) => {
+                        Err("its worker ended, panicked or was terminated".to_string())
+                    }
+                    Err(e) => Err(e.to_string()),
+                });
+            }
+            ended.as_mut().poll(cx).map(Err)
+        })
+        .await
+    }
+
+    /// Keeps the books on what is in flight as replies arrive.
+    fn track(&mut self, reply: &Reply) {
+        match reply {
+            Reply::Finished { run, .. } => {
+                self.in_flight.remove(run);
+            }
+            Reply::Compiled { script, result } => {
+                if let Some(source) = self.compiling.remove(script)
+                    && result.is_ok()
+                {
+                    self.compiled.insert(*script, source);
+                }
+            }
+            Reply::Emitted { .. } | Reply::Printed { .. } => {}
+        }
+    }
+
+    // ANCHOR: restart
+    /// The engine died (`death` says how): answer every run and compile in flight with
+    /// [`ScriptError::EngineCrashed`](crate::ScriptError::EngineCrashed), start a fresh engine
+    /// on a new channel with the same cancel flag and limits, and compile every script that
+    /// had compiled again, under the same id.
+    async fn restart(&mut self, death: String) -> Result<(), EngineError> {
+        let crashed = || crate::ScriptError::EngineCrashed {
+            message: death.clone(),
+        };
+        for run in std::mem::take(&mut self.in_flight) {
+            self.pending.push_back(Reply::Finished {
+                run,
+                result: Err(crashed()),
+            });
+        }
+        // A compile in flight may be what killed it: answered, not sent again.
+        for script in std::mem::take(&mut self.compiling).into_keys() {
+            self.pending.push_back(Reply::Compiled {
+                script,
+                result: Err(crashed()),
+            });
+        }
+        // Dropping the old handle terminates what is left of the old worker.
+        self.engine = None;
+        self.recompiling.clear();
+        let (channel, engine_end) = spsc::duplex::<Request, Reply>(Self::CHANNEL_CAPACITY)?;
+        self.channel = channel;
+        self.engine = Some(sys::start_engine(engine_end, self.cancel.clone()).await?);
+        self.restarts += 1;
+        self.send(Request::SetLimits(self.limits)).await?;
+        for (script, source) in std::mem::take(&mut self.compiled) {
+            self.compiling.insert(script, source.clone());
+            self.recompiling.insert(script);
+            self.send(Request::Compile { script, source }).await?;
+        }
+        // Their replies come back through `take`, which files each script as compiled.
+        Ok(())
+    }
+    // ANCHOR_END: restart
 }
 
 impl Drop for EngineClient {

@@ -175,6 +175,14 @@ pub enum ScriptError {
         /// The id the run named.
         script: ScriptId,
     },
+    /// The engine itself died while this run (or compile) was in flight: its worker trapped
+    /// (a stack overflow, out of memory, a bug), panicked or was terminated. The client has
+    /// already started a fresh engine with the same limits and every compiled script; the
+    /// run was not retried.
+    EngineCrashed {
+        /// How the engine ended, as its worker reported it.
+        message: String,
+    },
 }
 
 impl fmt::Display for ScriptError {
@@ -210,6 +218,12 @@ impl fmt::Display for ScriptError {
                 "no compiled script has id {}; compile the script first and run the id that \
                  `compile` returned",
                 script.0
+            ),
+            ScriptError::EngineCrashed { message } => write!(
+                f,
+                "the engine died during this run ({message}); a fresh engine now has every \
+                 compiled script, so submit the run again. If the same run kills it again, \
+                 look for deep recursion under a raised `max_call_depth` or deeply nested data"
             ),
         }
     }
@@ -252,7 +266,9 @@ impl ScriptError {
             | ScriptError::Cancelled { at }
             | ScriptError::UnknownFunction { at, .. }
             | ScriptError::Runtime { at, .. } => *at,
-            ScriptError::UnknownScript { .. } => Location::default(),
+            ScriptError::UnknownScript { .. } | ScriptError::EngineCrashed { .. } => {
+                Location::default()
+            }
         }
     }
 

@@ -157,3 +157,59 @@ async fn without_shared_array_buffer_start_says_what_to_do() {
         "{error}"
     );
 }
+
+/// The engine's worker dies mid-run: recursion that a raised `max_call_depth` lets run until
+/// the wasm stack overflows, which traps the worker (no panic, no announcement: only the
+/// worker's end says so). The client fails the runs in flight, starts a fresh worker with
+/// the same limits and scripts, and the next run succeeds.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn a_worker_killed_mid_run_is_replaced_and_the_next_run_succeeds() {
+    let mut engine = EngineClient::start(Limits::default()).await.unwrap();
+    let double = engine.compile("emit(event); event * 2").await.unwrap();
+    let down = engine
+        .compile("fn down(n) { down(n + 1) } down(0)")
+        .await
+        .unwrap();
+    let raised = Limits {
+        max_call_depth: 100_000_000,
+        max_operations: 0,
+        ..Limits::default()
+    };
+    engine.set_limits(raised).await.unwrap();
+    assert_eq!(engine.restarts(), 0);
+
+    let fatal = engine.submit(down, Value::Unit).await.unwrap();
+    let queued = engine.submit(double, Value::Int(1)).await.unwrap();
+    for run in [fatal, queued] {
+        let output = engine.finish(run).await.unwrap();
+        match output.result {
+            Err(ScriptError::EngineCrashed { message }) => assert!(!message.is_empty()),
+            other => panic!("{run:?} should have failed with the engine, got {other:?}"),
+        }
+    }
+    assert_eq!(engine.restarts(), 1);
+
+    // The fresh engine has the scripts under their ids, and the raised limits: a 40-deep
+    // recursion would stop at the default 32 levels.
+    let output = engine.run(double, Value::Int(21)).await.unwrap();
+    assert_eq!(output.result, Ok(Value::Int(42)));
+    assert_eq!(output.emitted, vec![Value::Int(21)]);
+    let countdown = engine
+        .compile("fn down(n) { if n == 0 { 0 } else { down(n - 1) } } down(40)")
+        .await
+        .unwrap();
+    let output = engine.run(countdown, Value::Unit).await.unwrap();
+    assert_eq!(output.result, Ok(Value::Int(0)));
+
+    // And it can die and come back again.
+    let output = engine.run(down, Value::Unit).await.unwrap();
+    assert!(matches!(
+        output.result,
+        Err(ScriptError::EngineCrashed { .. })
+    ));
+    assert_eq!(engine.restarts(), 2);
+    let output = engine.run(double, Value::Int(2)).await.unwrap();
+    assert_eq!(output.result, Ok(Value::Int(4)));
+    engine.shutdown().await.unwrap();
+}

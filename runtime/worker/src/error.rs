@@ -54,6 +54,15 @@ impl WorkerError {
     }
 }
 
+/// Whether an exception's message is a trap of the wasm instance (a `WebAssembly.RuntimeError`,
+/// or the engine's stack overflow: V8's `RangeError`, SpiderMonkey's `InternalError`), which
+/// leaves the instance unusable, rather than an error the export threw.
+fn is_trap(message: &str) -> bool {
+    message.starts_with("RuntimeError")
+        || message.contains("Maximum call stack size exceeded")
+        || message.contains("too much recursion")
+}
+
 impl fmt::Display for WorkerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -69,6 +78,12 @@ impl fmt::Display for WorkerError {
                  wasm-bindgen JS file this module was loaded by; `glue_url()` finds it)"
             ),
             WorkerError::Panic(m) => write!(f, "the worker panicked: {m}"),
+            WorkerError::Exception(m) if is_trap(m) => write!(
+                f,
+                "the worker's wasm trapped: {m}; its instance cannot run again (a stack \
+                 overflow, memory running out, or `unreachable`): start a new worker, and look \
+                 for deep recursion or runaway allocation in what it ran"
+            ),
             WorkerError::Exception(m) => write!(
                 f,
                 "the worker's export failed: {m}; check the export's name and its input"

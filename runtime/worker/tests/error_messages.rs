@@ -23,6 +23,18 @@ fn each_error_says_what_failed_and_what_to_check() {
             "export failed: Error: no; check the export's name",
         ),
         (
+            WorkerError::Exception("RuntimeError: memory access out of bounds".into()),
+            "wasm trapped: RuntimeError: memory access out of bounds; its instance cannot run again",
+        ),
+        (
+            WorkerError::Exception("InternalError: too much recursion".into()),
+            "wasm trapped: InternalError: too much recursion;",
+        ),
+        (
+            WorkerError::Exception("RangeError: Maximum call stack size exceeded".into()),
+            "start a new worker",
+        ),
+        (
             WorkerError::Stopped("exit code 3".into()),
             "stopped before its export finished: exit code 3",
         ),

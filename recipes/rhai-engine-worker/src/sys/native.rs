@@ -57,6 +57,12 @@ impl SharedWord {
 pub(crate) struct EngineHandle(Option<JoinHandle<Result<(), EngineError>>>);
 
 impl EngineHandle {
+    /// Resolves if the engine ends without closing its channel. Natively it never does: a
+    /// panicking engine thread unwinds, dropping its channel end, which the client sees.
+    pub(crate) async fn ended(&mut self) -> String {
+        std::future::pending().await
+    }
+
     /// Waits for the engine to end (after the client's channel end is dropped).
     pub(crate) async fn finish(mut self) -> Result<(), EngineError> {
         match self.0.take().map(JoinHandle::join) {

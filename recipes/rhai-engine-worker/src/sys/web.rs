@@ -85,6 +85,16 @@ impl SharedWord {
 pub(crate) struct EngineHandle(wasm_rs_worker::WorkerHandle);
 
 impl EngineHandle {
+    /// Resolves when the worker's entry ends, however it ends: a trap (stack overflow, out
+    /// of memory, `unreachable`) ends it with an exception but leaves the channel looking
+    /// alive, so the client waits on this beside the channel. Says how it ended.
+    pub(crate) async fn ended(&mut self) -> String {
+        match self.0.join().await {
+            Ok(_) => "its worker's entry returned".to_string(),
+            Err(e) => e.to_string(),
+        }
+    }
+
     /// Waits for the worker's entry to return (after the client's channel end is dropped).
     pub(crate) async fn finish(mut self) -> Result<(), EngineError> {
         self.0

@@ -170,7 +170,9 @@ pub fn check(name: &str, error: &ScriptError, expect: Expect) -> Result<(), Stri
         ScriptError::Syntax { .. } => Some(Expect::Syntax),
         ScriptError::UnknownFunction { .. } => Some(Expect::UnknownFunction),
         ScriptError::Runtime { .. } => Some(Expect::Runtime),
-        ScriptError::Cancelled { .. } | ScriptError::UnknownScript { .. } => None,
+        ScriptError::Cancelled { .. }
+        | ScriptError::UnknownScript { .. }
+        | ScriptError::EngineCrashed { .. } => None,
     };
     let kind_ok = kind == Some(expect);
     if !kind_ok {
