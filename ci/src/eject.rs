@@ -1203,7 +1203,7 @@ fn test_ejected(
     for (label, args, vars) in &runs {
         println!("    → {label} tests of the ejected {}", c.name);
         let log = scratch.join(format!("{}-{label}.log", c.name));
-        let run = cargo_in_env(ws, &dir, args, vars, &log)?;
+        let run = cargo_in_env(ws, dir, args, vars, &log)?;
         let counts = crate::test::parse_counts(&run.text);
         report.check(
             run.success && counts.passed > 0 && counts.failed == 0,

@@ -78,7 +78,7 @@
 //! and two things tell a thread that another one ended.
 //!
 //! - **Announcements.** `wasm-rs-worker` announces each worker it terminates or whose
-//!   export panics (in Node, also each worker that exits by itself) to every thread (an
+//!   export panics or traps (in Node, also each worker that exits by itself) to every thread (an
 //!   `EventTarget` in this thread, a `BroadcastChannel` for the others). Each thread
 //!   remembers the rings it created or claimed an end of, and on an announcement marks dead
 //!   every end the ended thread held there, then wakes its peer. A free thread (the one that
@@ -118,9 +118,10 @@
 //! thread's event loop: a Node main thread blocked in `recv` on a worker it started is not
 //! woken by that worker's exit. A worker not started by `wasm-rs-worker` takes its lock with
 //! its first end, which Chromium grants only once the worker's event loop turns: a worker
-//! that blocks at once from then on is not watched. A panic is a death only for a worker
-//! started by `wasm-rs-worker`, which announces it (the instance cannot run again, though the
-//! thread and its lock live on); a panic elsewhere leaves the thread's ends looking alive.
+//! that blocks at once from then on is not watched. A panic or a trap (a stack overflow,
+//! running out of memory, `unreachable`) is a death only for a worker started by
+//! `wasm-rs-worker`, which announces it (the instance cannot run again, though the thread and
+//! its lock live on); elsewhere it leaves the thread's ends looking alive.
 //!
 //! # Cross-origin isolation (COOP/COEP)
 //!

@@ -710,6 +710,26 @@ mod js_only {
         assert!(failure.contains("panicked on purpose"), "{failure}");
     }
 
+    /// A worker that traps after sending, with no panic (as a stack overflow or running
+    /// out of memory would): wasm-rs-worker tells the trap from an error the export threw
+    /// and announces the worker as ended. The main thread gets every message, then
+    /// `Disconnected`, and the worker's outcome says it trapped.
+    #[wasm_bindgen_test]
+    async fn a_worker_that_traps_is_taken_for_dead() {
+        if common::platform::shared_memory_missing_and_error_checked() {
+            return;
+        }
+        let (tx, mut rx) = spsc::channel::<u32>(256).unwrap();
+        let worker = common::platform::start_worker(Task::SendThenTrap(tx, 500)).await;
+        for i in 0..500u32 {
+            assert_eq!(rx.recv_async().await, Ok(i));
+        }
+        let last = wasm_rs_async_executor::timeout(death_limit(), rx.recv_async()).await;
+        assert_eq!(last, Ok(Err(RecvError::Disconnected)));
+        let failure = worker.outcome().await.unwrap_err();
+        assert!(failure.contains("wasm trapped: RuntimeError"), "{failure}");
+    }
+
     /// A worker that sends, then ends its own thread without closing the channel: in
     /// browsers it closes itself (`self.close()`), and only the engine releasing the
     /// thread's Web Lock says so; in Node its thread exits once its export returns, and

@@ -12,8 +12,9 @@
 //   - `terminate()` stops the worker.
 // Both promises reject with `{ kind, message }`: "load" (the worker or this file did not
 // start), "init" (importing the glue or instantiating the module failed), "panic" (a Rust
-// panic, with its message), "exception" (the export threw, or no such export), "stopped" (the
-// worker ended on its own) or "terminated".
+// panic, with its message), "trap" (the wasm instance trapped: it cannot run again),
+// "exception" (the export threw, or no such export), "stopped" (the worker ended on its own)
+// or "terminated".
 //
 // `module` is the compiled `WebAssembly.Module` (from `wasm_bindgen::module()`), sent by
 // postMessage so the worker neither fetches nor compiles the wasm again; pass `undefined` to
@@ -248,9 +249,10 @@ export class WorkerJob {
       this.panic !== null && error.kind !== "terminated"
         ? { kind: "panic", message: this.panic }
         : error;
-    // A panic leaves the worker's instance unable to run again: its channel ends are as
-    // good as gone, though the thread (and its Web Lock) lives on.
-    if (reason.kind === "panic" && this.threadLock) announceThreadEnded(this.threadLock);
+    // A panic or a trap leaves the worker's instance unable to run again: its channel ends
+    // are as good as gone, though the thread (and its Web Lock) lives on.
+    const dead = reason.kind === "panic" || reason.kind === "trap";
+    if (dead && this.threadLock) announceThreadEnded(this.threadLock);
     this.started.reject(reason);
     this.finished.reject(reason);
   }
@@ -416,7 +418,7 @@ async function serve(host) {
   try {
     value = await entry(job.input);
   } catch (error) {
-    host.post({ kind: "exception", message: describe(error) });
+    host.post({ kind: failureKind(error), message: describe(error) });
     return;
   }
   try {
@@ -427,6 +429,18 @@ async function serve(host) {
       message: `the export's return value cannot be sent to the main thread: ${describe(error)}`,
     });
   }
+}
+
+// "trap" when `error` is the wasm instance trapping (a `WebAssembly.RuntimeError`:
+// `unreachable`, an out-of-bounds access, Rust running out of memory; or the engine's stack
+// overflow: V8's `RangeError`, SpiderMonkey's `InternalError`), after which the instance
+// cannot run again; "exception" for an error the export threw.
+function failureKind(error) {
+  const trapped =
+    (typeof WebAssembly === "object" && error instanceof WebAssembly.RuntimeError) ||
+    (error instanceof RangeError && /call stack/i.test(error.message)) ||
+    (error instanceof Error && error.name === "InternalError" && /recursion/i.test(error.message));
+  return trapped ? "trap" : "exception";
 }
 
 function forwardConsole(post) {
@@ -450,7 +464,10 @@ function serveWeb() {
   // Errors that escape the export later (a spawned task that throws or panics) end the job.
   self.addEventListener("error", (event) => {
     event.preventDefault();
-    self.postMessage({ kind: "exception", message: describe(event.error || event.message) });
+    self.postMessage({
+      kind: failureKind(event.error),
+      message: describe(event.error || event.message),
+    });
   });
   self.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();

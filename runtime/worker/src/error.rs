@@ -46,7 +46,8 @@ impl WorkerError {
         match kind {
             "init" => WorkerError::Init(message),
             "panic" => WorkerError::Panic(message),
-            "exception" => WorkerError::Exception(message),
+            // A trap is an exception whose message says it trapped (see `Display`).
+            "exception" | "trap" => WorkerError::Exception(message),
             "stopped" | "terminated" => WorkerError::Stopped(message),
             // "load", and any kind a newer loader might add.
             _ => WorkerError::Load(message),

@@ -63,9 +63,9 @@
 //! Each worker has a thread name (in browsers, the name of a Web Lock it holds for life,
 //! taken before its export runs). The main side announces that name, to its own thread and
 //! to every other on the `BroadcastChannel` "wasm-rs.thread-ended", when it terminates the
-//! worker, when the worker's export panics (its instance cannot run again), and in Node when
-//! the worker's thread exits. wasm-rs-shared-channel listens: the other end of a channel
-//! that worker held gets `Disconnected` instead of waiting for it.
+//! worker, when the worker's export panics or its wasm traps (its instance cannot run
+//! again), and in Node when the worker's thread exits. wasm-rs-shared-channel listens: the
+//! other end of a channel that worker held gets `Disconnected` instead of waiting for it.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;

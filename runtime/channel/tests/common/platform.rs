@@ -27,6 +27,9 @@ pub enum Task {
     SendThenVanish(Sender<u32>, u32),
     /// Sends 0..n, then panics (in wasm, a trap: the sender is never dropped).
     SendThenPanic(Sender<u32>, u32),
+    /// Sends 0..n, then traps without a panic (`unreachable`), as a stack overflow or
+    /// running out of memory would: wasm only.
+    SendThenTrap(Sender<u32>, u32),
     /// Receives 0, 1, 2, ... with blocking `recv` until `Disconnected`; the count received.
     RecvUntilDisconnected(Receiver<u32>),
 }
@@ -69,6 +72,15 @@ pub fn run_blocking(task: Task) -> Result<(u32, u32), String> {
                 tx.send(i).map_err(|e| e.to_string())?;
             }
             panic!("the sending worker panicked on purpose after {n} messages");
+        }
+        Task::SendThenTrap(mut tx, n) => {
+            for i in 0..n {
+                tx.send(i).map_err(|e| e.to_string())?;
+            }
+            #[cfg(target_arch = "wasm32")]
+            core::arch::wasm32::unreachable();
+            #[cfg(not(target_arch = "wasm32"))]
+            unreachable!("only a wasm instance traps; natively this would end the process")
         }
         Task::RecvUntilDisconnected(mut rx) => {
             let mut n = 0u32;
@@ -151,6 +163,7 @@ mod wasm {
             "echo" => Task::Echo(Duplex::from_js(&end).map_err(err)?),
             "send_then_vanish" => Task::SendThenVanish(Sender::from_js(&end).map_err(err)?, n),
             "send_then_panic" => Task::SendThenPanic(Sender::from_js(&end).map_err(err)?, n),
+            "send_then_trap" => Task::SendThenTrap(Sender::from_js(&end).map_err(err)?, n),
             "recv_until_disconnected" => {
                 Task::RecvUntilDisconnected(Receiver::from_js(&end).map_err(err)?)
             }
@@ -233,6 +246,7 @@ mod wasm {
             Task::ParkedRecvU32(rx, n) => ("parked_recv_u32", rx.into_js(), n, 0, 0),
             Task::SendThenVanish(tx, n) => ("send_then_vanish", tx.into_js(), n, 0, 0),
             Task::SendThenPanic(tx, n) => ("send_then_panic", tx.into_js(), n, 0, 0),
+            Task::SendThenTrap(tx, n) => ("send_then_trap", tx.into_js(), n, 0, 0),
             Task::RecvUntilDisconnected(rx) => ("recv_until_disconnected", rx.into_js(), 0, 0, 0),
         };
         set("role", role.into());
