@@ -10,6 +10,10 @@
 //! - every demo's Run button (drawn by `book/src/js/demo-runner.js`) ends with
 //!   `data-status="done"` and prints each expected line in its output panel.
 //!
+//! - the shared-channel demo's page, served again with no isolation header at all (as GitHub
+//!   Pages serves it) and with only Chromium's `Document-Isolation-Policy`, becomes cross-origin
+//!   isolated (through the book's `coi-sw.js`, then by the header) and its demo runs.
+//!
 //! A screenshot of the first demo page after Run is saved for a person to look at.
 
 use std::io::{Read, Write};
@@ -23,6 +27,8 @@ use fantoccini::wd::{Capabilities, TimeoutConfiguration, WebDriverCompatibleComm
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use url::Url;
+
+use crate::serve::Isolation;
 
 /// What one demo must show.
 #[derive(Debug, Clone)]
@@ -83,7 +89,19 @@ pub(crate) fn run(
         let base = Url::parse(&format!("http://{addr}/")).expect("a valid URL");
 
         let client = connect(&driver, profile.path()).await?;
-        let outcome = drive(&client, &base, &pages, screenshot_dir, demos).await;
+        let mut outcome = drive(&client, &base, &pages, screenshot_dir, demos).await;
+        if let Ok(report) = &mut outcome {
+            // The same book from hosts that send no COOP/COEP.
+            for isolation in [Isolation::None, Isolation::DocumentPolicy] {
+                if let Err(e) =
+                    isolated_without_headers(&client, &book_dir, demos, isolation, report).await
+                {
+                    report
+                        .problems
+                        .push(format!("e2e ({}): {e:#}", isolation_label(isolation)));
+                }
+            }
+        }
         // Close the session even when a step failed, so Chromium exits.
         let _ = client.close().await;
         outcome
@@ -164,6 +182,81 @@ async fn drive(
         }
     }
     Ok(report)
+}
+
+/// The demo that needs `SharedArrayBuffer`, run where the server sends no COOP/COEP.
+const ISOLATION_DEMO: &str = "recipes/shared-channel-worker.html";
+
+fn isolation_label(isolation: Isolation) -> &'static str {
+    match isolation {
+        Isolation::Headers => "COOP/COEP headers",
+        Isolation::None => "no isolation headers, the book's service worker",
+        Isolation::DocumentPolicy => "Document-Isolation-Policy only",
+    }
+}
+
+/// Serves the book with `isolation` (no header at all, as GitHub Pages does, or only
+/// Chromium's `Document-Isolation-Policy`) on a port of its own (so an origin of its own),
+/// opens the shared-channel demo's page, and checks that the page becomes cross-origin
+/// isolated (with no header, through `coi-sw.js`, which registers and reloads the page once)
+/// and that the demo runs with its expected output.
+async fn isolated_without_headers(
+    client: &Client,
+    book_dir: &Path,
+    demos: &[DemoExpectation],
+    isolation: Isolation,
+    report: &mut E2eReport,
+) -> Result<()> {
+    let label = isolation_label(isolation);
+    let demo = demos
+        .iter()
+        .find(|d| d.page == ISOLATION_DEMO)
+        .with_context(|| format!("no demo on {ISOLATION_DEMO}"))?;
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .context("binding a local port")?;
+    let addr = listener.local_addr()?;
+    let app = crate::serve::app_with(book_dir.to_path_buf(), isolation);
+    tokio::spawn(axum::serve(listener, app).into_future());
+    let base = Url::parse(&format!("http://{addr}/")).expect("a valid URL");
+    println!("  → {ISOLATION_DEMO} served with {label}");
+    visit(client, &base, &demo.page).await?;
+    // With no header, the page registers the service worker and reloads itself once.
+    let isolated = client
+        .execute_async(
+            r#"const [limit, done] = arguments;
+               const started = Date.now();
+               const poll = () => {
+                 if (self.crossOriginIsolated === true || Date.now() - started > limit) {
+                   done(self.crossOriginIsolated === true);
+                 } else {
+                   setTimeout(poll, 50);
+                 }
+               };
+               poll();"#,
+            vec![json!(15_000)],
+        )
+        .await?;
+    let before = report.problems.len();
+    if isolated != Value::Bool(true) {
+        report.problems.push(format!(
+            "e2e ({label}): {ISOLATION_DEMO} did not become cross-origin isolated within 15 s"
+        ));
+        return Ok(());
+    }
+    run_demo(client, &base, demo, report).await?;
+    for problem in &mut report.problems[before..] {
+        *problem = format!("{problem} (served with {label})");
+    }
+    for message in browser_log(client).await? {
+        report.problems.push(format!(
+            "e2e ({label}): {ISOLATION_DEMO}: console error: {message}"
+        ));
+    }
+    if report.problems.len() == before {
+        report.passed += 1;
+    }
+    Ok(())
 }
 
 async fn visit(client: &Client, base: &Url, page: &str) -> Result<()> {

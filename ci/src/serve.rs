@@ -71,18 +71,45 @@ pub(crate) fn run(ws: &Workspace, args: &ServeArgs) -> Result<()> {
 
 /// The router: static files with the isolation headers on every response.
 pub(crate) fn app(dir: std::path::PathBuf) -> Router {
+    app_with(dir, Isolation::Headers)
+}
+
+/// How a server makes its pages cross-origin isolated, if at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Isolation {
+    /// COOP `same-origin` and COEP `require-corp` on every response (and CORP
+    /// `same-origin`): what `cargo xtask serve` sends.
+    Headers,
+    /// No isolation header at all, as on GitHub Pages: the book's service worker
+    /// (`coi-sw.js`) must add them.
+    None,
+    /// Only `Document-Isolation-Policy: isolate-and-require-corp` (Chromium): isolation
+    /// without COOP/COEP.
+    DocumentPolicy,
+}
+
+/// [`app`], with the headers of `isolation`.
+pub(crate) fn app_with(dir: std::path::PathBuf, isolation: Isolation) -> Router {
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::overriding(
             HeaderName::from_static(name),
             HeaderValue::from_static(value),
         )
     };
-    Router::new()
+    let router = Router::new()
         .fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
-        .layer(header("cross-origin-opener-policy", "same-origin"))
-        .layer(header("cross-origin-embedder-policy", "require-corp"))
-        .layer(header("cross-origin-resource-policy", "same-origin"))
-        .layer(header("cache-control", "no-cache"))
+        .layer(header("cache-control", "no-cache"));
+    match isolation {
+        Isolation::Headers => router
+            .layer(header("cross-origin-opener-policy", "same-origin"))
+            .layer(header("cross-origin-embedder-policy", "require-corp"))
+            .layer(header("cross-origin-resource-policy", "same-origin")),
+        Isolation::None => router,
+        Isolation::DocumentPolicy => router.layer(header(
+            "document-isolation-policy",
+            "isolate-and-require-corp",
+        )),
+    }
 }
 
 #[cfg(test)]
