@@ -4,23 +4,7 @@ use std::collections::BTreeSet;
 
 use channels_and_futures::Done;
 
-/// Writes an async test once: a `#[wasm_bindgen_test]` on wasm32, and natively a `#[test]`
-/// that drives it with the executor's `block_on`.
-macro_rules! async_test {
-    ($(#[$attr:meta])* async fn $name:ident() $body:block) => {
-        $(#[$attr])*
-        #[cfg(all(target_family = "wasm", target_os = "unknown"))]
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn $name() $body
-
-        $(#[$attr])*
-        #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
-        #[test]
-        fn $name() {
-            wasm_rs_async_executor::block_on(async $body).expect("block_on drives tests natively");
-        }
-    };
-}
+use wasm_rs_async_executor::async_test;
 
 async_test! {
     async fn work_queue_does_each_job_once_across_workers() {

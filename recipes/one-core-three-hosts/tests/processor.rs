@@ -16,23 +16,7 @@ job 4 notify: failed (transient failure on attempt 3) after 3 attempts
 job 5 index: done after 1 attempt
 5 jobs: 3 done, 1 timed out, 1 failed, 9 attempts";
 
-/// Writes an async test once: a `#[wasm_bindgen_test]` on wasm32-unknown-unknown, and
-/// natively and on WASI a `#[test]` that drives it with the executor's `block_on`.
-macro_rules! async_test {
-    ($(#[$attr:meta])* async fn $name:ident() $body:block) => {
-        $(#[$attr])*
-        #[cfg(all(target_family = "wasm", target_os = "unknown"))]
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn $name() $body
-
-        $(#[$attr])*
-        #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
-        #[test]
-        fn $name() {
-            wasm_rs_async_executor::block_on(async $body).expect("block_on drives tests natively and on WASI");
-        }
-    };
-}
+use wasm_rs_async_executor::async_test;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)

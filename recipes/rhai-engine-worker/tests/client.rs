@@ -14,22 +14,7 @@ use wasm_rs_async_executor::Instant;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-/// Runs an async test body natively (under the executor) or as a wasm-bindgen test.
-macro_rules! async_test {
-    ($(#[$meta:meta])* async fn $name:ident() $body:block) => {
-        $(#[$meta])*
-        #[cfg(not(target_arch = "wasm32"))]
-        #[test]
-        fn $name() {
-            wasm_rs_async_executor::block_on(async $body).unwrap();
-        }
-
-        $(#[$meta])*
-        #[cfg(target_arch = "wasm32")]
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn $name() $body
-    };
-}
+use wasm_rs_async_executor::async_test;
 
 async_test! {
     /// The must-hold list, through the real worker: every hostile script ends in the error

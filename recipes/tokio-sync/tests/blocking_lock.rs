@@ -7,6 +7,8 @@
 #[macro_use]
 mod support;
 
+use wasm_rs_async_executor::async_test;
+
 use std::sync::Arc;
 
 use tokio::sync::Mutex;

@@ -10,6 +10,8 @@
 #[macro_use]
 mod support;
 
+use wasm_rs_async_executor::async_test;
+
 use tokio::sync::mpsc;
 
 // ANCHOR: blocking_recv_panics

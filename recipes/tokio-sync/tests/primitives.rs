@@ -3,6 +3,8 @@
 #[macro_use]
 mod support;
 
+use wasm_rs_async_executor::async_test;
+
 use tokio_sync::Heard;
 
 async_test! {

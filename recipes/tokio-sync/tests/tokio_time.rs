@@ -5,6 +5,8 @@
 #[macro_use]
 mod support;
 
+use wasm_rs_async_executor::async_test;
+
 use std::time::Duration;
 
 use tokio::sync::mpsc;

@@ -229,6 +229,55 @@ pub fn environment() -> Environment {
     sys::environment()
 }
 
+/// Declares async tests that run on this executor on every target, written once:
+///
+/// - natively and on WASI, each becomes a `#[test]` whose body runs under [`block_on`];
+/// - on `wasm32-unknown-unknown`, a `#[wasm_bindgen_test]` whose body is [`spawn`]ed on this
+///   executor and awaited, so the code under test runs on the executor it will run on in
+///   production, not on wasm-bindgen-futures (which only awaits the result). The test crate
+///   needs `wasm-bindgen-test` as a dev-dependency for wasm32, as any wasm-bindgen test does.
+///
+/// Any number of functions per invocation; attributes and doc comments carry over.
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// wasm_rs_async_executor::async_test! {
+///     /// A timer on this executor, natively and in every JS host.
+///     async fn sleep_takes_at_least_its_duration() {
+///         let start = wasm_rs_async_executor::Instant::now();
+///         wasm_rs_async_executor::sleep(Duration::from_millis(5)).await;
+///         assert!(start.elapsed() >= Duration::from_millis(5));
+///     }
+///
+///     async fn a_spawned_task_returns_its_value() {
+///         let answer = wasm_rs_async_executor::spawn(async { 6 * 7 }).await;
+///         assert_eq!(answer, Ok(42));
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! async_test {
+    ($($(#[$attr:meta])* async fn $name:ident() $body:block)*) => {$(
+        $(#[$attr])*
+        #[cfg(all(target_family = "wasm", target_os = "unknown"))]
+        #[::wasm_bindgen_test::wasm_bindgen_test]
+        async fn $name() {
+            $crate::spawn(async move $body)
+                .await
+                .expect("the test's task ran to its end on wasm-rs-async-executor");
+        }
+
+        $(#[$attr])*
+        #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
+        #[test]
+        fn $name() {
+            $crate::block_on(async move $body)
+                .expect("wasm-rs-async-executor's block_on drives the test");
+        }
+    )*};
+}
+
 /// Shared-memory waits for full-time mode (wasm32 only).
 ///
 /// Natively no such hook is needed: wakers are `Send + Sync`, and waking a task from

@@ -1,22 +1,7 @@
 //! Shared by the test files: write an async test once.
 
-/// Writes an async test once: a `#[wasm_bindgen_test]` in JS hosts (wasm32-unknown-unknown),
-/// and natively and on WASI a `#[test]` that drives it with the executor's `block_on`.
-macro_rules! async_test {
-    ($(#[$attr:meta])* async fn $name:ident() $body:block) => {
-        $(#[$attr])*
-        #[cfg(all(target_family = "wasm", target_os = "unknown"))]
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn $name() $body
-
-        $(#[$attr])*
-        #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
-        #[test]
-        fn $name() {
-            wasm_rs_async_executor::block_on(async $body).expect("block_on drives tests natively");
-        }
-    };
-}
+// The tests declare themselves with `wasm_rs_async_executor::async_test!` (a `use` in each
+// test file): natively under `block_on`, in JS hosts spawned on the executor.
 
 /// On WASI a panic aborts the module, and libtest ignores `#[should_panic]` there. A test
 /// that expects a panic announces it with this first: `cargo xtask test` runs each WASI
