@@ -1,7 +1,7 @@
 //! Channels and locks of other crates work on this executor: tokio::sync,
 //! async-channel and futures::channel, one test each.
 
-mod common;
+use wasm_rs_async_executor::async_test;
 
 use std::rc::Rc;
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! Spawning, joining, aborting, detaching, wakes and JoinSet.
 
-mod common;
+use wasm_rs_async_executor::async_test;
 
 use std::cell::{Cell, RefCell};
 use std::future::{Future, poll_fn};

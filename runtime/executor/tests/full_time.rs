@@ -1,8 +1,6 @@
 //! Full-time mode: `run_forever` and `block_on` keep the thread, sleep between
 //! tasks, and refuse to block the browser main thread.
 
-mod common;
-
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! 2. an idle executor spun at 100% CPU, re-polling every task;
 //! 3. a task awaiting a promise resumed only if something else re-entered the executor.
 
-mod common;
+use wasm_rs_async_executor::async_test;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Timers: sleep, sleep_until, timeout, interval.
 
-mod common;
+use wasm_rs_async_executor::async_test;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Yield points, and the time slicing that keeps the event loop turning.
 
-mod common;
+use wasm_rs_async_executor::async_test;
 
 use std::cell::Cell;
 use std::rc::Rc;
