@@ -443,19 +443,22 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut LintReport) -> 
         .iter()
         .filter_map(|p| std::fs::read_to_string(p).ok())
         .collect();
+    // `wasm_rs_async_executor::async_test!` writes a test for every target at once.
+    let everywhere = test_text.contains("async_test!");
     for env in &envs {
-        let has = if env.is_wasm() {
-            test_text.contains("wasm_bindgen_test")
-        } else {
-            test_text.contains("#[test]") || test_text.contains("unsupported = test")
-        };
+        let has = everywhere
+            || if env.is_wasm() {
+                test_text.contains("wasm_bindgen_test")
+            } else {
+                test_text.contains("#[test]") || test_text.contains("unsupported = test")
+            };
         r.check(has, || {
             format!(
                 "{name}: declares `{env}` but tests/ has no {} test",
                 if env.is_wasm() {
-                    "#[wasm_bindgen_test]"
+                    "#[wasm_bindgen_test] (or async_test!)"
                 } else {
-                    "native (#[test] or unsupported = test)"
+                    "native (#[test], unsupported = test or async_test!)"
                 }
             )
         });
@@ -763,8 +766,8 @@ pub(crate) fn check_template(ws: &Workspace) -> Result<LintReport> {
             r#"members = ["recipes/*"]"#,
         )
         .replace(
-            r#"{ path = "runtime/"#,
-            &format!(r#"{{ path = "{}/runtime/"#, ws.root.display()),
+            r#"path = "runtime/"#,
+            &format!(r#"path = "{}/runtime/"#, ws.root.display()),
         );
     std::fs::write(scratch.join("Cargo.toml"), manifest)?;
     for f in [
