@@ -131,6 +131,79 @@ fn hostile_scripts() -> Vec<(&'static str, String, Expect)> {
             s(r#"let m = #{}; let i = 0; loop { let n = #{}; n["k" + i] = i; m += n; i += 1; }"#),
             Expect::MapSize,
         ),
+        // Every way to grow a value, each stopped by the limit that bounds it.
+        (
+            "+= on a string",
+            s(r#"let s = "x"; loop { s += "yyyyyyyy"; }"#),
+            Expect::StringSize,
+        ),
+        (
+            "appending to a string",
+            s(r#"let s = ""; loop { s.append("yyyyyyyy"); }"#),
+            Expect::StringSize,
+        ),
+        (
+            "a string inside an array",
+            s(r#"let a = [""]; loop { a[0] += "yyyyyyyy"; }"#),
+            Expect::StringSize,
+        ),
+        (
+            "a string in a map property",
+            s(r#"let m = #{ s: "" }; loop { m.s += "yyyyyyyy"; }"#),
+            Expect::StringSize,
+        ),
+        (
+            "a function returning a huge string",
+            s("let a = []; a.pad(5_000, 1_234_567); a.to_string()"),
+            Expect::StringSize,
+        ),
+        (
+            "inserting into an array",
+            s("let a = []; loop { a.insert(0, 1); }"),
+            Expect::ArraySize,
+        ),
+        (
+            "appending arrays",
+            s("let a = []; loop { a.append([1, 2, 3, 4, 5, 6, 7, 8]); }"),
+            Expect::ArraySize,
+        ),
+        (
+            "adding arrays",
+            s("let a = []; loop { a = a + [1, 2, 3, 4, 5, 6, 7, 8]; }"),
+            Expect::ArraySize,
+        ),
+        (
+            "an array in a map property",
+            s("let m = #{ a: [] }; loop { m.a.append([1, 2, 3, 4, 5, 6, 7, 8]); }"),
+            Expect::ArraySize,
+        ),
+        (
+            "an array inside an array",
+            s("let a = [[]]; loop { a[0].append([1, 2, 3, 4, 5, 6, 7, 8]); }"),
+            Expect::ArraySize,
+        ),
+        (
+            "growing a BLOB",
+            s("let b = blob(); loop { b.append(blob(64, 0)); }"),
+            Expect::ArraySize,
+        ),
+        (
+            "padding a BLOB",
+            s("let b = blob(); b.pad(10_000_000, 0); b.len()"),
+            Expect::ArraySize,
+        ),
+        (
+            "mixing maps in",
+            s(
+                r#"let m = #{}; let i = 0; loop { let n = #{}; n.set(`k${i}`, i); m.mixin(n); i += 1; }"#,
+            ),
+            Expect::MapSize,
+        ),
+        (
+            "nesting maps",
+            s("let m = #{}; loop { m = #{ inner: m, x: 1 }; }"),
+            Expect::MapSize,
+        ),
         // Rhai 1.27 does not size-check `m[key] = value` on a new key; the operations limit
         // still stops the loop, long before memory runs out.
         (
