@@ -61,11 +61,16 @@ const DRIVER_START: Duration = Duration::from_secs(20);
 ///
 /// An `Err` means the suite could not run (ChromeDriver or Chromium did not start, the book
 /// is missing); failures of the book itself are in [`E2eReport::problems`].
+///
+/// With `isolation_demo` (a demo page that needs `SharedArrayBuffer`), that page is also
+/// served with no isolation header and with `Document-Isolation-Policy` only, and must become
+/// isolated and run its demo (see [`isolated_without_headers`]).
 pub(crate) fn run(
     book_dir: &Path,
     chromedriver: &Path,
     screenshot_dir: &Path,
     demos: &[DemoExpectation],
+    isolation_demo: Option<&str>,
 ) -> Result<E2eReport> {
     let pages = pages(book_dir)?;
     let profile = tempfile::Builder::new()
@@ -90,12 +95,13 @@ pub(crate) fn run(
 
         let client = connect(&driver, profile.path()).await?;
         let mut outcome = drive(&client, &base, &pages, screenshot_dir, demos).await;
-        if let Ok(report) = &mut outcome {
+        if let (Ok(report), Some(page)) = (&mut outcome, isolation_demo) {
             // The same book from hosts that send no COOP/COEP.
             for isolation in [Isolation::None, Isolation::DocumentPolicy] {
-                if let Err(e) =
-                    isolated_without_headers(&client, &book_dir, demos, isolation, report).await
-                {
+                let checked =
+                    isolated_without_headers(&client, &book_dir, demos, page, isolation, report)
+                        .await;
+                if let Err(e) = checked {
                     report
                         .problems
                         .push(format!("e2e ({}): {e:#}", isolation_label(isolation)));
@@ -185,7 +191,7 @@ async fn drive(
 }
 
 /// The demo that needs `SharedArrayBuffer`, run where the server sends no COOP/COEP.
-const ISOLATION_DEMO: &str = "recipes/shared-channel-worker.html";
+pub(crate) const ISOLATION_DEMO: &str = "recipes/shared-channel-worker.html";
 
 fn isolation_label(isolation: Isolation) -> &'static str {
     match isolation {
@@ -204,14 +210,15 @@ async fn isolated_without_headers(
     client: &Client,
     book_dir: &Path,
     demos: &[DemoExpectation],
+    page: &str,
     isolation: Isolation,
     report: &mut E2eReport,
 ) -> Result<()> {
     let label = isolation_label(isolation);
     let demo = demos
         .iter()
-        .find(|d| d.page == ISOLATION_DEMO)
-        .with_context(|| format!("no demo on {ISOLATION_DEMO}"))?;
+        .find(|d| d.page == page)
+        .with_context(|| format!("no demo on {page}"))?;
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .await
         .context("binding a local port")?;
@@ -219,7 +226,7 @@ async fn isolated_without_headers(
     let app = crate::serve::app_with(book_dir.to_path_buf(), isolation);
     tokio::spawn(axum::serve(listener, app).into_future());
     let base = Url::parse(&format!("http://{addr}/")).expect("a valid URL");
-    println!("  → {ISOLATION_DEMO} served with {label}");
+    println!("  → {page} served with {label}");
     visit(client, &base, &demo.page).await?;
     // With no header, the page registers the service worker and reloads itself once.
     let isolated = client
@@ -240,7 +247,7 @@ async fn isolated_without_headers(
     let before = report.problems.len();
     if isolated != Value::Bool(true) {
         report.problems.push(format!(
-            "e2e ({label}): {ISOLATION_DEMO} did not become cross-origin isolated within 15 s"
+            "e2e ({label}): {page} did not become cross-origin isolated within 15 s"
         ));
         return Ok(());
     }
@@ -249,9 +256,9 @@ async fn isolated_without_headers(
         *problem = format!("{problem} (served with {label})");
     }
     for message in browser_log(client).await? {
-        report.problems.push(format!(
-            "e2e ({label}): {ISOLATION_DEMO}: console error: {message}"
-        ));
+        report
+            .problems
+            .push(format!("e2e ({label}): {page}: console error: {message}"));
     }
     if report.problems.len() == before {
         report.passed += 1;
@@ -833,6 +840,7 @@ mod tests {
                 expect("silent.html", &["a line the demo never prints"]),
                 expect("nowhere.html", &[]),
             ],
+            None,
         )
         .unwrap();
         eprintln!(

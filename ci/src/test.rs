@@ -581,6 +581,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
                     chromedriver,
                     &ws.target_dir.join("xtask").join("screenshots"),
                     &expectations,
+                    Some(e2e::ISOLATION_DEMO),
                 )?;
                 row.passed += report.passed;
                 row.failed += report.problems.len() as u64;
