@@ -82,6 +82,9 @@ pub(crate) enum Environment {
     Browser(Engine, Context),
     /// A WASI build run by wasmtime.
     Wasi(Wasi),
+    /// The crate's Worker served by workerd and driven over HTTP by its native
+    /// `tests/workerd.rs` (built with the `workerd-e2e` feature).
+    Workerd,
 }
 
 impl Environment {
@@ -94,6 +97,7 @@ impl Environment {
             v.extend(Engine::ALL.map(|e| Environment::Browser(e, context)));
         }
         v.extend(Wasi::ALL.map(Environment::Wasi));
+        v.push(Environment::Workerd);
         v
     }
 
@@ -106,6 +110,7 @@ impl Environment {
             Environment::Browser(e, Context::Worker) => format!("{}-worker", e.name()),
             Environment::Wasi(Wasi::P1) => "wasip1".into(),
             Environment::Wasi(Wasi::P2) => "wasip2".into(),
+            Environment::Workerd => "workerd".into(),
         }
     }
 
@@ -118,6 +123,7 @@ impl Environment {
             Environment::Browser(e, Context::Worker) => format!("{} worker", e.display()),
             Environment::Wasi(Wasi::P1) => "WASI p1".into(),
             Environment::Wasi(Wasi::P2) => "WASI p2".into(),
+            Environment::Workerd => "workerd (Cloudflare Workers)".into(),
         }
     }
 
@@ -130,7 +136,7 @@ impl Environment {
     /// The `--target` the tests are built for; `None` for the host.
     pub(crate) fn cargo_target(self) -> Option<&'static str> {
         match self {
-            Environment::Native => None,
+            Environment::Native | Environment::Workerd => None,
             Environment::Node | Environment::Browser(..) => Some("wasm32-unknown-unknown"),
             Environment::Wasi(w) => Some(w.target()),
         }
@@ -149,7 +155,10 @@ impl Environment {
     /// without it). The engine is picked by which driver variable is set; see `test.rs`.
     pub(crate) fn runner_vars(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Environment::Native | Environment::Node | Environment::Wasi(_) => &[],
+            Environment::Native
+            | Environment::Node
+            | Environment::Wasi(_)
+            | Environment::Workerd => &[],
             Environment::Browser(_, Context::Main) => &[("WASM_BINDGEN_USE_BROWSER", "1")],
             Environment::Browser(_, Context::Worker) => {
                 &[("WASM_BINDGEN_USE_DEDICATED_WORKER", "1")]
@@ -190,7 +199,7 @@ impl FromStr for Environment {
             .ok_or_else(|| {
                 format!(
                     "unknown environment `{s}`: expected native, node, browser, worker, wasi, wasip1, wasip2, \
-                     or <engine>-<main|worker> with engine chromium, firefox or webkit"
+                     workerd, or <engine>-<main|worker> with engine chromium, firefox or webkit"
                 )
             })
     }
@@ -205,7 +214,11 @@ mod tests {
         for e in Environment::all() {
             assert_eq!(e.name().parse::<Environment>(), Ok(e));
         }
-        assert_eq!(Environment::all().len(), 10);
+        assert_eq!(Environment::all().len(), 11);
+        assert!(
+            !Environment::Workerd.is_wasm(),
+            "workerd tests are native HTTP clients"
+        );
         assert_eq!(
             Environment::parse_declared("wasi").unwrap(),
             [Environment::Wasi(Wasi::P1), Environment::Wasi(Wasi::P2)]

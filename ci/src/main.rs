@@ -37,6 +37,7 @@ mod serve;
 mod setup;
 mod test;
 mod wasi;
+mod workerd;
 mod workspace;
 
 /// The wasm-rs automation: setup, the test matrix, and the local book server.

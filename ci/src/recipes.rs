@@ -27,6 +27,7 @@ pub(crate) const TOPICS: &[(&str, &str)] = &[
     ("apps", "Use wasm-rs in your app"),
     ("scripting", "Scripting"),
     ("networking", "Networking"),
+    ("hosts", "Servers and edge hosts"),
     ("threads", "Threads"),
 ];
 
@@ -462,6 +463,15 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut LintReport) -> 
                 }
             )
         });
+    }
+
+    // A Worker for workerd: the project its README and the suite run.
+    if envs.contains(&Environment::Workerd) {
+        for (file, why) in crate::workerd::REQUIRED_FILES {
+            r.check(c.dir.join(file).is_file(), || {
+                format!("{name}: declares `workerd` but has no {file} ({why})")
+            });
+        }
     }
 
     // Demos.

@@ -154,7 +154,7 @@ fn select(only: &[String], engines: &[Engine]) -> Result<Vec<Suite>> {
         if !all.iter().any(|s| s.selected_by(word)) {
             bail!(
                 "--only {word}: no such suite; choose from fmt, lint, clippy, native, node, browser, worker, \
-                 <engine>-<main|worker>, miri, loom, eject, book, links, e2e, onramps, bench, threads, release, msrv"
+                 <engine>-<main|worker>, wasi, wasip1, wasip2, workerd, miri, loom, eject, book, links, e2e, onramps, bench, threads, release, msrv"
             );
         }
     }
@@ -719,6 +719,17 @@ fn clippy(runner: &Runner, crates: &[&Crate], only: &[String], row: &mut Row) ->
             native.args(["-p", &c.name]);
         }
     }
+    // The workerd tests are compiled only with their feature: lint them too.
+    for c in crates {
+        if c.environments()
+            .is_ok_and(|e| e.contains(&Environment::Workerd))
+        {
+            native.args([
+                "--features",
+                &format!("{}/{}", c.name, crate::workerd::FEATURE),
+            ]);
+        }
+    }
     native.args(["--", "-D", "warnings"]);
     let r = runner.run("clippy native", &mut native)?;
     tally_check(row, &r, "clippy (native) reported warnings or errors");
@@ -884,6 +895,28 @@ fn environment(
         }
         if let Some(target) = env.cargo_target() {
             cmd.args(["--target", target, "--tests"]);
+        }
+        if env == Environment::Workerd {
+            // The Worker is built first, as its README says; a failed step fails the crate.
+            let mut built = true;
+            for (label, mut step) in crate::workerd::build_steps(&c.dir, &ws.target_dir) {
+                let r = runner.run(&format!("workerd {} {label}", c.name), &mut step)?;
+                if !r.success {
+                    built = false;
+                    row.failed += 1;
+                    row.problems.push(format!(
+                        "{}: {label} failed in {} (log: {})",
+                        c.name,
+                        crate::workerd::project(&c.dir).display(),
+                        r.log.display()
+                    ));
+                    break;
+                }
+            }
+            if !built {
+                continue;
+            }
+            cmd.args(["--features", crate::workerd::FEATURE, "--test", "workerd"]);
         }
         if let Environment::Wasi(w) = env {
             if wasi_site.is_none() {
