@@ -4,8 +4,25 @@
 //!
 //! | target | output |
 //! |---|---|
-//! | `wasm32-unknown-unknown` (browser page, worker, Node) | the JS console, see [console level](#console-level) |
+//! | `wasm32-unknown-unknown` (browser page, workers, Node.js, Deno, Bun, workerd) | the JS console, see [console level](#console-level) and the table below |
 //! | native, WASI, and every other target with a std | stderr, byte for byte what `std::dbg!` writes |
+//!
+//! Where the JS console's lines end up, per host (the hosts of
+//! `wasm_rs_async_executor::Environment`; "by hand" means plain `console.*` calls, the ones
+//! this crate makes, run in that host):
+//!
+//! | host | `log` (the default), `info`, `debug` | `warn`, `error` | groups ([`dbg_group!`]) | checked |
+//! |---|---|---|---|---|
+//! | browser main thread, dedicated worker | the page's devtools console (worker lines included) | the same, with a stack trace | collapsed group | CI, what reaches `console`: the browser and worker rows (`tests/console_output.rs`) |
+//! | shared worker, service worker | that worker's own console, not the page's (Chromium: `chrome://inspect`; Firefox: `about:debugging`) | the same | collapsed group | not checked here, no CI row |
+//! | Node.js | stdout | stderr | the label, then indented lines | CI, what reaches `console`: the Node row; stdout and stderr by hand (Node 20) |
+//! | Deno 2.9 | stdout | stderr | the label, then indented lines | by hand (Deno 2.9.6), no CI row |
+//! | Bun 1.4 | stdout | stderr | the label, then the lines unindented | by hand (Bun 1.4.5), no CI row |
+//! | Cloudflare Workers / workerd (`workerd serve`) | workerd's stdout | workerd's stderr | the lines only: workerd prints no group label | by hand (workerd 2026-11-23), no CI row |
+//!
+//! So in a server host, where `std::dbg!` would write to stderr, the default level writes to
+//! stdout; [`set_level`]`(Level::Warn)` sends every line that names no level to stderr
+//! instead (these hosts add no stack trace to `console.warn`).
 //!
 //! The expression is evaluated exactly once on every target, and the value is returned,
 //! whether or not anything can be printed: on `wasm32-unknown-emscripten` the stderr line

@@ -2,21 +2,55 @@
 //!
 //! ## Where it runs
 //!
-//! - **Browser main thread** ([`Environment::BrowserMain`]): event-loop driven only.
-//!   `spawn` and go; [`block_on`] and [`run_forever`] return [`RunError::MainThread`]
-//!   instead of freezing the page. All yield points work.
-//! - **Dedicated worker** ([`Environment::Worker`]): event-loop driven by default,
-//!   like the main thread (no animation frames, and `yield_idle` falls back to a
-//!   macrotask). Or full-time, see below.
-//! - **Node.js** ([`Environment::Node`]): like a worker; macrotasks use `setImmediate`.
-//! - **Native** ([`Environment::Native`]): nothing runs until you call [`block_on`],
+//! [`environment`] tells which host this is ([`Environment`] says how it is detected).
+//! "Full-time" is [`block_on`] and [`run_forever`] on wasm32, which park the thread in
+//! `Atomics.wait` (see [Full-time mode](#full-time-mode-workers-node)); "macrotask" is how a
+//! drain that used up its [`time_budget`] continues after the host's other work.
+//!
+//! | host ([`Environment`]) | [`spawn`], timers, [`yield_to_event_loop`], [`yield_idle`] | full-time mode | [`yield_animation_frame`] | macrotask | proved by |
+//! |---|---|---|---|---|---|
+//! | browser main thread ([`BrowserMain`](Environment::BrowserMain)) | yes | no: [`RunError::MainThread`] | yes | `MessageChannel` | Chromium, Firefox, WebKit main rows: `tests/environment.rs`, `tests/full_time.rs`, `tests/yields.rs` |
+//! | dedicated worker ([`Worker`](Environment::Worker)) | yes | yes, with `SharedArrayBuffer` (else [`RunError::NoSharedMemory`]) | no | `MessageChannel` | Chromium, Firefox, WebKit worker rows: same tests |
+//! | shared worker ([`SharedWorker`](Environment::SharedWorker)) | yes | no: [`RunError::CannotBlock`] | no | `MessageChannel` | the decision table's unit tests (`sys::detect`); no CI row yet |
+//! | service worker ([`ServiceWorker`](Environment::ServiceWorker)) | yes | no: [`RunError::CannotBlock`] | no | `MessageChannel` | the decision table's unit tests (`sys::detect`); no CI row yet |
+//! | Node.js, main thread or `worker_threads` ([`Node`](Environment::Node)) | yes | yes | no | `setImmediate` | the Node row: same tests |
+//! | Deno 2.9, main thread or `Worker` ([`Deno`](Environment::Deno)) | yes | yes, on the main thread too | no | `setImmediate` | checked by hand (Deno 2.9.6), no CI row yet |
+//! | Bun 1.4, main thread or `Worker` ([`Bun`](Environment::Bun)) | yes | yes, on the main thread too | no | `setImmediate` | checked by hand (Bun 1.4.5), no CI row yet |
+//! | Cloudflare Workers / workerd ([`Workerd`](Environment::Workerd)) | yes, within a request (see below) | no: [`RunError::CannotBlock`] | no | `setImmediate` | checked by hand (workerd 2026-11-23), no CI row for this crate yet |
+//! | another JS host ([`OtherJs`](Environment::OtherJs)) | yes | yes, if `Atomics.wait` works there | no | `setImmediate`, else `MessageChannel`, else `setTimeout` | the decision table's unit tests |
+//! | native ([`Native`](Environment::Native)) | yes, once driven (below) | [`block_on`], [`run_forever`] park the thread | no | none: the run loop is the event loop | the native row: every test |
+//! | WASI ([`Wasi`](Environment::Wasi)) | yes, once driven | parks in the host until the next timer | no | none | the WASI rows (wasmtime): `tests/wasi.rs` |
+//!
+//! "Checked by hand" means: a small cdylib using this crate, built for
+//! `wasm32-unknown-unknown` and bound with `wasm-bindgen --target web`, reported the
+//! variant, slept on a timer, ran `yield_to_event_loop` and `yield_idle`, spread a 30 ms
+//! busy task over several drains, got the expected error from [`yield_animation_frame`],
+//! and ran (or was refused) [`run_forever`], on the main thread and in a worker of each host.
+//!
+//! - **Browser main thread**: event-loop driven only. `spawn` and go; [`block_on`] and
+//!   [`run_forever`] return [`RunError::MainThread`] instead of freezing the page. All yield
+//!   points work.
+//! - **Dedicated worker**: event-loop driven by default, like the main thread (no animation
+//!   frames, and `yield_idle` falls back to a macrotask). Or full-time, see below.
+//! - **Shared and service workers**: event-loop driven only; full-time mode returns
+//!   [`RunError::CannotBlock`] (a service worker may never block; a shared worker may not in
+//!   Firefox, and shares no memory with its pages). A browser may stop an idle service
+//!   worker, tasks and timers with it: keep the event alive with `event.waitUntil`.
+//! - **Node.js, Deno, Bun**: like a worker, full-time mode included (they allow
+//!   `Atomics.wait` on the main thread); macrotasks use `setImmediate`, which never keeps
+//!   the process alive once the executor is idle.
+//! - **Cloudflare Workers / workerd**: event-loop driven only (`Atomics.wait` throws).
+//!   Timers and macrotasks belong to the request that armed them: await a task's
+//!   [`JoinHandle`] before returning the `Response`, or keep the request alive with
+//!   `ctx.waitUntil`, or the task waits until some later request runs.
+//! - **Native**: nothing runs until you call [`block_on`],
 //!   [`run_until_stalled`] or [`run_forever`]. Wakers are `Send + Sync`: a task
 //!   woken from another thread is queued on its own thread, and a parked
 //!   `block_on`/`run_forever` thread is unparked. A panicking task is caught and
 //!   reported through its [`JoinHandle`] ([`JoinError::is_panic`]); the executor
 //!   goes on. (On wasm32 a panic aborts the module: wasm32-unknown-unknown does
 //!   not unwind.)
-//! - **WASI** ([`Environment::Wasi`]: `wasm32-wasip1` and `wasm32-wasip2` under wasmtime,
+//! - **WASI** (`wasm32-wasip1` and `wasm32-wasip2` under wasmtime,
 //!   wasmer, Node's `node:wasi`...): as natively, with timers on WASI's monotonic clock.
 //!   The module has one thread, so a parked [`block_on`] or [`run_forever`] sleeps in the
 //!   host until the next timer (`std::thread::sleep`: `poll_oneoff`, `wasi:io/poll` on
@@ -59,8 +93,11 @@
 //!   nor a shared-memory registration can wake the thread, the loop returns
 //!   [`RunError::Stalled`] instead of hanging (in a threads build it waits instead,
 //!   since another thread may wake a task, as natively).
-//! - It needs `SharedArrayBuffer` to sleep (always in Node; in browsers only on
-//!   cross-origin isolated pages), otherwise [`RunError::NoSharedMemory`].
+//! - It needs `SharedArrayBuffer` to sleep (always in Node, Deno and Bun; in browsers only
+//!   on cross-origin isolated pages), otherwise [`RunError::NoSharedMemory`].
+//! - It is refused outright where the host never lets a thread block:
+//!   [`RunError::MainThread`] on the browser main thread, [`RunError::CannotBlock`] in a
+//!   shared or service worker and in Cloudflare Workers / workerd.
 //!
 //! ## How the event-loop mode schedules (wasm32)
 //!
@@ -68,7 +105,8 @@
 //! from empty to non-empty is one drain scheduled, as a `Promise.then` microtask.
 //! A drain polls ready tasks in one pass (tasks woken during the pass run in the
 //! same pass) until the queue is empty, or until the [`time_budget`] is spent; then
-//! it continues in a macrotask (`MessageChannel`; `setImmediate` in Node), after the
+//! it continues in a macrotask (`MessageChannel` in browsers; `setImmediate` in Node.js,
+//! Deno, Bun and workerd), after the
 //! browser has rendered and handled input. On the browser main thread, while the
 //! executor stays busy, it also follows `requestAnimationFrame` and ends each slice
 //! just before the next expected frame, so frames are not delayed by a slice that
@@ -152,9 +190,11 @@ where
 ///
 /// - Natively: parks the thread while nothing is ready (until a timer or a wake
 ///   from another thread).
-/// - wasm32 worker or Node: full-time mode until the future completes (see the
-///   crate docs for what works there).
+/// - wasm32 dedicated worker, Node.js, Deno, Bun: full-time mode until the future
+///   completes (see the crate docs for what works there).
 /// - Browser main thread: returns [`RunError::MainThread`] at once; use [`spawn`].
+/// - Shared or service worker, Cloudflare Workers / workerd: returns
+///   [`RunError::CannotBlock`] at once; use [`spawn`].
 /// - Inside a task or another run loop: [`RunError::Nested`]; use `.await`.
 ///
 /// ```
@@ -182,7 +222,8 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output, RunError> {
 ///
 /// Returns `Ok(())` when every task has finished; [`RunError::Stalled`] on wasm32
 /// when tasks remain that nothing can wake; [`RunError::MainThread`] on the
-/// browser main thread; [`RunError::Nested`] inside a task.
+/// browser main thread; [`RunError::CannotBlock`] in a shared or service worker and in
+/// workerd; [`RunError::Nested`] inside a task.
 ///
 /// ```
 /// use std::time::Duration;
@@ -216,7 +257,9 @@ pub fn run_until_stalled() -> Result<usize, RunError> {
     runtime::with(|rt| rt.run_until_stalled())
 }
 
-/// Detects where this code runs: native, browser main thread, worker or Node.
+/// Detects where this code runs: native, WASI, the browser main thread, a dedicated,
+/// shared or service worker, Node.js, Deno, Bun, Cloudflare Workers (workerd), or another
+/// JS host. Detected once per thread (see [`Environment`] for how).
 ///
 /// ```
 /// use wasm_rs_async_executor::{Environment, environment};

@@ -737,6 +737,17 @@ impl Stats {
 pub enum RunError {
     /// Called on the browser main thread, which must never block.
     MainThread,
+    /// Called in a host where full-time mode cannot work: a service worker, a shared worker
+    /// or Cloudflare Workers / workerd (see [`Environment`](crate::Environment) for why
+    /// each). The message names the host and says what to do instead.
+    ///
+    /// ```
+    /// use wasm_rs_async_executor::{Environment, RunError};
+    ///
+    /// let refused = RunError::CannotBlock(Environment::ServiceWorker);
+    /// assert!(refused.to_string().contains("use spawn()"));
+    /// ```
+    CannotBlock(crate::Environment),
     /// Called from inside a task or another run loop on this thread.
     Nested,
     /// Tasks are pending but nothing can wake them while the thread blocks.
@@ -758,6 +769,35 @@ impl fmt::Display for RunError {
                 "cannot block the browser main thread (Atomics.wait is forbidden there and the \
                  page would freeze): use spawn() and let the JS event loop drive the task",
             ),
+            RunError::CannotBlock(here) => {
+                let why = match here {
+                    crate::Environment::ServiceWorker => {
+                        "Atomics.wait is forbidden there: service workers may never block, and \
+                         are never cross-origin isolated"
+                    }
+                    crate::Environment::SharedWorker => {
+                        "Firefox forbids Atomics.wait there, and the pages a shared worker serves \
+                         share no memory with it: blocking would only stop it answering them"
+                    }
+                    crate::Environment::Workerd => {
+                        "Atomics.wait throws there, and the request must keep its event loop"
+                    }
+                    _ => "Atomics.wait is not allowed there",
+                };
+                let then = match here {
+                    crate::Environment::Workerd => {
+                        "; await the task in the fetch handler, or keep the request alive with \
+                         ctx.waitUntil()"
+                    }
+                    crate::Environment::SharedWorker => "; run blocking work in a dedicated worker",
+                    _ => "",
+                };
+                write!(
+                    f,
+                    "cannot block in {here} ({why}): use spawn() and let the JS event loop drive \
+                     the task{then}"
+                )
+            }
             RunError::Nested => f.write_str(
                 "a run loop is already active on this thread (called from inside a task?): \
                  use .await, or spawn() the future",

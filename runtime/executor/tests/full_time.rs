@@ -11,11 +11,16 @@ use wasm_rs_async_executor::{
 };
 
 /// The error a blocking run loop must give here, if any: never natively; on the
-/// browser main thread `MainThread`; without `SharedArrayBuffer` (a page that is
-/// not cross-origin isolated) `NoSharedMemory` as soon as it must sleep.
+/// browser main thread `MainThread`; in a shared or service worker or workerd
+/// `CannotBlock`; without `SharedArrayBuffer` (a page that is not cross-origin isolated)
+/// `NoSharedMemory` as soon as it must sleep.
 fn expected_block_error() -> Option<RunError> {
-    if environment() == Environment::BrowserMain {
-        return Some(RunError::MainThread);
+    match environment() {
+        Environment::BrowserMain => return Some(RunError::MainThread),
+        here @ (Environment::SharedWorker | Environment::ServiceWorker | Environment::Workerd) => {
+            return Some(RunError::CannotBlock(here));
+        }
+        _ => {}
     }
     #[cfg(all(target_family = "wasm", target_os = "unknown"))]
     if !js_sys::Reflect::has(&js_sys::global(), &"SharedArrayBuffer".into()).unwrap_or(false) {

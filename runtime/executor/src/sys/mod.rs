@@ -11,6 +11,7 @@
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 
+mod detect;
 #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 mod native;
 #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
@@ -50,7 +51,17 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Where this code runs, from [`environment`](crate::environment()).
+/// Where this code runs, from [`environment`](crate::environment()): which host, and so
+/// what the executor does there. The crate docs' "Where it runs" table sums it up.
+///
+/// On `wasm32-unknown-unknown` it is detected once per thread from the JS global, in
+/// this order (hosts imitate each other): a `window` with a `document`
+/// ([`BrowserMain`](Self::BrowserMain)), `navigator.userAgent` `"Cloudflare-Workers"`
+/// ([`Workerd`](Self::Workerd)), a `Deno` global ([`Deno`](Self::Deno)), a `Bun` global or
+/// `process.versions.bun` ([`Bun`](Self::Bun)), `ServiceWorkerGlobalScope`
+/// ([`ServiceWorker`](Self::ServiceWorker)), `SharedWorkerGlobalScope`
+/// ([`SharedWorker`](Self::SharedWorker)), `WorkerGlobalScope` ([`Worker`](Self::Worker)),
+/// `process.versions.node` ([`Node`](Self::Node)), else [`OtherJs`](Self::OtherJs).
 ///
 /// ```
 /// use wasm_rs_async_executor::{Environment, environment};
@@ -66,12 +77,47 @@ pub enum Environment {
     /// A native (non-wasm) target: threads, `block_on`, no JS.
     Native,
     /// A browser window's main thread: never blocks, has `requestAnimationFrame`.
+    /// Macrotasks are `MessageChannel` messages; `block_on` and `run_forever` return
+    /// [`RunError::MainThread`](crate::RunError::MainThread).
     BrowserMain,
-    /// A browser worker (`WorkerGlobalScope`): may block with `Atomics.wait`.
+    /// A dedicated browser worker (`WorkerGlobalScope`, and none of the shared or service
+    /// worker scopes): may block with `Atomics.wait` (full-time mode) when the page is
+    /// cross-origin isolated. Macrotasks are `MessageChannel` messages.
     Worker,
+    /// A shared worker (`SharedWorkerGlobalScope`): event-loop mode only. `block_on` and
+    /// `run_forever` return [`RunError::CannotBlock`](crate::RunError::CannotBlock):
+    /// Firefox forbids `Atomics.wait` there, and a shared worker shares no memory with the
+    /// pages it serves, so blocking would only stop it answering them. Macrotasks are
+    /// `MessageChannel` messages.
+    SharedWorker,
+    /// A service worker (`ServiceWorkerGlobalScope`): event-loop mode only, since the HTML
+    /// standard never lets a service worker block (`Atomics.wait` throws) and it is never
+    /// cross-origin isolated. `block_on` and `run_forever` return
+    /// [`RunError::CannotBlock`](crate::RunError::CannotBlock). Macrotasks are
+    /// `MessageChannel` messages. The browser may stop an idle service worker, pending
+    /// tasks and timers with it: keep an event alive with `event.waitUntil(promise)`.
+    ServiceWorker,
     /// Node.js (main thread or `worker_threads`): may block with `Atomics.wait`.
+    /// Macrotasks use `setImmediate`.
     Node,
-    /// Another JS host (Deno, a shell, ...): treated like a worker.
+    /// Deno (main thread or a `Worker`; Deno 2.9 measured): may block with `Atomics.wait`,
+    /// on the main thread too. Macrotasks use `setImmediate` (an open `MessageChannel`
+    /// would keep a Deno process from exiting).
+    Deno,
+    /// Bun (main thread or a `Worker`; Bun 1.4 measured): may block with `Atomics.wait`, on
+    /// the main thread too. Macrotasks use `setImmediate`.
+    Bun,
+    /// Cloudflare Workers, or workerd run locally (`navigator.userAgent` is
+    /// `"Cloudflare-Workers"`): event-loop mode only, since `Atomics.wait` throws there;
+    /// `block_on` and `run_forever` return
+    /// [`RunError::CannotBlock`](crate::RunError::CannotBlock). Macrotasks use
+    /// `setImmediate`. Timers and macrotasks belong to the request that arms them: once its
+    /// response has gone out they wait (measured in workerd 2026-11-23: a task's 50 ms timer
+    /// ran only when the next request came in). Await your tasks inside the handler, or pass
+    /// a promise that waits for them to `ctx.waitUntil` (then it ran on time).
+    Workerd,
+    /// A JS host none of the above matches (a JS shell, an embedding...): treated like a
+    /// worker. Macrotasks use `setImmediate`, else a `MessageChannel`, else `setTimeout`.
     OtherJs,
     /// A WASI host (wasmtime, wasmer, Node's `node:wasi`...) running a `wasm32-wasip1` or
     /// `wasm32-wasip2` build: no JS, timers on WASI's monotonic clock. Without threads,
@@ -85,7 +131,12 @@ impl fmt::Display for Environment {
             Environment::Native => "native",
             Environment::BrowserMain => "the browser main thread",
             Environment::Worker => "a browser worker",
+            Environment::SharedWorker => "a shared worker",
+            Environment::ServiceWorker => "a service worker",
             Environment::Node => "Node.js",
+            Environment::Deno => "Deno",
+            Environment::Bun => "Bun",
+            Environment::Workerd => "Cloudflare Workers (workerd)",
             Environment::OtherJs => "an unrecognised JS host",
             Environment::Wasi => "a WASI host",
         })

@@ -1,9 +1,9 @@
 //! wasm32: the JS event loop drives the executor.
 //!
 //! - A drain is scheduled with one `Promise.then` microtask when the run queue goes
-//!   from empty to non-empty, and with a macrotask (`setImmediate` in Node, a
-//!   `MessageChannel` message elsewhere, `setTimeout(0)` as a last resort) when a
-//!   drain used up its time budget.
+//!   from empty to non-empty, and with a macrotask (`setImmediate` in Node.js, Deno, Bun
+//!   and workerd, a `MessageChannel` message in browsers, `setTimeout(0)` as a last
+//!   resort: `detect::macrotask_for`) when a drain used up its time budget.
 //! - The earliest timer of the executor's timer heap is armed as one `setTimeout`.
 //! - Full-time mode (`block_on`, `run_forever`) sleeps in `Atomics.wait`: on a
 //!   registered shared-memory cell (`park::wake_on_change`) or on a private one,
@@ -22,6 +22,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::Environment;
+use super::detect::{self, MacrotaskKind, Probe};
 use crate::Instant;
 use crate::runtime::{self, RunError};
 use crate::yields::YieldError;
@@ -80,22 +81,35 @@ thread_local! {
 }
 
 fn detect_environment() -> Environment {
-    if global_has("window") && global_has("document") {
-        return Environment::BrowserMain;
-    }
-    if global_has("WorkerGlobalScope") {
-        return Environment::Worker;
-    }
+    detect::classify(&read_probe())
+}
+
+/// Reads what `detect::classify` decides on from the JS global.
+fn read_probe() -> Probe {
     let global = js_sys::global();
-    let node = Reflect::get(&global, &"process".into())
-        .and_then(|p| Reflect::get(&p, &"versions".into()))
-        .and_then(|v| Reflect::get(&v, &"node".into()))
-        .map(|n| n.is_string())
-        .unwrap_or(false);
-    if node {
-        Environment::Node
-    } else {
-        Environment::OtherJs
+    let get = |object: &JsValue, key: &str| {
+        Reflect::get(object, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    };
+    let versions = get(&global, "process").and_then(|p| get(&p, "versions"));
+    let version = |name: &str| {
+        versions
+            .as_ref()
+            .and_then(|v| get(v, name))
+            .is_some_and(|v| v.is_string())
+    };
+    Probe {
+        window_and_document: global_has("window") && global_has("document"),
+        user_agent: get(&global, "navigator")
+            .and_then(|n| get(&n, "userAgent"))
+            .and_then(|ua| ua.as_string()),
+        deno: global_has("Deno"),
+        bun: global_has("Bun") || version("bun"),
+        service_worker_scope: global_has("ServiceWorkerGlobalScope"),
+        shared_worker_scope: global_has("SharedWorkerGlobalScope"),
+        worker_scope: global_has("WorkerGlobalScope"),
+        node: version("node"),
     }
 }
 
@@ -103,9 +117,9 @@ pub(crate) fn environment() -> Environment {
     ENVIRONMENT.with(|e| *e)
 }
 
-/// How this host runs a macrotask.
+/// How this host runs a macrotask (chosen by `detect::macrotask_for`).
 enum Macrotask {
-    /// Node: `setImmediate`.
+    /// Node.js, Deno, Bun, workerd: `setImmediate`.
     Immediate,
     /// Browsers: a message on our own `MessageChannel` (not clamped like `setTimeout`).
     Channel {
@@ -120,10 +134,15 @@ enum Macrotask {
 
 impl Macrotask {
     fn new() -> Self {
-        if global_has("setImmediate") {
+        let kind = detect::macrotask_for(
+            environment(),
+            global_has("setImmediate"),
+            global_has("MessageChannel"),
+        );
+        if kind == MacrotaskKind::Immediate {
             return Macrotask::Immediate;
         }
-        if global_has("MessageChannel") {
+        if kind == MacrotaskKind::Channel {
             let channel = MessageChannel::new();
             let pending = std::rc::Rc::new(RefCell::new(VecDeque::<Function>::new()));
             let queue = pending.clone();
@@ -557,13 +576,14 @@ fn has_shared_memory() -> bool {
     global_has("SharedArrayBuffer") && global_has("Atomics")
 }
 
-/// A browser main thread may never block; elsewhere blocking needs shared memory
-/// only when it actually sleeps (checked in `park`).
+/// The browser main thread, service and shared workers and workerd may never block (see
+/// `detect::block_refusal`); elsewhere blocking needs shared memory only when it actually
+/// sleeps (checked in `park`).
 pub(crate) fn check_can_block() -> Result<(), RunError> {
-    if environment() == Environment::BrowserMain {
-        return Err(RunError::MainThread);
+    match detect::block_refusal(environment()) {
+        Some(refusal) => Err(refusal),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 pub(crate) use remote::{Unparker, check_remote_wake};
