@@ -16,7 +16,7 @@
 //! | Node.js, main thread or `worker_threads` ([`Node`](Environment::Node)) | yes | yes | no | `setImmediate` | the Node row: same tests |
 //! | Deno 2.9, main thread or `Worker` ([`Deno`](Environment::Deno)) | yes | yes, on the main thread too | no | `setImmediate` | checked by hand (Deno 2.9.6), no CI row yet |
 //! | Bun 1.4, main thread or `Worker` ([`Bun`](Environment::Bun)) | yes | yes, on the main thread too | no | `setImmediate` | checked by hand (Bun 1.4.5), no CI row yet |
-//! | Cloudflare Workers / workerd ([`Workerd`](Environment::Workerd)) | yes, within a request (see below) | no: [`RunError::CannotBlock`] | no | `setImmediate` | checked by hand (workerd 2026-11-23), no CI row for this crate yet |
+//! | Cloudflare Workers / workerd ([`Workerd`](Environment::Workerd)) | yes, within a request (see below) | no: [`RunError::CannotBlock`] | no | `setImmediate` | the `workerd` row: `recipes/cloudflare-worker/tests/workerd.rs` (timers, 100 spawned tasks and 16 concurrent requests in workerd 2026-11-23) |
 //! | another JS host ([`OtherJs`](Environment::OtherJs)) | yes | yes, if `Atomics.wait` works there | no | `setImmediate`, else `MessageChannel`, else `setTimeout` | the decision table's unit tests |
 //! | native ([`Native`](Environment::Native)) | yes, once driven (below) | [`block_on`], [`run_forever`] park the thread | no | none: the run loop is the event loop | the native row: every test |
 //! | WASI ([`Wasi`](Environment::Wasi)) | yes, once driven | parks in the host until the next timer | no | none | the WASI rows (wasmtime): `tests/wasi.rs` |
@@ -42,7 +42,11 @@
 //! - **Cloudflare Workers / workerd**: event-loop driven only (`Atomics.wait` throws).
 //!   Timers and macrotasks belong to the request that armed them: await a task's
 //!   [`JoinHandle`] before returning the `Response`, or keep the request alive with
-//!   `ctx.waitUntil`, or the task waits until some later request runs.
+//!   `ctx.waitUntil`, or the task waits until some later request runs. Every timer gets
+//!   a `setTimeout` of its own from the request that registered it, since workerd cancels
+//!   a request whose pending events all belong to other requests as hung. A task may be
+//!   polled while another request's event is handled, so build the `Response` (an I/O
+//!   object of its request) in the request's own JS, as the `cloudflare-worker` recipe does.
 //! - **Native**: nothing runs until you call [`block_on`],
 //!   [`run_until_stalled`] or [`run_forever`]. Wakers are `Send + Sync`: a task
 //!   woken from another thread is queued on its own thread, and a parked

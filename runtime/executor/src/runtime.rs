@@ -331,7 +331,7 @@ impl Runtime {
         let was_empty = queue.is_empty();
         queue.push_back(task);
         drop(queue);
-        if was_empty && !self.running.get() {
+        if (was_empty || self.driver.per_request()) && !self.running.get() {
             self.driver.request_drain();
         }
         #[cfg(all(feature = "jspi", all(target_family = "wasm", target_os = "unknown")))]
@@ -496,6 +496,9 @@ impl Runtime {
         *id = Some(new_id);
         let earliest = timers.map.first_key_value().map(|(k, _)| *k) == Some((deadline, new_id));
         drop(timers);
+        if !self.full_time.get() {
+            self.driver.timer_registered(deadline);
+        }
         if earliest {
             self.sync_timer();
         }

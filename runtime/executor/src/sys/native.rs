@@ -53,6 +53,12 @@ impl Driver {
 
     pub(crate) fn sync_timer(&self, _earliest: Option<Instant>) {}
 
+    pub(crate) fn timer_registered(&self, _deadline: Instant) {}
+
+    pub(crate) fn per_request(&self) -> bool {
+        false
+    }
+
     pub(crate) fn slice_budget(&self, budget: std::time::Duration) -> std::time::Duration {
         budget
     }

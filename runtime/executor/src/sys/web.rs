@@ -295,6 +295,13 @@ pub(crate) struct Driver {
     frames: Option<FrameClock>,
     armed: Cell<Armed>,
     timer: RefCell<Option<(Instant, JsValue)>>,
+    /// workerd (Cloudflare Workers): JS timers and macrotasks belong to the request that
+    /// scheduled them, and a request whose pending events all belong to other requests is
+    /// cancelled as hung (measured with workerd 2026-11-23: 16 concurrent requests sleeping
+    /// on one shared `setTimeout` failed that way). So there every executor timer also gets
+    /// a `setTimeout` of its own, set from the request that made it, and a wake never waits
+    /// on a macrotask another request scheduled.
+    per_request: bool,
     parks: RefCell<Vec<Registration>>,
     sleeper: OnceCell<Option<Int32Array>>,
     #[cfg(target_feature = "atomics")]
@@ -339,6 +346,7 @@ impl Driver {
             frames: on_main_thread.then(FrameClock::new),
             armed: Cell::new(Armed::Nothing),
             timer: RefCell::new(None),
+            per_request: environment() == Environment::Workerd,
             parks: RefCell::new(Vec::new()),
             sleeper: OnceCell::new(),
             #[cfg(target_feature = "atomics")]
@@ -359,10 +367,18 @@ impl Driver {
         })
     }
 
-    /// The queue went from empty to non-empty outside a run loop: one microtask.
+    /// Whether JS events belong to the request that scheduled them (workerd).
+    pub(crate) fn per_request(&self) -> bool {
+        self.per_request
+    }
+
+    /// The queue went from empty to non-empty outside a run loop: one microtask. In
+    /// workerd also when a macrotask is pending: it may belong to a request that ended.
     pub(crate) fn request_drain(&self) {
-        if self.armed.get() != Armed::Nothing {
-            return;
+        match self.armed.get() {
+            Armed::Nothing => {}
+            Armed::Macrotask if self.per_request => {}
+            _ => return,
         }
         self.armed.set(Armed::Microtask);
         let hooks = self.hooks();
@@ -449,6 +465,20 @@ impl Driver {
                 *armed = Some((deadline, handle));
             }
         }
+    }
+
+    /// A timer was registered. In workerd it gets a `setTimeout` of its own, from the
+    /// request that registered it (see `per_request`); elsewhere the one `setTimeout` of
+    /// [`sync_timer`](Self::sync_timer) serves every timer.
+    pub(crate) fn timer_registered(&self, deadline: Instant) {
+        if !self.per_request {
+            return;
+        }
+        let ms = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64()
+            * 1000.0;
+        let _ = set_timeout(self.hooks().timer.as_ref().unchecked_ref(), ms.ceil());
     }
 
     pub(crate) fn drain_scheduled(&self) -> bool {
