@@ -193,8 +193,11 @@ fn concurrent_requests_share_one_executor_and_each_gets_its_own_answer() {
             })
         })
         .collect();
-    for c in clients {
-        let (i, ms, (s1, slept), (s2, hello), (s3, tasks)) = c.join().expect("a client thread");
+    // Every client ends before anything is asserted, so that a failure still stops workerd
+    // (the clients hold it too).
+    let results: Vec<_> = clients.into_iter().map(|c| c.join()).collect();
+    for result in results {
+        let (i, ms, (s1, slept), (s2, hello), (s3, tasks)) = result.expect("a client thread");
         assert_eq!(s1, 200, "{slept}\n{}", w.log());
         assert!(
             slept.starts_with(&format!("slept {ms} ms (measured ")),
