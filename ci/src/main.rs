@@ -24,6 +24,7 @@ mod book;
 mod captions;
 mod community;
 mod demos;
+mod disk;
 mod e2e;
 mod e2e_state_sync;
 mod eject;
@@ -102,6 +103,14 @@ fn run(cli: Cli) -> Result<()> {
     // mdBook runs the preprocessor on every build: it needs nothing from the workspace.
     if let Command::MdbookCaptions(args) = &cli.command {
         return captions::run(args);
+    }
+    if let Command::Test(args) = &cli.command
+        && disk::prune_enabled(args.prune)
+        && std::env::var_os("CARGO_INCREMENTAL").is_none()
+    {
+        // A one-off run: incremental data would only take disk (see `disk.rs`).
+        // SAFETY: nothing has started a thread yet; every child process inherits this.
+        unsafe { std::env::set_var("CARGO_INCREMENTAL", "0") };
     }
     let ws = workspace::Workspace::load()?;
     match cli.command {

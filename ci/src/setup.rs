@@ -326,20 +326,31 @@ fn book_tools_in(ws: &Workspace, ledger: &Ledger) -> Result<BookTools> {
     Ok(BookTools { mdbook })
 }
 
+/// The wasm targets `rust-toolchain.toml` lists. rustup adds them when it installs the
+/// toolchain, but not when the toolchain was already there without them (seen on a CI
+/// machine whose stable had only `wasm32-unknown-unknown`).
+const WASM_TARGETS: [&str; 3] = [WASM_TARGET, "wasm32-wasip1", "wasm32-wasip2"];
+
 fn ensure_wasm_target() -> Result<((), Done)> {
     let installed = output_of(Command::new("rustup").args(["target", "list", "--installed"]));
     match installed {
-        Some(list) if list.lines().any(|l| l.trim() == WASM_TARGET) => {
-            println!("  {WASM_TARGET:<14} installed");
-            Ok(((), Done::Present))
-        }
-        Some(_) => {
-            println!("  {WASM_TARGET:<14} missing: rustup target add {WASM_TARGET}");
-            run_checked(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
-            Ok((
-                (),
-                Done::Installed(format!("rustup target add {WASM_TARGET}")),
-            ))
+        Some(list) => {
+            let missing: Vec<&str> = WASM_TARGETS
+                .into_iter()
+                .filter(|t| !list.lines().any(|l| l.trim() == *t))
+                .collect();
+            if missing.is_empty() {
+                println!("  {WASM_TARGET:<14} installed (and the WASI targets)");
+                return Ok(((), Done::Present));
+            }
+            let joined = missing.join(" ");
+            println!("  {WASM_TARGET:<14} missing targets: rustup target add {joined}");
+            run_checked(
+                Command::new("rustup")
+                    .args(["target", "add"])
+                    .args(&missing),
+            )?;
+            Ok(((), Done::Installed(format!("rustup target add {joined}"))))
         }
         None => bail!(
             "rustup was not found: install Rust with rustup (https://rustup.rs), which reads \
@@ -1106,6 +1117,22 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+
+    #[test]
+    fn setup_adds_the_targets_the_toolchain_file_lists() {
+        let file = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../rust-toolchain.toml"),
+        )
+        .unwrap();
+        let parsed: toml::Table = toml::from_str(&file).unwrap();
+        let listed: Vec<&str> = parsed["toolchain"]["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(listed, WASM_TARGETS);
+    }
 
     #[test]
     fn versions_are_read_from_tool_output() {

@@ -50,6 +50,11 @@ pub(crate) struct TestArgs {
     /// (the default: 20 s).
     #[arg(long)]
     deep: bool,
+    /// A one-off run that keeps no caches: builds without incremental data, and each
+    /// suite-private target directory (loom, Miri, WASI, eject, release, nightly) deleted
+    /// once no suite left in the run uses it. On by default when `CI` is set.
+    #[arg(long)]
+    pub(crate) prune: bool,
 }
 
 /// A row of the summary table.
@@ -185,6 +190,9 @@ struct Row {
     cpu: Option<f64>,
     /// Ran beside other suites (see `beside.rs`): its seconds overlap theirs.
     beside: bool,
+    /// How much the free disk space shrank during the suite, in bytes (negative: grew, as
+    /// when the suite's private builds were pruned); `None` where it can't be read.
+    disk: Option<i64>,
     problems: Vec<String>,
 }
 
@@ -363,6 +371,18 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
             }
         }
     }
+    let prune = crate::disk::prune_enabled(args.prune);
+    println!(
+        "{}",
+        crate::disk::preflight(crate::disk::free_bytes(&ws.target_dir))
+    );
+    if prune {
+        println!(
+            "disk: pruning on ({}): no incremental build data; each suite's private builds \
+             are deleted when no later suite uses them",
+            if args.prune { "--prune" } else { "CI is set" }
+        );
+    }
     let tools = setup::run_for(ws, &engines)?;
     println!("\nxtask test: the matrix");
     for c in &crates {
@@ -398,7 +418,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
         })
         .filter(|b| !b.is_empty());
     let mut building: Option<beside::Beside> = None;
-    for suite in suites.iter().copied() {
+    for (index, suite) in suites.iter().copied().enumerate() {
         if matches!(suite, Suite::Loom | Suite::Miri | Suite::Fuzz)
             && let Some(b) = building.take()
         {
@@ -417,6 +437,7 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
             }
         }
         let t = Instant::now();
+        let free_before = crate::disk::free_bytes(&ws.target_dir);
         let cpu_before = cpu_seconds();
         let beside_cpu_before = building.as_ref().map_or(0.0, beside::Beside::cpu_seconds);
         let first_command = runner.timings.borrow().len();
@@ -659,6 +680,26 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
             .iter()
             .filter_map(|c| c.build)
             .reduce(|a, b| a + b);
+        if prune {
+            // The beside builds fill loom's and Miri's directories: never prune under them.
+            let left = &suites[index + 1..];
+            for dir in crate::disk::done_with(&ws.target_dir, suite, left) {
+                let before = crate::disk::free_bytes(&ws.target_dir);
+                match std::fs::remove_dir_all(&dir) {
+                    Ok(()) => println!(
+                        "  pruned {} ({} GB freed)",
+                        dir.strip_prefix(&ws.root).unwrap_or(&dir).display(),
+                        before
+                            .zip(crate::disk::free_bytes(&ws.target_dir))
+                            .map_or("?".into(), |(b, a)| crate::disk::gb(a.saturating_sub(b)))
+                    ),
+                    Err(e) => println!("  could not prune {}: {e}", dir.display()),
+                }
+            }
+        }
+        row.disk = free_before
+            .zip(crate::disk::free_bytes(&ws.target_dir))
+            .map(|(before, after)| before as i64 - after as i64);
         rows.push(row);
     }
     if let Some(b) = building.take() {
@@ -1156,24 +1197,26 @@ fn render_table(rows: &[Row]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "| suite          | passed | failed | seconds | build s |   run s | cpu % |"
+        "| suite          | passed | failed | seconds | build s |   run s | cpu % | disk GB |"
     );
     let _ = writeln!(
         s,
-        "|----------------|-------:|-------:|--------:|--------:|--------:|------:|"
+        "|----------------|-------:|-------:|--------:|--------:|--------:|------:|--------:|"
     );
     for r in rows {
         let run = r.build.map(|b| (r.seconds - b).max(0.0));
         let _ = writeln!(
             s,
-            "| {:<14} | {:>6} | {:>6} | {:>7.1} | {:>7} | {:>7} | {:>5} |",
+            "| {:<14} | {:>6} | {:>6} | {:>7.1} | {:>7} | {:>7} | {:>5} | {:>7} |",
             r.name,
             r.passed,
             r.failed,
             r.seconds,
             secs(r.build),
             secs(run),
-            cpu_percent(r.cpu, r.seconds)
+            cpu_percent(r.cpu, r.seconds),
+            r.disk
+                .map_or("–".to_string(), |d| format!("{:+.1}", d as f64 / 1e9))
         );
     }
     s
@@ -1191,7 +1234,9 @@ fn render_timings(rows: &[Row], commands: &[Timing], deep: bool) -> String {
         s,
         "Build is the time cargo reported at `Finished ... in X s`; run is the rest. \
          `–`: the suite's commands did not say. cpu % is the CPU time of xtask and its \
-         child processes over the suite's wall time, in percent of one core.\n"
+         child processes over the suite's wall time, in percent of one core. disk GB is how \
+         much the free space on the target directory's filesystem shrank during the suite \
+         (builds running beside it included; negative where pruning freed more).\n"
     );
     s.push_str(&render_table(rows));
     let total: f64 = rows.iter().filter(|r| !r.beside).map(|r| r.seconds).sum();
