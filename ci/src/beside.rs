@@ -251,7 +251,7 @@ fn run_one(root: &Path, log_dir: &Path, b: Build, cpu_ms: &AtomicU64) -> Built {
     Built {
         label: b.label,
         seconds: started.elapsed().as_secs_f64(),
-        build: crate::test::parse_build_seconds(&text),
+        build: crate::counts::parse_build_seconds(&text),
         ok,
         log,
     }

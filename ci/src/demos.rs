@@ -7,6 +7,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::nightly;
 use crate::workspace::Workspace;
 
 /// A demo that was built, and what its output must contain.
@@ -26,7 +27,7 @@ pub(crate) fn build(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
         .collect();
     let mut built = Vec::new();
     if demos.is_empty() {
-        built.extend(crate::nightly::build_demos(ws, book_dir)?);
+        built.extend(build_nightly(ws, book_dir)?);
         return Ok(built);
     }
     println!(
@@ -51,7 +52,7 @@ pub(crate) fn build(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
         });
     }
     // The demos of the nightly recipes outside the workspace (a threads build, say).
-    built.extend(crate::nightly::build_demos(ws, book_dir)?);
+    built.extend(build_nightly(ws, book_dir)?);
     Ok(built)
 }
 
@@ -91,4 +92,50 @@ pub(crate) fn bind_for_web(wasm: &Path, out: &Path) -> Result<()> {
         bail!("wasm-bindgen failed for {} ({status})", wasm.display());
     }
     Ok(())
+}
+
+/// Builds the live demos of the out-of-workspace recipes (`demo = true`) into
+/// `book_dir/demos/<recipe>/`: a release threads build of the library, then
+/// `wasm-bindgen --target web`, as [`build`] does for the workspace's demos. The
+/// recipe's page holds the demo's placeholder itself (these recipes have no generated part).
+fn build_nightly(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
+    let mut built = Vec::new();
+    for rel in nightly::RECIPES {
+        let recipe = nightly::NightlyRecipe::load(&ws.root, rel)?;
+        if !recipe.demo {
+            continue;
+        }
+        nightly::ensure_toolchain(&recipe)?;
+        println!(
+            "  → building the {} demo (threads build, release)",
+            recipe.name
+        );
+        let status = recipe
+            .cargo(
+                ws,
+                &[
+                    "build",
+                    "--release",
+                    "--lib",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    nightly::BUILD_STD,
+                ],
+            )
+            .status()
+            .with_context(|| format!("building the {} demo", recipe.name))?;
+        if !status.success() {
+            bail!("building the {} demo failed ({status})", recipe.name);
+        }
+        let wasm = ws
+            .target_dir
+            .join("nightly/wasm32-unknown-unknown/release")
+            .join(format!("{}.wasm", recipe.name.replace('-', "_")));
+        bind_for_web(&wasm, &book_dir.join("demos").join(&recipe.name))?;
+        built.push(BuiltDemo {
+            page: format!("recipes/{}.html", recipe.name),
+            expect: recipe.demo_expect,
+        });
+    }
+    Ok(built)
 }

@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::env::{Environment, Wasi};
-use crate::test::Suite;
+use crate::suite::Suite;
 
 /// The most a fresh `CI=true cargo xtask test` has held on disk at once, in GB (decimal),
 /// target directory and tool installs together. Measured with `df` sampled every 10 s over

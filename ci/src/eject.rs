@@ -1204,7 +1204,7 @@ fn test_ejected(
         println!("    → {label} tests of the ejected {}", c.name);
         let log = scratch.join(format!("{}-{label}.log", c.name));
         let run = cargo_in_env(ws, dir, args, vars, &log)?;
-        let counts = crate::test::parse_counts(&run.text);
+        let counts = crate::counts::parse_counts(&run.text);
         report.check(
             run.success && counts.passed > 0 && counts.failed == 0,
             || {

@@ -16,11 +16,10 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
-use crate::demos::BuiltDemo;
+use crate::counts::parse_counts;
 use crate::env::{Context as PageContext, Engine, Environment};
 use crate::recipes::{EnvResult, TestResults};
 use crate::setup::{Driver, Tools};
-use crate::test::parse_counts;
 use crate::workspace::Workspace;
 
 /// The out-of-workspace recipes, relative to the workspace root. The root `Cargo.toml`
@@ -63,19 +62,19 @@ pub(crate) struct Outcome {
 
 /// One out-of-workspace recipe: its directory, crate name, toolchain and environments.
 #[derive(Debug)]
-struct NightlyRecipe {
+pub(crate) struct NightlyRecipe {
     dir: PathBuf,
-    name: String,
+    pub(crate) name: String,
     toolchain: String,
     environments: Vec<Environment>,
     /// `demo = true`: the book shows a live demo (the crate exports `run_demo`).
-    demo: bool,
+    pub(crate) demo: bool,
     /// Lines the demo's output panel must contain (checked by the e2e suite).
-    demo_expect: Vec<String>,
+    pub(crate) demo_expect: Vec<String>,
 }
 
 impl NightlyRecipe {
-    fn load(root: &Path, rel: &str) -> Result<Self> {
+    pub(crate) fn load(root: &Path, rel: &str) -> Result<Self> {
         let dir = root.join(rel);
         let manifest = read_toml(&dir.join("Cargo.toml"))?;
         let name = manifest
@@ -137,7 +136,7 @@ impl NightlyRecipe {
 
     /// `cargo +<toolchain> <args>` in the recipe's directory, with nothing inherited from the
     /// stable cargo that runs xtask (its toolchain, its `CARGO`, its rustflags).
-    fn cargo(&self, ws: &Workspace, args: &[&str]) -> Command {
+    pub(crate) fn cargo(&self, ws: &Workspace, args: &[&str]) -> Command {
         let mut cmd = Command::new("cargo");
         cmd.current_dir(&self.dir)
             .arg(format!("+{}", self.toolchain))
@@ -170,7 +169,7 @@ impl NightlyRecipe {
 
 /// Installs the recipe's pinned toolchain with the components a threads build needs, unless
 /// it is there already (a fresh machine has only stable; this is about 80 MB once).
-fn ensure_toolchain(recipe: &NightlyRecipe) -> Result<()> {
+pub(crate) fn ensure_toolchain(recipe: &NightlyRecipe) -> Result<()> {
     let installed = Command::new("rustup")
         .args(["component", "list", "--installed", "--toolchain"])
         .arg(&recipe.toolchain)
@@ -208,52 +207,6 @@ fn ensure_toolchain(recipe: &NightlyRecipe) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Builds the live demos of the out-of-workspace recipes (`demo = true`) into
-/// `book_dir/demos/<recipe>/`: a release threads build of the library, then
-/// `wasm-bindgen --target web`, as `crate::demos` does for the workspace's demos. The
-/// recipe's page holds the demo's placeholder itself (these recipes have no generated part).
-pub(crate) fn build_demos(ws: &Workspace, book_dir: &Path) -> Result<Vec<BuiltDemo>> {
-    let mut built = Vec::new();
-    for rel in RECIPES {
-        let recipe = NightlyRecipe::load(&ws.root, rel)?;
-        if !recipe.demo {
-            continue;
-        }
-        ensure_toolchain(&recipe)?;
-        println!(
-            "  → building the {} demo (threads build, release)",
-            recipe.name
-        );
-        let status = recipe
-            .cargo(
-                ws,
-                &[
-                    "build",
-                    "--release",
-                    "--lib",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    BUILD_STD,
-                ],
-            )
-            .status()
-            .with_context(|| format!("building the {} demo", recipe.name))?;
-        if !status.success() {
-            bail!("building the {} demo failed ({status})", recipe.name);
-        }
-        let wasm = ws
-            .target_dir
-            .join("nightly/wasm32-unknown-unknown/release")
-            .join(format!("{}.wasm", recipe.name.replace('-', "_")));
-        crate::demos::bind_for_web(&wasm, &book_dir.join("demos").join(&recipe.name))?;
-        built.push(BuiltDemo {
-            page: format!("recipes/{}.html", recipe.name),
-            expect: recipe.demo_expect,
-        });
-    }
-    Ok(built)
 }
 
 fn read_toml(path: &Path) -> Result<toml::Table> {

@@ -833,7 +833,7 @@ pub(crate) fn check_template(ws: &Workspace) -> Result<LintReport> {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        let counts = crate::test::parse_counts(&text);
+        let counts = crate::counts::parse_counts(&text);
         report.check(out.status.success() && counts.passed > 0 && counts.failed == 0, || {
             format!(
                 "new-recipe's template: its tests did not pass in {label} ({} passed, {} failed):\n{}",

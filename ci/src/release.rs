@@ -118,7 +118,7 @@ pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> 
             cmd.env(k, v);
         }
         let run = cmd.output_logged(&log_dir.join(format!("release-{name}.log")))?;
-        let counts = crate::test::parse_counts(&run.text);
+        let counts = crate::counts::parse_counts(&run.text);
         println!("    {} passed, {} failed", counts.passed, counts.failed);
         report.passed += counts.passed;
         if !run.success || counts.failed > 0 || counts.passed < 2 {

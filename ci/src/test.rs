@@ -12,16 +12,16 @@ use std::fmt::Write as _;
 use std::fs::File;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::LazyLock;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use regex::Regex;
 
 use crate::book;
+use crate::counts::{Counts, parse_build_seconds, parse_counts};
 use crate::env::{Context as PageContext, Engine, Environment};
 use crate::recipes::{self, EnvResult, TestResults};
 use crate::setup::{self, Driver, Tools};
+use crate::suite::{self, Suite};
 use crate::workspace::{Crate, Miri, MiriRun, MiriTarget, Workspace};
 use crate::{bench, beside, e2e, eject, links};
 
@@ -55,124 +55,6 @@ pub(crate) struct TestArgs {
     /// once no suite left in the run uses it. On by default when `CI` is set.
     #[arg(long)]
     pub(crate) prune: bool,
-}
-
-/// A row of the summary table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Suite {
-    /// `cargo fmt --check`.
-    Fmt,
-    /// `cargo xtask lint-recipes` and the new-recipe template check.
-    Lint,
-    /// clippy with `-D warnings`, natively and for wasm32.
-    Clippy,
-    /// The crates' tests in one environment.
-    Env(Environment),
-    /// One recipe per shape ejected as a standalone project, built and tested there (every
-    /// recipe ejected and built with `--deep`).
-    Eject,
-    /// Native tests under Miri, for crates with a `miri` key: the targets a `miri = [...]`
-    /// list names, or all of them with `miri = true` or `--deep`.
-    Miri,
-    /// loom model checks, for crates with `loom = true`.
-    Loom,
-    /// cargo-fuzz targets, 20 s each (300 s with `--deep`), for crates listing `fuzz = [...]`.
-    Fuzz,
-    /// The mdBook build and the demos.
-    Book,
-    /// Every internal link and `#anchor` of the rendered book.
-    Links,
-    /// The book in headless Chromium: every page loads cleanly, every Run button works.
-    E2e,
-    /// The bundler projects beside their recipes (Vite), built from a clean state and driven
-    /// in Chromium and Firefox (`onramps.rs`).
-    Onramps,
-    /// `cargo xtask bench --quick`: every benchmark runs once (fails if one breaks, not if a
-    /// target is missed).
-    Bench,
-    /// The out-of-workspace nightly recipes (wasm threads): fmt, clippy, browser tests.
-    Threads,
-    /// The runtime crates packaged, unpacked, and used by a scratch app that knows nothing
-    /// of this repository: natively, in Node and in Chromium (`release.rs`).
-    Release,
-    /// The same app built with the declared `rust-version` toolchain.
-    Msrv,
-}
-
-impl Suite {
-    fn all() -> Vec<Suite> {
-        let mut v = vec![Suite::Fmt, Suite::Lint, Suite::Clippy];
-        v.extend(Environment::all().into_iter().map(Suite::Env));
-        v.extend([
-            Suite::Miri,
-            Suite::Loom,
-            Suite::Fuzz,
-            Suite::Eject,
-            Suite::Book,
-            Suite::Links,
-            Suite::E2e,
-            Suite::Onramps,
-            Suite::Bench,
-            Suite::Threads,
-            Suite::Release,
-            Suite::Msrv,
-        ]);
-        v
-    }
-
-    fn name(self) -> String {
-        match self {
-            Suite::Fmt => "fmt".into(),
-            Suite::Lint => "lint".into(),
-            Suite::Clippy => "clippy".into(),
-            Suite::Env(e) => e.name(),
-            Suite::Miri => "miri".into(),
-            Suite::Loom => "loom".into(),
-            Suite::Fuzz => "fuzz".into(),
-            Suite::Eject => "eject".into(),
-            Suite::Book => "book".into(),
-            Suite::Links => "links".into(),
-            Suite::E2e => "e2e".into(),
-            Suite::Onramps => "onramps".into(),
-            Suite::Bench => "bench".into(),
-            Suite::Threads => "threads".into(),
-            Suite::Release => "release".into(),
-            Suite::Msrv => "msrv".into(),
-        }
-    }
-
-    /// Whether `--only <word>` selects this suite.
-    fn selected_by(self, word: &str) -> bool {
-        match (self, word) {
-            (Suite::Env(Environment::Browser(_, PageContext::Main)), "browser") => true,
-            (Suite::Env(Environment::Browser(_, PageContext::Worker)), "worker") => true,
-            (Suite::Env(Environment::Wasi(_)), "wasi") => true,
-            _ => self.name() == word,
-        }
-    }
-}
-
-/// The suites `--only` and `--engine` select, in run order.
-fn select(only: &[String], engines: &[Engine]) -> Result<Vec<Suite>> {
-    let all = Suite::all();
-    for word in only {
-        if !all.iter().any(|s| s.selected_by(word)) {
-            bail!(
-                "--only {word}: no such suite; choose from fmt, lint, clippy, native, node, browser, worker, \
-                 <engine>-<main|worker>, wasi, wasip1, wasip2, workerd, miri, loom, eject, book, links, e2e, onramps, bench, threads, release, msrv"
-            );
-        }
-    }
-    Ok(all
-        .into_iter()
-        .filter(|s| only.is_empty() || only.iter().any(|w| s.selected_by(w)))
-        .filter(|s| match s {
-            Suite::Env(e) => e
-                .engine()
-                .is_none_or(|en| engines.is_empty() || engines.contains(&en)),
-            _ => true,
-        })
-        .collect())
 }
 
 /// The result of one suite.
@@ -212,49 +94,6 @@ impl Row {
             }
         }
     }
-}
-
-/// Test counts read from libtest-style output (cargo test and wasm-bindgen-test-runner
-/// both print `test result: ok. N passed; M failed; ...`).
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Counts {
-    pub(crate) passed: u64,
-    pub(crate) failed: u64,
-}
-
-static RESULT_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed").expect("valid regex")
-});
-
-pub(crate) fn parse_counts(output: &str) -> Counts {
-    let mut c = Counts::default();
-    for cap in RESULT_LINE.captures_iter(output) {
-        c.passed += cap[1].parse::<u64>().unwrap_or(0);
-        c.failed += cap[2].parse::<u64>().unwrap_or(0);
-    }
-    c
-}
-
-/// `Finished `test` profile [...] target(s) in 12.34s` (or `in 2m 05s` past a minute): cargo
-/// is done building and the tests start.
-static FINISHED_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"Finished\b.*? in (?:(\d+)m )?(\d+(?:\.\d+)?)s\s*$").expect("valid regex")
-});
-
-/// Seconds cargo spent building in one command's output: the sum of its `Finished` lines,
-/// `None` if it printed none (then build and run time cannot be told apart).
-pub(crate) fn parse_build_seconds(output: &str) -> Option<f64> {
-    let mut total = None;
-    for line in output.lines() {
-        if let Some(cap) = FINISHED_LINE.captures(line) {
-            let minutes = cap
-                .get(1)
-                .map_or(0.0, |m| m.as_str().parse().unwrap_or(0.0));
-            let seconds: f64 = cap[2].parse().unwrap_or(0.0);
-            *total.get_or_insert(0.0) += minutes * 60.0 + seconds;
-        }
-    }
-    total
 }
 
 /// How long one command took, and how much of that was cargo building.
@@ -340,7 +179,7 @@ fn print_tail(text: &str, n: usize) {
 pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
     let started = Instant::now();
     let crates = ws.tested_crates(&args.packages)?;
-    let suites = select(&args.only, &args.engine)?;
+    let suites = suite::select(&args.only, &args.engine)?;
     // Only the engines of suites that will run a declared environment, plus Chromium for e2e.
     let mut engines: Vec<Engine> = Vec::new();
     for s in &suites {
@@ -1268,41 +1107,6 @@ fn render_timings(rows: &[Row], commands: &[Timing], deep: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_add_up_over_binaries() {
-        let out = "running 2 tests\n\
-                   test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n\
-                   test result: FAILED. 3 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out\n";
-        assert_eq!(
-            parse_counts(out),
-            Counts {
-                passed: 5,
-                failed: 1
-            }
-        );
-        assert_eq!(parse_counts("no tests to run!"), Counts::default());
-    }
-
-    #[test]
-    fn build_seconds_are_read_from_cargos_finished_lines() {
-        let out = "   Compiling demo v0.1.0\n\
-                   \x20   Finished `test` profile [unoptimized + debuginfo] target(s) in 12.34s\n\
-                   \x20    Running tests/a.rs (target/debug/deps/a-123)\n\
-                   test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 3.00s\n\
-                   \x20   Finished `release` profile [optimized] target(s) in 2m 05s\n";
-        let build = parse_build_seconds(out).unwrap();
-        assert!((build - 137.34).abs() < 1e-9, "{build}");
-        // Colored output, and the older `Finished dev [...]` wording.
-        let colored = "\x1b[1m\x1b[92m    Finished\x1b[0m dev [unoptimized] target(s) in 0.50s\n";
-        assert_eq!(parse_build_seconds(colored), Some(0.5));
-        // libtest's own `finished in` and a command without a build say nothing.
-        assert_eq!(
-            parse_build_seconds("test result: ok. 1 passed; finished in 3.00s\n"),
-            None
-        );
-        assert_eq!(parse_build_seconds(""), None);
-    }
 
     #[test]
     fn the_table_and_timings_split_build_from_run() {

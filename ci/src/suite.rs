@@ -1,0 +1,125 @@
+//! The suites of `cargo xtask test`: the rows of its summary table, their names, and which
+//! of them `--only` and `--engine` select. `test` runs them; `disk` knows which target
+//! directories each one uses.
+
+use anyhow::{Result, bail};
+
+use crate::env::{Context as PageContext, Engine, Environment};
+
+/// A row of the summary table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Suite {
+    /// `cargo fmt --check`.
+    Fmt,
+    /// `cargo xtask lint-recipes` and the new-recipe template check.
+    Lint,
+    /// clippy with `-D warnings`, natively and for wasm32.
+    Clippy,
+    /// The crates' tests in one environment.
+    Env(Environment),
+    /// One recipe per shape ejected as a standalone project, built and tested there (every
+    /// recipe ejected and built with `--deep`).
+    Eject,
+    /// Native tests under Miri, for crates with a `miri` key: the targets a `miri = [...]`
+    /// list names, or all of them with `miri = true` or `--deep`.
+    Miri,
+    /// loom model checks, for crates with `loom = true`.
+    Loom,
+    /// cargo-fuzz targets, 20 s each (300 s with `--deep`), for crates listing `fuzz = [...]`.
+    Fuzz,
+    /// The mdBook build and the demos.
+    Book,
+    /// Every internal link and `#anchor` of the rendered book.
+    Links,
+    /// The book in headless Chromium: every page loads cleanly, every Run button works.
+    E2e,
+    /// The bundler projects beside their recipes (Vite), built from a clean state and driven
+    /// in Chromium and Firefox (`onramps.rs`).
+    Onramps,
+    /// `cargo xtask bench --quick`: every benchmark runs once (fails if one breaks, not if a
+    /// target is missed).
+    Bench,
+    /// The out-of-workspace nightly recipes (wasm threads): fmt, clippy, browser tests.
+    Threads,
+    /// The runtime crates packaged, unpacked, and used by a scratch app that knows nothing
+    /// of this repository: natively, in Node and in Chromium (`release.rs`).
+    Release,
+    /// The same app built with the declared `rust-version` toolchain.
+    Msrv,
+}
+
+impl Suite {
+    fn all() -> Vec<Suite> {
+        let mut v = vec![Suite::Fmt, Suite::Lint, Suite::Clippy];
+        v.extend(Environment::all().into_iter().map(Suite::Env));
+        v.extend([
+            Suite::Miri,
+            Suite::Loom,
+            Suite::Fuzz,
+            Suite::Eject,
+            Suite::Book,
+            Suite::Links,
+            Suite::E2e,
+            Suite::Onramps,
+            Suite::Bench,
+            Suite::Threads,
+            Suite::Release,
+            Suite::Msrv,
+        ]);
+        v
+    }
+
+    pub(crate) fn name(self) -> String {
+        match self {
+            Suite::Fmt => "fmt".into(),
+            Suite::Lint => "lint".into(),
+            Suite::Clippy => "clippy".into(),
+            Suite::Env(e) => e.name(),
+            Suite::Miri => "miri".into(),
+            Suite::Loom => "loom".into(),
+            Suite::Fuzz => "fuzz".into(),
+            Suite::Eject => "eject".into(),
+            Suite::Book => "book".into(),
+            Suite::Links => "links".into(),
+            Suite::E2e => "e2e".into(),
+            Suite::Onramps => "onramps".into(),
+            Suite::Bench => "bench".into(),
+            Suite::Threads => "threads".into(),
+            Suite::Release => "release".into(),
+            Suite::Msrv => "msrv".into(),
+        }
+    }
+
+    /// Whether `--only <word>` selects this suite.
+    fn selected_by(self, word: &str) -> bool {
+        match (self, word) {
+            (Suite::Env(Environment::Browser(_, PageContext::Main)), "browser") => true,
+            (Suite::Env(Environment::Browser(_, PageContext::Worker)), "worker") => true,
+            (Suite::Env(Environment::Wasi(_)), "wasi") => true,
+            _ => self.name() == word,
+        }
+    }
+}
+
+/// The suites `--only` and `--engine` select, in run order.
+pub(crate) fn select(only: &[String], engines: &[Engine]) -> Result<Vec<Suite>> {
+    let all = Suite::all();
+    for word in only {
+        if !all.iter().any(|s| s.selected_by(word)) {
+            bail!(
+                "--only {word}: no such suite; choose from fmt, lint, clippy, native, node, browser, worker, \
+                 <engine>-<main|worker>, wasi, wasip1, wasip2, workerd, miri, loom, eject, book, links, e2e, onramps, bench, threads, release, msrv"
+            );
+        }
+    }
+    Ok(all
+        .into_iter()
+        .filter(|s| only.is_empty() || only.iter().any(|w| s.selected_by(w)))
+        .filter(|s| match s {
+            Suite::Env(e) => e
+                .engine()
+                .is_none_or(|en| engines.is_empty() || engines.contains(&en)),
+            _ => true,
+        })
+        .collect())
+}
