@@ -1,9 +1,11 @@
 //! The test environments a crate can declare in `[package.metadata.wasm-rs] environments`.
 //!
-//! `native` and `node` name one environment each. A browser environment is an engine and a
-//! context, written `<engine>-<context>`: `chromium-main`, `firefox-worker`, `webkit-main`, ...
-//! Two shorthands expand to every engine: `browser` (each engine's main thread) and `worker`
-//! (a dedicated worker in each engine). `wasip1` and `wasip2` are WASI builds run under
+//! `native`, `node`, `deno`, `bun` and `workerd` name one environment each. A browser environment is an engine and a
+//! context, written `<engine>-<context>`: `chromium-main`, `firefox-worker`,
+//! `webkit-shared-worker`, `chromium-service-worker`, ... Four shorthands expand to every
+//! engine: `browser` (each engine's main thread), `worker` (a dedicated worker in each
+//! engine), `shared-worker` and `service-worker` (wasm-bindgen-test-runner's shared and
+//! service worker modes, which Chromium, Firefox and WebKitGTK all run). `wasip1` and `wasip2` are WASI builds run under
 //! wasmtime; the shorthand `wasi` names both.
 
 use std::fmt;
@@ -48,6 +50,38 @@ pub(crate) enum Context {
     Main,
     /// A dedicated worker.
     Worker,
+    /// A shared worker (`SharedWorkerGlobalScope`).
+    SharedWorker,
+    /// A service worker (`ServiceWorkerGlobalScope`).
+    ServiceWorker,
+}
+
+impl Context {
+    /// Every context, in the order suites run.
+    pub(crate) const ALL: [Context; 4] = [
+        Context::Main,
+        Context::Worker,
+        Context::SharedWorker,
+        Context::ServiceWorker,
+    ];
+
+    /// The suffix of the environment's name, and the shorthand for every engine's (`worker`
+    /// is `worker`'s shorthand; `main`'s is `browser`).
+    fn suffix(self) -> &'static str {
+        match self {
+            Context::Main => "main",
+            Context::Worker => "worker",
+            Context::SharedWorker => "shared-worker",
+            Context::ServiceWorker => "service-worker",
+        }
+    }
+
+    fn shorthand(self) -> &'static str {
+        match self {
+            Context::Main => "browser",
+            other => other.suffix(),
+        }
+    }
 }
 
 /// A WASI target the tests are built for and run under wasmtime.
@@ -78,6 +112,10 @@ pub(crate) enum Environment {
     Native,
     /// wasm-bindgen-test-runner's default: Node.js.
     Node,
+    /// The wasm tests in Deno, through the runner's Deno mode (see `jshosts.rs`).
+    Deno,
+    /// The wasm tests in Bun, running the runner's Node.js script (see `jshosts.rs`).
+    Bun,
     /// A headless browser engine, on the main thread or in a dedicated worker.
     Browser(Engine, Context),
     /// A WASI build run by wasmtime.
@@ -92,8 +130,13 @@ impl Environment {
     /// before the worker suites, so that the builds that run beside the worker suites (see
     /// `beside.rs`) never share the machine with a main-thread suite's frame-gap tests.
     pub(crate) fn all() -> Vec<Environment> {
-        let mut v = vec![Environment::Native, Environment::Node];
-        for context in [Context::Main, Context::Worker] {
+        let mut v = vec![
+            Environment::Native,
+            Environment::Node,
+            Environment::Deno,
+            Environment::Bun,
+        ];
+        for context in Context::ALL {
             v.extend(Engine::ALL.map(|e| Environment::Browser(e, context)));
         }
         v.extend(Wasi::ALL.map(Environment::Wasi));
@@ -106,8 +149,9 @@ impl Environment {
         match self {
             Environment::Native => "native".into(),
             Environment::Node => "node".into(),
-            Environment::Browser(e, Context::Main) => format!("{}-main", e.name()),
-            Environment::Browser(e, Context::Worker) => format!("{}-worker", e.name()),
+            Environment::Deno => "deno".into(),
+            Environment::Bun => "bun".into(),
+            Environment::Browser(e, c) => format!("{}-{}", e.name(), c.suffix()),
             Environment::Wasi(Wasi::P1) => "wasip1".into(),
             Environment::Wasi(Wasi::P2) => "wasip2".into(),
             Environment::Workerd => "workerd".into(),
@@ -119,8 +163,16 @@ impl Environment {
         match self {
             Environment::Native => "native".into(),
             Environment::Node => "Node".into(),
+            Environment::Deno => "Deno".into(),
+            Environment::Bun => "Bun".into(),
             Environment::Browser(e, Context::Main) => format!("{} main thread", e.display()),
             Environment::Browser(e, Context::Worker) => format!("{} worker", e.display()),
+            Environment::Browser(e, Context::SharedWorker) => {
+                format!("{} shared worker", e.display())
+            }
+            Environment::Browser(e, Context::ServiceWorker) => {
+                format!("{} service worker", e.display())
+            }
             Environment::Wasi(Wasi::P1) => "WASI p1".into(),
             Environment::Wasi(Wasi::P2) => "WASI p2".into(),
             Environment::Workerd => "workerd (Cloudflare Workers)".into(),
@@ -130,14 +182,19 @@ impl Environment {
     /// Whether the tests are compiled for `wasm32-unknown-unknown` and run by
     /// wasm-bindgen-test-runner (`#[wasm_bindgen_test]`). WASI tests are plain `#[test]`s.
     pub(crate) fn is_wasm(self) -> bool {
-        matches!(self, Environment::Node | Environment::Browser(..))
+        matches!(
+            self,
+            Environment::Node | Environment::Deno | Environment::Bun | Environment::Browser(..)
+        )
     }
 
     /// The `--target` the tests are built for; `None` for the host.
     pub(crate) fn cargo_target(self) -> Option<&'static str> {
         match self {
             Environment::Native | Environment::Workerd => None,
-            Environment::Node | Environment::Browser(..) => Some("wasm32-unknown-unknown"),
+            Environment::Node | Environment::Deno | Environment::Bun | Environment::Browser(..) => {
+                Some("wasm32-unknown-unknown")
+            }
             Environment::Wasi(w) => Some(w.target()),
         }
     }
@@ -157,28 +214,45 @@ impl Environment {
         match self {
             Environment::Native
             | Environment::Node
+            | Environment::Bun
             | Environment::Wasi(_)
             | Environment::Workerd => &[],
+            Environment::Deno => &[("WASM_BINDGEN_USE_DENO", "1")],
             Environment::Browser(_, Context::Main) => &[("WASM_BINDGEN_USE_BROWSER", "1")],
             Environment::Browser(_, Context::Worker) => {
                 &[("WASM_BINDGEN_USE_DEDICATED_WORKER", "1")]
             }
+            Environment::Browser(_, Context::SharedWorker) => {
+                &[("WASM_BINDGEN_USE_SHARED_WORKER", "1")]
+            }
+            Environment::Browser(_, Context::ServiceWorker) => {
+                &[("WASM_BINDGEN_USE_SERVICE_WORKER", "1")]
+            }
         }
     }
 
-    /// Parses one entry of `environments`, expanding `browser` and `worker` to every engine.
+    /// Parses one entry of `environments`, expanding `browser`, `worker`, `shared-worker`
+    /// and `service-worker` to every engine.
     pub(crate) fn parse_declared(s: &str) -> Result<Vec<Environment>, String> {
+        if let Some(context) = Context::ALL.into_iter().find(|c| c.shorthand() == s) {
+            return Ok(Engine::ALL
+                .iter()
+                .map(|e| Environment::Browser(*e, context))
+                .collect());
+        }
         match s {
-            "browser" => Ok(Engine::ALL
-                .iter()
-                .map(|e| Environment::Browser(*e, Context::Main))
-                .collect()),
-            "worker" => Ok(Engine::ALL
-                .iter()
-                .map(|e| Environment::Browser(*e, Context::Worker))
-                .collect()),
             "wasi" => Ok(Wasi::ALL.map(Environment::Wasi).to_vec()),
             other => other.parse().map(|e| vec![e]),
+        }
+    }
+
+    /// Whether `--only <word>` names this environment: its name, or a shorthand that
+    /// includes it.
+    pub(crate) fn selected_by(self, word: &str) -> bool {
+        match self {
+            Environment::Browser(_, c) if c.shorthand() == word => true,
+            Environment::Wasi(_) if word == "wasi" => true,
+            _ => self.name() == word,
         }
     }
 }
@@ -198,8 +272,10 @@ impl FromStr for Environment {
             .find(|e| e.name() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown environment `{s}`: expected native, node, browser, worker, wasi, wasip1, wasip2, \
-                     workerd, or <engine>-<main|worker> with engine chromium, firefox or webkit"
+                    "unknown environment `{s}`: expected native, node, deno, bun, browser, worker, shared-worker, \
+                     service-worker, wasi, wasip1, wasip2, workerd, or \
+                     <engine>-<main|worker|shared-worker|service-worker> with engine chromium, \
+                     firefox or webkit"
                 )
             })
     }
@@ -214,7 +290,12 @@ mod tests {
         for e in Environment::all() {
             assert_eq!(e.name().parse::<Environment>(), Ok(e));
         }
-        assert_eq!(Environment::all().len(), 11);
+        assert_eq!(Environment::all().len(), 19);
+        assert!(Environment::Deno.is_wasm() && Environment::Bun.is_wasm());
+        assert_eq!(
+            Environment::Deno.runner_vars(),
+            [("WASM_BINDGEN_USE_DENO", "1")]
+        );
         assert!(
             !Environment::Workerd.is_wasm(),
             "workerd tests are native HTTP clients"
@@ -242,7 +323,31 @@ mod tests {
             ["chromium-main", "firefox-main", "webkit-main"]
         );
         let w = Environment::parse_declared("worker").unwrap();
-        assert!(w.iter().all(|e| e.name().ends_with("-worker")));
+        assert_eq!(
+            w.iter().map(|e| e.name()).collect::<Vec<_>>(),
+            ["chromium-worker", "firefox-worker", "webkit-worker"]
+        );
+        let s = Environment::parse_declared("shared-worker").unwrap();
+        assert_eq!(
+            s.iter().map(|e| e.name()).collect::<Vec<_>>(),
+            [
+                "chromium-shared-worker",
+                "firefox-shared-worker",
+                "webkit-shared-worker"
+            ]
+        );
+        assert_eq!(
+            "webkit-service-worker".parse::<Environment>(),
+            Ok(Environment::Browser(Engine::Webkit, Context::ServiceWorker))
+        );
+        assert_eq!(
+            Environment::Browser(Engine::Firefox, Context::ServiceWorker).runner_vars(),
+            [("WASM_BINDGEN_USE_SERVICE_WORKER", "1")]
+        );
+        let sw = Environment::Browser(Engine::Chromium, Context::ServiceWorker);
+        assert!(sw.selected_by("service-worker") && sw.selected_by("chromium-service-worker"));
+        assert!(!sw.selected_by("worker") && !sw.selected_by("browser"));
+        assert!(Environment::Browser(Engine::Webkit, Context::Main).selected_by("browser"));
         assert_eq!(
             Environment::parse_declared("firefox-worker").unwrap(),
             [Environment::Browser(Engine::Firefox, Context::Worker)]

@@ -32,6 +32,7 @@ mod eject;
 mod env;
 #[cfg(test)]
 mod graph;
+mod jshosts;
 mod links;
 mod nightly;
 mod onramps;

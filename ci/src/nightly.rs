@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 
 use crate::counts::parse_counts;
-use crate::env::{Context as PageContext, Engine, Environment};
+use crate::env::{Engine, Environment};
 use crate::recipes::{EnvResult, TestResults};
 use crate::setup::{Driver, Tools};
 use crate::workspace::Workspace;
@@ -293,10 +293,9 @@ pub(crate) fn run(ws: &Workspace, tools: &Tools, log_dir: &Path) -> Result<Outco
                     BUILD_STD,
                 ],
             );
-            match context {
-                PageContext::Main => cmd.env("WASM_BINDGEN_USE_BROWSER", "1"),
-                PageContext::Worker => cmd.env("WASM_BINDGEN_USE_DEDICATED_WORKER", "1"),
-            };
+            for (k, v) in Environment::Browser(engine, context).runner_vars() {
+                cmd.env(k, v);
+            }
             match tools.drivers.get(&engine) {
                 Some(Driver::Chromium { chromedriver }) => cmd.env("CHROMEDRIVER", chromedriver),
                 Some(Driver::Firefox { geckodriver }) => cmd.env("GECKODRIVER", geckodriver),

@@ -258,6 +258,21 @@ fn setup_steps(
             };
             Ok((site, done))
         })?;
+        // And the `deno` and `bun` environments' hosts (one `npm ci` brings both).
+        ledger.step("deno, bun", || {
+            let present = crate::jshosts::installed(ws);
+            crate::jshosts::ensure(ws, crate::jshosts::JsHost::Deno)?;
+            let done = if present {
+                Done::Present
+            } else {
+                Done::Installed(format!(
+                    "npm ci: deno {}, bun {}",
+                    crate::jshosts::DENO_VERSION,
+                    crate::jshosts::BUN_VERSION
+                ))
+            };
+            Ok(((), done))
+        })?;
     }
     Ok(Tools {
         mdbook: cargo.mdbook,

@@ -4,7 +4,7 @@
 
 use anyhow::{Result, bail};
 
-use crate::env::{Context as PageContext, Engine, Environment};
+use crate::env::{Engine, Environment};
 
 /// A row of the summary table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,10 +92,8 @@ impl Suite {
 
     /// Whether `--only <word>` selects this suite.
     fn selected_by(self, word: &str) -> bool {
-        match (self, word) {
-            (Suite::Env(Environment::Browser(_, PageContext::Main)), "browser") => true,
-            (Suite::Env(Environment::Browser(_, PageContext::Worker)), "worker") => true,
-            (Suite::Env(Environment::Wasi(_)), "wasi") => true,
+        match self {
+            Suite::Env(env) => env.selected_by(word),
             _ => self.name() == word,
         }
     }
@@ -107,8 +105,9 @@ pub(crate) fn select(only: &[String], engines: &[Engine]) -> Result<Vec<Suite>> 
     for word in only {
         if !all.iter().any(|s| s.selected_by(word)) {
             bail!(
-                "--only {word}: no such suite; choose from fmt, lint, clippy, native, node, browser, worker, \
-                 <engine>-<main|worker>, wasi, wasip1, wasip2, workerd, miri, loom, eject, book, links, e2e, onramps, bench, threads, release, msrv"
+                "--only {word}: no such suite; choose from fmt, lint, clippy, native, node, deno, bun, \
+                 browser, worker, shared-worker, service-worker, \
+                 <engine>-<main|worker|shared-worker|service-worker>, wasi, wasip1, wasip2, workerd, miri, loom, eject, book, links, e2e, onramps, bench, threads, release, msrv"
             );
         }
     }

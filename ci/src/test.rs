@@ -29,8 +29,9 @@ use crate::{bench, beside, e2e, eject, links};
 #[derive(Debug, clap::Args)]
 pub(crate) struct TestArgs {
     /// Run only these suites (repeatable, or comma-separated): fmt, lint, clippy, native, node,
-    /// browser (every engine's main thread), worker (every engine's dedicated worker),
-    /// <engine>-<main|worker> (e.g. firefox-worker), miri, loom, eject, book, links, e2e, onramps, bench,
+    /// deno, bun, browser (every engine's main thread), worker (every engine's dedicated
+    /// worker), shared-worker, service-worker (every engine's),
+    /// <engine>-<main|worker|shared-worker|service-worker> (e.g. firefox-worker), miri, loom, eject, book, links, e2e, onramps, bench,
     /// threads (the nightly recipes outside the workspace), release (the runtime crates packaged
     /// and used by a scratch app), msrv (that app on the declared rust-version).
     #[arg(long, value_delimiter = ',')]
@@ -703,24 +704,7 @@ fn describe_subset(c: &Crate, runs: &[MiriRun]) -> String {
     if c.dir.join("src").join("lib.rs").is_file() {
         all.extend([MiriTarget::Lib, MiriTarget::Doc]);
     }
-    let mut tests: Vec<String> = std::fs::read_dir(c.dir.join("tests"))
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let path = e.path();
-            if path.is_dir() {
-                path.join("main.rs")
-                    .is_file()
-                    .then(|| e.file_name().to_string_lossy().into_owned())
-            } else {
-                (path.extension().is_some_and(|x| x == "rs"))
-                    .then(|| path.file_stem()?.to_str().map(str::to_owned))
-                    .flatten()
-            }
-        })
-        .collect();
-    tests.sort();
+    let tests = c.test_targets();
     all.extend(tests.into_iter().map(MiriTarget::Test));
     let mut rest: Vec<String> = all
         .iter()
@@ -774,7 +758,33 @@ fn environment(
             cmd.env_remove(var);
         }
         if let Some(target) = env.cargo_target() {
-            cmd.args(["--target", target, "--tests"]);
+            cmd.args(["--target", target]);
+            match c.not_run_in(env)? {
+                // Every test target but the ones the crate says can't run here, and why.
+                Some(not_run) => {
+                    println!(
+                        "  {}: not run in {env}: {} ({})",
+                        c.name,
+                        not_run.tests.join(", "),
+                        not_run.why
+                    );
+                    if c.dir.join("src/lib.rs").is_file() {
+                        cmd.arg("--lib");
+                    }
+                    for t in c.test_targets() {
+                        if !not_run.tests.contains(&t) {
+                            cmd.args(["--test", &t]);
+                        }
+                    }
+                }
+                None => {
+                    cmd.arg("--tests");
+                }
+            }
+        }
+        if let Some(host) = crate::jshosts::JsHost::of(env) {
+            let binary = crate::jshosts::ensure(ws, host)?;
+            crate::jshosts::configure(&mut cmd, &ws.root, host, &binary);
         }
         if env == Environment::Workerd {
             // The Worker is built first, as its README says; a failed step fails the crate.
@@ -1036,17 +1046,17 @@ fn render_table(rows: &[Row]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "| suite          | passed | failed | seconds | build s |   run s | cpu % | disk GB |"
+        "| suite                   | passed | failed | seconds | build s |   run s | cpu % | disk GB |"
     );
     let _ = writeln!(
         s,
-        "|----------------|-------:|-------:|--------:|--------:|--------:|------:|--------:|"
+        "|-------------------------|-------:|-------:|--------:|--------:|--------:|------:|--------:|"
     );
     for r in rows {
         let run = r.build.map(|b| (r.seconds - b).max(0.0));
         let _ = writeln!(
             s,
-            "| {:<14} | {:>6} | {:>6} | {:>7.1} | {:>7} | {:>7} | {:>5} | {:>7} |",
+            "| {:<23} | {:>6} | {:>6} | {:>7.1} | {:>7} | {:>7} | {:>5} | {:>7} |",
             r.name,
             r.passed,
             r.failed,
@@ -1128,13 +1138,13 @@ mod tests {
         let table = render_table(&rows);
         assert!(
             table.contains(
-                "| native         |      3 |      0 |   100.0 |    60.0 |    40.0 |   150 |"
+                "| native                  |      3 |      0 |   100.0 |    60.0 |    40.0 |   150 |       – |"
             ),
             "{table}"
         );
         assert!(
             table.contains(
-                "| e2e            |      0 |      0 |    20.0 |       – |       – |     – |"
+                "| e2e                     |      0 |      0 |    20.0 |       – |       – |     – |       – |"
             ),
             "{table}"
         );

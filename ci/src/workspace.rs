@@ -69,6 +69,22 @@ pub(crate) struct RecipeMeta {
     /// `WASM_RS_BOOK_GENERATED`; run before every book build.
     #[serde(default)]
     pub(crate) book_generator: Option<String>,
+    /// Test targets that cannot run in a declared environment, and why:
+    /// `[package.metadata.wasm-rs.not-run] deno = { tests = ["full_time"], why = "..." }`.
+    /// The environment runs the crate's other targets; the book's "Tested in" line names
+    /// the ones left out with the reason.
+    #[serde(default)]
+    pub(crate) not_run: std::collections::BTreeMap<String, NotRun>,
+}
+
+/// One entry of `[package.metadata.wasm-rs.not-run]`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NotRun {
+    /// Integration test targets (`tests/<name>.rs`) left out in that environment.
+    pub(crate) tests: Vec<String>,
+    /// Why they can't run there: a fact about the host or the tools, shown in the book.
+    pub(crate) why: String,
 }
 
 /// The `miri` key of `[package.metadata.wasm-rs]`: which native tests run under Miri.
@@ -260,6 +276,66 @@ impl Crate {
         }
         out.sort();
         Ok(out)
+    }
+
+    /// The integration test targets cargo finds: each `tests/<name>.rs` and
+    /// `tests/<name>/main.rs`, sorted.
+    pub(crate) fn test_targets(&self) -> Vec<String> {
+        let mut tests: Vec<String> = std::fs::read_dir(self.dir.join("tests"))
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let path = e.path();
+                if path.is_dir() {
+                    path.join("main.rs")
+                        .is_file()
+                        .then(|| e.file_name().to_string_lossy().into_owned())
+                } else {
+                    (path.extension().is_some_and(|x| x == "rs"))
+                        .then(|| path.file_stem()?.to_str().map(str::to_owned))
+                        .flatten()
+                }
+            })
+            .collect();
+        tests.sort();
+        tests
+    }
+
+    /// What `[package.metadata.wasm-rs.not-run]` leaves out in `env`, checked: the
+    /// environment must be declared and every test named must be a test target.
+    pub(crate) fn not_run_in(&self, env: Environment) -> Result<Option<&NotRun>> {
+        let Some(meta) = &self.meta else {
+            return Ok(None);
+        };
+        let declared = self.environments()?;
+        for (name, entry) in &meta.not_run {
+            let e: Environment = name.parse().map_err(|e| {
+                anyhow::anyhow!("{}: [package.metadata.wasm-rs.not-run] {e}", self.name)
+            })?;
+            if !declared.contains(&e) {
+                bail!(
+                    "{}: [package.metadata.wasm-rs.not-run] names `{name}`, which the crate does \
+                     not declare in `environments`",
+                    self.name
+                );
+            }
+            let targets = self.test_targets();
+            if let Some(t) = entry.tests.iter().find(|t| !targets.contains(t)) {
+                bail!(
+                    "{}: [package.metadata.wasm-rs.not-run] {name}: `{t}` is not a test target \
+                     (tests/{t}.rs)",
+                    self.name
+                );
+            }
+            if entry.why.trim().is_empty() {
+                bail!(
+                    "{}: [package.metadata.wasm-rs.not-run] {name}: `why` must say why",
+                    self.name
+                );
+            }
+        }
+        Ok(meta.not_run.get(&env.name()))
     }
 
     /// One line for the matrix overview: title, environments, requirements.

@@ -18,8 +18,12 @@ fn place_heading(place: Place) -> &'static str {
         Place::Native => "Native (`cargo test`)",
         Place::Wasi => "WASI (`wasm32-wasip1` and `wasm32-wasip2` under wasmtime)",
         Place::Node => "Node.js",
+        Place::Deno => "Deno 2 (`wasm-bindgen --target deno`)",
+        Place::Bun => "Bun (the Node.js glue)",
         Place::BrowserMain => "Browser main thread (Chromium, Firefox, WebKit)",
         Place::BrowserWorker => "Browser dedicated worker (Chromium, Firefox, WebKit)",
+        Place::SharedWorker => "Browser shared worker (Chromium, Firefox, WebKit)",
+        Place::ServiceWorker => "Browser service worker (Chromium, Firefox, WebKit)",
     }
 }
 

@@ -142,10 +142,18 @@ pub enum Place {
     Wasi,
     /// Node.js.
     Node,
+    /// Deno 2 (the runner's Deno mode, `wasm-bindgen --target deno`).
+    Deno,
+    /// Bun (the Node.js glue and test script, run by Bun).
+    Bun,
     /// A browser page's main thread.
     BrowserMain,
     /// A browser dedicated worker.
     BrowserWorker,
+    /// A browser shared worker.
+    SharedWorker,
+    /// A browser service worker.
+    ServiceWorker,
 }
 
 impl Place {
@@ -153,14 +161,18 @@ impl Place {
     ///
     /// ```
     /// # use executor_compatibility::Place;
-    /// assert_eq!(Place::ALL.len(), 5);
+    /// assert_eq!(Place::ALL.len(), 9);
     /// ```
-    pub const ALL: [Place; 5] = [
+    pub const ALL: [Place; 9] = [
         Place::Native,
         Place::Wasi,
         Place::Node,
+        Place::Deno,
+        Place::Bun,
         Place::BrowserMain,
         Place::BrowserWorker,
+        Place::SharedWorker,
+        Place::ServiceWorker,
     ];
 
     /// Where this code runs now.
@@ -175,7 +187,11 @@ impl Place {
             Environment::Native => Place::Native,
             Environment::Wasi => Place::Wasi,
             Environment::Node => Place::Node,
+            Environment::Deno => Place::Deno,
+            Environment::Bun => Place::Bun,
             Environment::BrowserMain => Place::BrowserMain,
+            Environment::SharedWorker => Place::SharedWorker,
+            Environment::ServiceWorker => Place::ServiceWorker,
             _ => Place::BrowserWorker,
         }
     }
@@ -191,8 +207,12 @@ impl fmt::Display for Place {
             Place::Native => "native",
             Place::Wasi => "WASI",
             Place::Node => "Node.js",
+            Place::Deno => "Deno",
+            Place::Bun => "Bun",
             Place::BrowserMain => "browser main thread",
             Place::BrowserWorker => "browser dedicated worker",
+            Place::SharedWorker => "browser shared worker",
+            Place::ServiceWorker => "browser service worker",
         })
     }
 }
@@ -338,7 +358,8 @@ use Why::*;
 
 // ANCHOR: expected
 /// The expected outcome of every cell: executor, workload, then the outcome in
-/// [native, WASI, Node, browser main thread, browser worker]: `W` works, `P(why)` panics,
+/// [native, WASI, Node, Deno, Bun, browser main thread, dedicated worker, shared worker,
+/// service worker]: `W` works, `P(why)` panics,
 /// `H(why)` hangs, `Nc(why)` does not compile. The tests check each cell
 /// against this table; the book's table is rendered from it.
 ///
@@ -347,65 +368,65 @@ use Why::*;
 /// assert_eq!(EXPECTED.len(), 9 * 6);
 /// ```
 #[rustfmt::skip]
-pub const EXPECTED: [(Executor, Workload, [Outcome; 5]); 54] = {
+pub const EXPECTED: [(Executor, Workload, [Outcome; 9]); 54] = {
     use Executor as E;
     use Workload as L;
     [
-        //  executor                    workload          native            WASI              Node              browser main      browser worker
-        (E::WasmRs,                    L::SpawnJoin,     [W,                W,                W,                W,                W]),
-        (E::WasmRs,                    L::NestedSpawn,   [W,                W,                W,                W,                W]),
-        (E::WasmRs,                    L::Timer,         [W,                W,                W,                W,                W]),
-        (E::WasmRs,                    L::PingPong,      [W,                W,                W,                W,                W]),
-        (E::WasmRs,                    L::ForeignWake,   [W,                W,                W,                W,                W]),
-        (E::WasmRs,                    L::CpuWithYields, [W,                W,                W,                W,                W]),
-        (E::SpawnLocal,                L::SpawnJoin,     [P(JsOnNative),    P(JsOnNative),    W,                W,                W]),
-        (E::SpawnLocal,                L::NestedSpawn,   [P(JsOnNative),    P(JsOnNative),    W,                W,                W]),
-        (E::SpawnLocal,                L::Timer,         [P(JsOnNative),    P(JsOnNative),    W,                W,                W]),
-        (E::SpawnLocal,                L::PingPong,      [P(JsOnNative),    P(JsOnNative),    W,                W,                W]),
-        (E::SpawnLocal,                L::ForeignWake,   [P(JsOnNative),    P(JsOnNative),    W,                W,                W]),
-        (E::SpawnLocal,                L::CpuWithYields, [P(JsOnNative),    P(JsOnNative),    W,                W,                W]),
-        (E::LocalPoolRunUntilStalled,  L::SpawnJoin,     [W,                W,                W,                W,                W]),
-        (E::LocalPoolRunUntilStalled,  L::NestedSpawn,   [W,                W,                W,                W,                W]),
-        (E::LocalPoolRunUntilStalled,  L::Timer,         [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
-        (E::LocalPoolRunUntilStalled,  L::PingPong,      [W,                W,                W,                W,                W]),
-        (E::LocalPoolRunUntilStalled,  L::ForeignWake,   [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
-        (E::LocalPoolRunUntilStalled,  L::CpuWithYields, [W,                W,                W,                W,                W]),
-        (E::LocalPoolRun,              L::SpawnJoin,     [W,                W,                W,                W,                W]),
-        (E::LocalPoolRun,              L::NestedSpawn,   [W,                W,                W,                W,                W]),
-        (E::LocalPoolRun,              L::Timer,         [W,                H(BlockingSpin),                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
-        (E::LocalPoolRun,              L::PingPong,      [W,                W,                W,                W,                W]),
-        (E::LocalPoolRun,              L::ForeignWake,   [W,                H(BlockingSpin),                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
-        (E::LocalPoolRun,              L::CpuWithYields, [W,                W,                W,                W,                W]),
-        (E::FuturesBlockOn,            L::SpawnJoin,     [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
-        (E::FuturesBlockOn,            L::NestedSpawn,   [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
-        (E::FuturesBlockOn,            L::Timer,         [W,                H(BlockingSpin),                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
-        (E::FuturesBlockOn,            L::PingPong,      [W,                W,                W,                W,                W]),
-        (E::FuturesBlockOn,            L::ForeignWake,   [W,                H(BlockingSpin),                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
-        (E::FuturesBlockOn,            L::CpuWithYields, [W,                W,                W,                W,                W]),
-        (E::AsyncExecutorTryTick,      L::SpawnJoin,     [W,                W,                W,                W,                W]),
-        (E::AsyncExecutorTryTick,      L::NestedSpawn,   [W,                W,                W,                W,                W]),
-        (E::AsyncExecutorTryTick,      L::Timer,         [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
-        (E::AsyncExecutorTryTick,      L::PingPong,      [W,                W,                W,                W,                W]),
-        (E::AsyncExecutorTryTick,      L::ForeignWake,   [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
-        (E::AsyncExecutorTryTick,      L::CpuWithYields, [W,                W,                W,                W,                W]),
-        (E::AsyncExecutorRun,          L::SpawnJoin,     [W,                W,                W,                W,                W]),
-        (E::AsyncExecutorRun,          L::NestedSpawn,   [W,                W,                W,                W,                W]),
-        (E::AsyncExecutorRun,          L::Timer,         [W,                H(BlockingSpin),                W,                W,                W]),
-        (E::AsyncExecutorRun,          L::PingPong,      [W,                W,                W,                W,                W]),
-        (E::AsyncExecutorRun,          L::ForeignWake,   [W,                H(BlockingSpin),                W,                W,                W]),
-        (E::AsyncExecutorRun,          L::CpuWithYields, [W,                W,                W,                W,                W]),
-        (E::TokioCurrentThread,        L::SpawnJoin,     [W,                W,                W,                W,                W]),
-        (E::TokioCurrentThread,        L::NestedSpawn,   [W,                W,                W,                W,                W]),
-        (E::TokioCurrentThread,        L::Timer,         [W,                W,                P(TokioTime),     P(TokioTime),     P(TokioTime)]),
-        (E::TokioCurrentThread,        L::PingPong,      [W,                W,                W,                W,                W]),
-        (E::TokioCurrentThread,        L::ForeignWake,   [W,                P(CondvarWait),                P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
-        (E::TokioCurrentThread,        L::CpuWithYields, [W,                W,                W,                W,                W]),
-        (E::Pollster,                  L::SpawnJoin,     [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
-        (E::Pollster,                  L::NestedSpawn,   [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
-        (E::Pollster,                  L::Timer,         [W,                P(CondvarWait),                P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
-        (E::Pollster,                  L::PingPong,      [W,                W,                W,                W,                W]),
-        (E::Pollster,                  L::ForeignWake,   [W,                P(CondvarWait),                P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
-        (E::Pollster,                  L::CpuWithYields, [W,                W,                W,                W,                W]),
+        //  executor                    workload          native            WASI              Node              Deno              Bun               browser main      dedicated worker  shared worker     service worker
+        (E::WasmRs,                    L::SpawnJoin,     [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::WasmRs,                    L::NestedSpawn,   [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::WasmRs,                    L::Timer,         [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::WasmRs,                    L::PingPong,      [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::WasmRs,                    L::ForeignWake,   [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::WasmRs,                    L::CpuWithYields, [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::SpawnLocal,                L::SpawnJoin,     [P(JsOnNative),    P(JsOnNative),    W,                W,                W,                W,                W,                W,                W]),
+        (E::SpawnLocal,                L::NestedSpawn,   [P(JsOnNative),    P(JsOnNative),    W,                W,                W,                W,                W,                W,                W]),
+        (E::SpawnLocal,                L::Timer,         [P(JsOnNative),    P(JsOnNative),    W,                W,                W,                W,                W,                W,                W]),
+        (E::SpawnLocal,                L::PingPong,      [P(JsOnNative),    P(JsOnNative),    W,                W,                W,                W,                W,                W,                W]),
+        (E::SpawnLocal,                L::ForeignWake,   [P(JsOnNative),    P(JsOnNative),    W,                W,                W,                W,                W,                W,                W]),
+        (E::SpawnLocal,                L::CpuWithYields, [P(JsOnNative),    P(JsOnNative),    W,                W,                W,                W,                W,                W,                W]),
+        (E::LocalPoolRunUntilStalled,  L::SpawnJoin,     [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::LocalPoolRunUntilStalled,  L::NestedSpawn,   [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::LocalPoolRunUntilStalled,  L::Timer,         [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
+        (E::LocalPoolRunUntilStalled,  L::PingPong,      [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::LocalPoolRunUntilStalled,  L::ForeignWake,   [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
+        (E::LocalPoolRunUntilStalled,  L::CpuWithYields, [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::LocalPoolRun,              L::SpawnJoin,     [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::LocalPoolRun,              L::NestedSpawn,   [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::LocalPoolRun,              L::Timer,         [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
+        (E::LocalPoolRun,              L::PingPong,      [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::LocalPoolRun,              L::ForeignWake,   [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
+        (E::LocalPoolRun,              L::CpuWithYields, [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::FuturesBlockOn,            L::SpawnJoin,     [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
+        (E::FuturesBlockOn,            L::NestedSpawn,   [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
+        (E::FuturesBlockOn,            L::Timer,         [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
+        (E::FuturesBlockOn,            L::PingPong,      [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::FuturesBlockOn,            L::ForeignWake,   [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
+        (E::FuturesBlockOn,            L::CpuWithYields, [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::AsyncExecutorTryTick,      L::SpawnJoin,     [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::AsyncExecutorTryTick,      L::NestedSpawn,   [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::AsyncExecutorTryTick,      L::Timer,         [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
+        (E::AsyncExecutorTryTick,      L::PingPong,      [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::AsyncExecutorTryTick,      L::ForeignWake,   [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
+        (E::AsyncExecutorTryTick,      L::CpuWithYields, [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::SpawnJoin,     [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::NestedSpawn,   [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::Timer,         [W,                H(BlockingSpin),  W,                W,                W,                W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::PingPong,      [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::ForeignWake,   [W,                H(BlockingSpin),  W,                W,                W,                W,                W,                W,                W]),
+        (E::AsyncExecutorRun,          L::CpuWithYields, [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::TokioCurrentThread,        L::SpawnJoin,     [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::TokioCurrentThread,        L::NestedSpawn,   [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::TokioCurrentThread,        L::Timer,         [W,                W,                P(TokioTime),     P(TokioTime),     P(TokioTime),     P(TokioTime),     P(TokioTime),     P(TokioTime),     P(TokioTime)]),
+        (E::TokioCurrentThread,        L::PingPong,      [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::TokioCurrentThread,        L::ForeignWake,   [W,                P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
+        (E::TokioCurrentThread,        L::CpuWithYields, [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::Pollster,                  L::SpawnJoin,     [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
+        (E::Pollster,                  L::NestedSpawn,   [Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn),      Nc(NoSpawn)]),
+        (E::Pollster,                  L::Timer,         [W,                P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
+        (E::Pollster,                  L::PingPong,      [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        (E::Pollster,                  L::ForeignWake,   [W,                P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait),   P(CondvarWait)]),
+        (E::Pollster,                  L::CpuWithYields, [W,                W,                W,                W,                W,                W,                W,                W,                W]),
     ]
 };
 // ANCHOR_END: expected

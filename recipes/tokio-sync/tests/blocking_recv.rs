@@ -84,7 +84,8 @@ async_test! {
 
 // ANCHOR: block_on_main
 /// The executor's own blocking entry point says what to do instead of freezing the page:
-/// on the browser main thread `block_on` returns `RunError::MainThread` at once.
+/// on the browser main thread `block_on` returns `RunError::MainThread` at once, and in a
+/// shared or service worker `RunError::CannotBlock`.
 #[cfg_attr(
     all(target_family = "wasm", target_os = "unknown"),
     wasm_bindgen_test::wasm_bindgen_test
@@ -98,6 +99,11 @@ fn block_on_explains_itself_on_the_main_thread() {
     match (environment(), block_on(rx.recv())) {
         (Environment::BrowserMain, Err(e)) => {
             assert_eq!(e, RunError::MainThread);
+            assert!(e.to_string().contains("use spawn()"), "{e}");
+        }
+        // Shared and service workers may not block at all: refused the same way.
+        (here @ (Environment::SharedWorker | Environment::ServiceWorker), Err(e)) => {
+            assert_eq!(e, RunError::CannotBlock(here));
             assert!(e.to_string().contains("use spawn()"), "{e}");
         }
         // A worker or Node runs it in full-time mode, which needs SharedArrayBuffer to

@@ -14,11 +14,11 @@
 //! | host | `log` (the default), `info`, `debug` | `warn`, `error` | groups ([`dbg_group!`]) | checked |
 //! |---|---|---|---|---|
 //! | browser main thread, dedicated worker | the page's devtools console (worker lines included) | the same, with a stack trace | collapsed group | CI, what reaches `console`: the browser and worker rows (`tests/console_output.rs`) |
-//! | shared worker, service worker | that worker's own console, not the page's (Chromium: `chrome://inspect`; Firefox: `about:debugging`) | the same | collapsed group | not checked here, no CI row |
+//! | shared worker, service worker | that worker's own console, not the page's (Chromium: `chrome://inspect`; Firefox: `about:debugging`) | the same | collapsed group | CI, what reaches `console`: the shared-worker and service-worker rows of Chromium, Firefox and WebKit |
 //! | Node.js | stdout | stderr | the label, then indented lines | CI, what reaches `console`: the Node row; stdout and stderr by hand (Node 20) |
-//! | Deno 2.9 | stdout | stderr | the label, then indented lines | by hand (Deno 2.9.6), no CI row |
-//! | Bun 1.4 | stdout | stderr | the label, then the lines unindented | by hand (Bun 1.4.5), no CI row |
-//! | Cloudflare Workers / workerd (`workerd serve`) | workerd's stdout | workerd's stderr | the lines only: workerd prints no group label | by hand (workerd 2026-11-23), no CI row |
+//! | Deno 2.9 | stdout | stderr | the label, then indented lines | CI, what reaches `console`: the `deno` row (Deno 2.9.6); stdout and stderr by hand |
+//! | Bun 1.4 | stdout | stderr | the label, then the lines unindented | CI, what reaches `console`: the `bun` row (Bun 1.4.5); stdout and stderr by hand |
+//! | Cloudflare Workers / workerd (`workerd serve`) | workerd's stdout | workerd's stderr | the lines only: workerd prints no group label | CI: the `workerd` row, whose test asserts a `dbg!` line reaches workerd's output (`recipes/cloudflare-worker/tests/workerd.rs`, workerd 2026-11-23); levels and groups by hand |
 //!
 //! So in a server host, where `std::dbg!` would write to stderr, the default level writes to
 //! stdout; [`set_level`]`(Level::Warn)` sends every line that names no level to stderr

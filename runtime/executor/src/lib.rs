@@ -11,11 +11,11 @@
 //! |---|---|---|---|---|---|
 //! | browser main thread ([`BrowserMain`](Environment::BrowserMain)) | yes | no: [`RunError::MainThread`] | yes | `MessageChannel` | Chromium, Firefox, WebKit main rows: `tests/environment.rs`, `tests/full_time.rs`, `tests/yields.rs` |
 //! | dedicated worker ([`Worker`](Environment::Worker)) | yes | yes, with `SharedArrayBuffer` (else [`RunError::NoSharedMemory`]) | no | `MessageChannel` | Chromium, Firefox, WebKit worker rows: same tests |
-//! | shared worker ([`SharedWorker`](Environment::SharedWorker)) | yes | no: [`RunError::CannotBlock`] | no | `MessageChannel` | the decision table's unit tests (`sys::detect`); no CI row yet |
-//! | service worker ([`ServiceWorker`](Environment::ServiceWorker)) | yes | no: [`RunError::CannotBlock`] | no | `MessageChannel` | the decision table's unit tests (`sys::detect`); no CI row yet |
+//! | shared worker ([`SharedWorker`](Environment::SharedWorker)) | yes | no: [`RunError::CannotBlock`] | no | `MessageChannel` | Chromium, Firefox, WebKit shared-worker rows: `tests/environment.rs` (the variant and the refusal), every other test |
+//! | service worker ([`ServiceWorker`](Environment::ServiceWorker)) | yes | no: [`RunError::CannotBlock`] | no | `MessageChannel` | Chromium, Firefox, WebKit service-worker rows: the same tests |
 //! | Node.js, main thread or `worker_threads` ([`Node`](Environment::Node)) | yes | yes | no | `setImmediate` | the Node row: same tests |
-//! | Deno 2.9, main thread or `Worker` ([`Deno`](Environment::Deno)) | yes | yes, on the main thread too | no | `setImmediate` | checked by hand (Deno 2.9.6), no CI row yet |
-//! | Bun 1.4, main thread or `Worker` ([`Bun`](Environment::Bun)) | yes | yes, on the main thread too | no | `setImmediate` | checked by hand (Bun 1.4.5), no CI row yet |
+//! | Deno 2.9, main thread or `Worker` ([`Deno`](Environment::Deno)) | yes | yes, on the main thread too | no | `setImmediate` | the `deno` row (Deno 2.9.6, `wasm-bindgen --target deno`): every test but `tests/full_time.rs`, which starts a worker with wasm-rs-worker and so can't be bound for Deno; full-time mode and workers by hand |
+//! | Bun 1.4, main thread or `Worker` ([`Bun`](Environment::Bun)) | yes | yes, on the main thread too | no | `setImmediate` | the `bun` row (Bun 1.4.5 running the Node.js glue): every test, `tests/full_time.rs` included |
 //! | Cloudflare Workers / workerd ([`Workerd`](Environment::Workerd)) | yes, within a request (see below) | no: [`RunError::CannotBlock`] | no | `setImmediate` | the `workerd` row: `recipes/cloudflare-worker/tests/workerd.rs` (timers, 100 spawned tasks and 16 concurrent requests in workerd 2026-11-23) |
 //! | another JS host ([`OtherJs`](Environment::OtherJs)) | yes | yes, if `Atomics.wait` works there | no | `setImmediate`, else `MessageChannel`, else `setTimeout` | the decision table's unit tests |
 //! | native ([`Native`](Environment::Native)) | yes, once driven (below) | [`block_on`], [`run_forever`] park the thread | no | none: the run loop is the event loop | the native row: every test |

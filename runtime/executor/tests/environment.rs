@@ -1,5 +1,6 @@
 //! `environment()` names the host the test runs in, checked against signals detection does
-//! not read (`DedicatedWorkerGlobalScope`, `process.release.name`, the target), and its
+//! not read (`DedicatedWorkerGlobalScope`, the global's class name, `process.release.name`,
+//! `navigator.userAgent`'s `Deno/` and `Bun/`, the target), and its
 //! consequences: which hosts refuse full-time mode, and with which error.
 
 use wasm_rs_async_executor::{Environment, RunError, environment, run_forever};
@@ -19,6 +20,28 @@ fn expected() -> Environment {
         if get(&global, "document").is_some() {
             return Environment::BrowserMain;
         }
+        // Deno and Bun say who they are in `navigator.userAgent` ("Deno/2.9.6", "Bun/1.4.5");
+        // detection reads their globals instead, and checks them before the worker scopes.
+        let agent = get(&global, "navigator")
+            .and_then(|n| get(&n, "userAgent"))
+            .and_then(|a| a.as_string())
+            .unwrap_or_default();
+        if agent.starts_with("Deno/") {
+            return Environment::Deno;
+        }
+        if agent.starts_with("Bun/") {
+            return Environment::Bun;
+        }
+        // The global's own class: detection only asks whether the scope constructors exist.
+        let scope = js_sys::Object::get_prototype_of(&global)
+            .constructor()
+            .name();
+        if scope == "SharedWorkerGlobalScope" {
+            return Environment::SharedWorker;
+        }
+        if scope == "ServiceWorkerGlobalScope" {
+            return Environment::ServiceWorker;
+        }
         if get(&global, "DedicatedWorkerGlobalScope").is_some() {
             return Environment::Worker;
         }
@@ -30,7 +53,8 @@ fn expected() -> Environment {
             return Environment::Node;
         }
         panic!(
-            "this test knows the matrix's hosts only (a browser page, a dedicated worker, Node)"
+            "this test knows the matrix's hosts only (a browser page, a dedicated, shared or \
+             service worker, Node, Deno, Bun)"
         );
     }
     #[cfg(target_os = "wasi")]

@@ -34,6 +34,8 @@
 //! | Chromium, Firefox, WebKit: main thread | module and classic Web Workers | `tests/workers.rs` in `browser` |
 //! | the same, inside a dedicated worker | nested Web Workers | `tests/workers.rs` in `worker` |
 //! | Node.js 20.19 or later (`--target nodejs`) | `worker_threads` Workers | `tests/workers.rs` in `node` |
+//! | Bun 1.4 (the `--target nodejs` glue) | `worker_threads` Workers | `tests/workers.rs` in `bun` |
+//! | Deno 2.9 | not with `--target deno`: wasm-bindgen can't bind [`wasm_bindgen::module()`] for it, and a worker is started on that module, so binding fails with an error naming `wasm_bindgen::module`. Bind with `--target web` in Deno | no CI row (the test runner's Deno mode binds with `--target deno`) |
 //! | native, WASI | none: only [`WorkerError`] exists there | `tests/error_messages.rs` natively |
 //! | a Vite production build and dev server, Chromium and Firefox | module Web Workers | the `onramps` suite (recipe `vite-app`) |
 //! | a webpack 5 production build and webpack-dev-server, Chromium and Firefox | module Web Workers | the `onramps` suite (recipe `webpack-app`) |

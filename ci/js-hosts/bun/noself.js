@@ -1,0 +1,2 @@
+// Preloaded by ./node before wasm-bindgen-test-runner's script (see there).
+delete globalThis.self;
