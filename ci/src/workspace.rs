@@ -278,9 +278,23 @@ impl Crate {
         Ok(out)
     }
 
-    /// The integration test targets cargo finds: each `tests/<name>.rs` and
-    /// `tests/<name>/main.rs`, sorted.
+    /// The integration test targets cargo builds by default: each `tests/<name>.rs` and
+    /// `tests/<name>/main.rs`, sorted, less the `[[test]]` targets that need a feature
+    /// (`required-features`), which `--test <name>` would refuse without it.
     pub(crate) fn test_targets(&self) -> Vec<String> {
+        let gated: Vec<String> = std::fs::read_to_string(self.dir.join("Cargo.toml"))
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .and_then(|t| t.get("test").and_then(|v| v.as_array()).cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter(|t| {
+                t.get("required-features")
+                    .and_then(|f| f.as_array())
+                    .is_some_and(|f| !f.is_empty())
+            })
+            .filter_map(|t| t.get("name")?.as_str().map(str::to_owned))
+            .collect();
         let mut tests: Vec<String> = std::fs::read_dir(self.dir.join("tests"))
             .into_iter()
             .flatten()
@@ -297,6 +311,7 @@ impl Crate {
                         .flatten()
                 }
             })
+            .filter(|name| !gated.contains(name))
             .collect();
         tests.sort();
         tests
@@ -489,6 +504,36 @@ fn locked_version(lock: &str, package: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_targets_leave_out_feature_gated_ones_and_not_run_is_checked() {
+        let ws = Workspace::load().unwrap();
+        let get = |name: &str| ws.crates.iter().find(|c| c.name == name).unwrap();
+        let rhai = get("rhai-engine-worker").test_targets();
+        assert!(rhai.contains(&"client".to_string()), "{rhai:?}");
+        assert!(!rhai.contains(&"bench_cancel".to_string()), "{rhai:?}");
+        let executor = get("wasm-rs-async-executor");
+        let deno = executor.not_run_in(Environment::Deno).unwrap().unwrap();
+        assert_eq!(deno.tests, ["full_time"]);
+        assert!(executor.not_run_in(Environment::Node).unwrap().is_none());
+        // A name that is no test target, or an environment not declared, is an error.
+        let mut broken = executor.clone();
+        let meta = broken.meta.as_mut().unwrap();
+        meta.not_run.get_mut("deno").unwrap().tests = vec!["no_such_test".into()];
+        let e = broken
+            .not_run_in(Environment::Deno)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`no_such_test` is not a test target"), "{e}");
+        let mut undeclared = executor.clone();
+        let meta = undeclared.meta.as_mut().unwrap();
+        meta.environments.retain(|e| e != "deno");
+        let e = undeclared
+            .not_run_in(Environment::Node)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("does not declare"), "{e}");
+    }
 
     fn miri_of(value: &str) -> Result<Miri, String> {
         let text = format!("title = \"T\"\nsummary = \"S.\"\nenvironments = []\n{value}");

@@ -1,11 +1,10 @@
 //! The OPFS backend, in a dedicated worker (where sync access handles exist) of Chromium
-//! and Firefox: this file belongs to the worker context whatever environment runs it.
+//! and Firefox: the worker rows run this file, and the crate's
+//! `[package.metadata.wasm-rs.not-run]` leaves it out of the main-thread rows.
 #![cfg(target_arch = "wasm32")]
 
 use opfs_kv_worker::{OpfsFile, Storage, Store, StoreError};
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-
-wasm_bindgen_test_configure!(run_in_dedicated_worker);
+use wasm_bindgen_test::wasm_bindgen_test;
 
 /// A store name no other test (or earlier run in the same profile) uses.
 fn unique(name: &str) -> String {

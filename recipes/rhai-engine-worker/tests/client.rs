@@ -9,11 +9,8 @@ use std::time::Duration;
 use rhai_engine_worker::{EngineClient, EngineError, Limits, Reply, ScriptError, Value};
 use wasm_rs_async_executor::Instant;
 
-// Workers are started from the page's main thread, so on wasm32 this file always runs
-// there (also in the `worker` environment pass).
-#[cfg(target_arch = "wasm32")]
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
+// On wasm32 the main-thread rows start the engine's worker from the page, the worker rows
+// from a dedicated worker (a nested worker, which wasm-rs-worker starts the same way).
 use wasm_rs_async_executor::async_test;
 
 async_test! {
