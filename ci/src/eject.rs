@@ -161,6 +161,7 @@ pub(crate) fn eject(ws: &Workspace, recipe: &Crate, dir: &Path, source: &Source)
     }
     let web = copy_web(ws, recipe, &dir.join("web"))?;
     rebase_book_imports(dir)?;
+    copy_bench_report(ws, dir)?;
     let readme = readme(ws, recipe, source, &web)?;
     write(&dir.join("README.md"), &readme)?;
     Ok(())
@@ -244,6 +245,47 @@ fn rebase_book_imports(dir: &Path) -> Result<()> {
 
 fn rebase_book_js(text: &str) -> String {
     text.replace(BOOK_JS_IN_REPO, BOOK_JS_EJECTED)
+}
+
+/// How a bench names the report format it shares with `cargo xtask bench`, from
+/// `benches/` in this repository.
+const BENCH_REPORT_IN_REPO: &str = "#[path = \"../../../ci/bench-support/report.rs\"]";
+/// The same file in an ejected project, copied next to the benches.
+const BENCH_REPORT_EJECTED: &str = "#[path = \"support/report.rs\"]";
+
+/// Gives an ejected recipe's benches their copy of `ci/bench-support/report.rs` (under
+/// `benches/support/`, where cargo does not take it for a bench of its own), so that
+/// `cargo bench` builds outside the repository.
+fn copy_bench_report(ws: &Workspace, dir: &Path) -> Result<()> {
+    let benches = dir.join("benches");
+    let mut uses = false;
+    for entry in walkdir::WalkDir::new(&benches)
+        .max_depth(1)
+        .into_iter()
+        .flatten()
+    {
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|x| x != "rs") {
+            continue;
+        }
+        let text = read(path)?;
+        if text.contains(BENCH_REPORT_IN_REPO) {
+            write(
+                path,
+                &text.replace(BENCH_REPORT_IN_REPO, BENCH_REPORT_EJECTED),
+            )?;
+            uses = true;
+        }
+    }
+    if uses {
+        std::fs::create_dir_all(benches.join("support"))?;
+        std::fs::copy(
+            ws.root.join("ci/bench-support/report.rs"),
+            benches.join("support/report.rs"),
+        )
+        .context("copying ci/bench-support/report.rs")?;
+    }
+    Ok(())
 }
 
 /// What [`copy_web`] wrote under `web/`.
@@ -1523,6 +1565,28 @@ workspace = true
             msg.contains("itoa") && msg.contains("[workspace.dependencies]"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn an_ejected_bench_gets_its_own_copy_of_the_report_format() {
+        let ws = Workspace::load().unwrap();
+        let recipe = ws
+            .recipes()
+            .find(|c| c.name == "worker-pool")
+            .expect("the worker-pool recipe, which has a bench");
+        let dir = ws
+            .target_dir
+            .join("xtask")
+            .join(format!("eject-bench-unit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        eject(&ws, recipe, &dir, &Source::Path).unwrap();
+        let bench = std::fs::read_to_string(dir.join("benches/speedup.rs")).unwrap();
+        assert!(!bench.contains(BENCH_REPORT_IN_REPO), "{bench:.400}");
+        assert!(bench.contains(BENCH_REPORT_EJECTED));
+        let copy = std::fs::read_to_string(dir.join("benches/support/report.rs")).unwrap();
+        let original = std::fs::read_to_string(ws.root.join("ci/bench-support/report.rs")).unwrap();
+        assert_eq!(copy, original);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

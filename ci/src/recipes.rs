@@ -549,6 +549,8 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut LintReport) -> 
         });
     }
 
+    lint_benches(ws, c, r)?;
+
     // README: what it shows, the book page, how to run its tests.
     let readme = std::fs::read_to_string(c.dir.join("README.md")).unwrap_or_default();
     r.check(
@@ -580,6 +582,67 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut LintReport) -> 
     r.check(text.contains(&format!("../../../recipes/{name}/")), || {
         format!("{name}: the page includes no code from recipes/{name}/")
     });
+    Ok(())
+}
+
+/// A recipe measures with `cargo xtask bench` only: its benches are the bench targets that
+/// xtask runs (`benches/<name>.rs`, listed in `ci/src/bench/mod.rs`), no test or feature
+/// holds a second benchmark, and its page carries the generated figures, never typed ones.
+fn lint_benches(ws: &Workspace, c: &Crate, r: &mut LintReport) -> Result<()> {
+    let name = &c.name;
+    let mut expected: Vec<&str> = crate::bench_targets::recipe_benches(name).collect();
+    expected.sort_unstable();
+    let stems = |dir: &str| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(c.dir.join(dir))
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+                    .filter_map(|p| Some(p.file_stem()?.to_str()?.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let benches = stems("benches");
+    r.check(benches == expected, || {
+        format!(
+            "{name}: benches/ holds {benches:?} but `cargo xtask bench` runs {expected:?}: add the bench to TARGETS in ci/src/bench/mod.rs (with its suite), or remove it"
+        )
+    });
+    for test in stems("tests") {
+        r.check(!test.starts_with("bench"), || {
+            format!(
+                "{name}: tests/{test}.rs looks like a benchmark: measurements go in benches/ and run with `cargo xtask bench` (see CONTRIBUTING.md, Benchmarks)"
+            )
+        });
+    }
+    let manifest = std::fs::read_to_string(c.dir.join("Cargo.toml"))?;
+    let doc: toml_edit::DocumentMut = manifest
+        .parse()
+        .with_context(|| format!("{name}: parsing Cargo.toml"))?;
+    let bench_feature = doc
+        .get("features")
+        .and_then(|f| f.as_table_like())
+        .is_some_and(|f| f.contains_key("bench"));
+    r.check(!bench_feature, || {
+        format!(
+            "{name}: a `bench` feature gates a benchmark that `cargo xtask test` never compiles: move it to benches/ and into `cargo xtask bench`"
+        )
+    });
+    if !expected.is_empty() {
+        let page = ws.root.join("book/src/recipes").join(format!("{name}.md"));
+        let text = std::fs::read_to_string(&page).unwrap_or_default();
+        r.check(
+            text.contains(crate::bench_targets::START) && text.contains(crate::bench_targets::END),
+            || {
+                format!(
+                    "{name}: the page has no generated figures: put the bench markers of ci/src/bench_targets.rs where its table goes and run `cargo xtask bench --update-book`"
+                )
+            },
+        );
+    }
     Ok(())
 }
 

@@ -1,8 +1,9 @@
 //! `--update-book`: the Benchmarks page's generated part (how and where the run was taken,
-//! the table, the notes) and its chart, from one full run.
+//! the table, the notes) and its chart, and the generated part of each measured recipe's
+//! page (its own figures), from one full run.
 //!
-//! The page keeps its hand-written text; only what lies between the two marker comments is
-//! replaced. The chart is `book/src/benchmarks.svg`, drawn with plotters' SVG backend (no
+//! A page keeps its hand-written text; only what lies between the two marker comments is
+//! replaced. No figure of a benchmark is typed into a page by hand. The chart is `book/src/benchmarks.svg`, drawn with plotters' SVG backend (no
 //! font or system library: text is left to the browser to render).
 
 use std::fmt::Write;
@@ -10,55 +11,123 @@ use std::fmt::Write;
 use anyhow::{Context, Result, bail};
 use plotters::prelude::*;
 
-use super::Results;
 use super::model::{self, Row};
+use super::{Results, SuiteName};
 use crate::workspace::Workspace;
 
-pub(crate) const START: &str = "<!-- bench:generated:start (written by `cargo xtask bench --update-book`; edit outside the markers) -->";
-pub(crate) const END: &str = "<!-- bench:generated:end -->";
+use crate::bench_targets::{END, START};
 const CHART: &str = "benchmarks.svg";
 
-/// Rewrites the generated part of `book/src/benchmarks.md` and the chart.
+/// Whether a row belongs to a recipe's suite (its page), not to a runtime crate's.
+fn is_recipe_row(row: &Row) -> bool {
+    SuiteName::from_report(&row.suite).is_some_and(|s| s.recipe().is_some())
+}
+
+/// The page of a recipe, relative to `book/src`.
+pub(crate) fn recipe_page(recipe: &str) -> String {
+    format!("recipes/{recipe}.md")
+}
+
+/// Rewrites the generated part of `book/src/benchmarks.md` and the chart, and of each
+/// measured recipe's page.
 pub(crate) fn update(ws: &Workspace, results: &Results) -> Result<()> {
     let src = ws.root.join("book").join("src");
-    let page = src.join("benchmarks.md");
-    let text =
-        std::fs::read_to_string(&page).with_context(|| format!("reading {}", page.display()))?;
-    let new = replace_generated(&text, &generated(results))?;
-    std::fs::write(&page, new)?;
-    let svg = chart(&results.rows)?;
+    let mut pages = vec![("benchmarks.md".to_string(), generated(results))];
+    for suite in SuiteName::ALL {
+        if let Some(recipe) = suite.recipe() {
+            let rows: Vec<Row> = results
+                .rows
+                .iter()
+                .filter(|r| r.suite == suite.as_str())
+                .cloned()
+                .collect();
+            pages.push((
+                recipe_page(recipe),
+                generated_for_recipe(results, suite, &rows),
+            ));
+        }
+    }
+    // Every page is read and checked before any is written, so a page without markers
+    // leaves the book as it was.
+    let mut new = Vec::new();
+    for (rel, generated) in &pages {
+        let page = src.join(rel);
+        let text = std::fs::read_to_string(&page)
+            .with_context(|| format!("reading {}", page.display()))?;
+        new.push((page, replace_generated(rel, &text, generated)?));
+    }
+    for (page, text) in new {
+        std::fs::write(&page, text)?;
+        println!("updated {}", page.display());
+    }
+    let svg = chart(
+        &results
+            .rows
+            .iter()
+            .filter(|r| !is_recipe_row(r))
+            .cloned()
+            .collect::<Vec<_>>(),
+    )?;
     std::fs::write(src.join(CHART), svg)?;
-    println!(
-        "updated {} and {}",
-        page.display(),
-        src.join(CHART).display()
-    );
+    println!("updated {}", src.join(CHART).display());
     Ok(())
 }
 
-/// Replaces what lies between the markers.
-fn replace_generated(page: &str, generated: &str) -> Result<String> {
+/// Replaces what lies between the markers of `page` (named `rel` in errors).
+fn replace_generated(rel: &str, page: &str, generated: &str) -> Result<String> {
     let (Some(a), Some(b)) = (page.find(START), page.find(END)) else {
         bail!(
-            "book/src/benchmarks.md has no generated section: put the two lines\n{START}\n{END}\nwhere the table goes"
+            "book/src/{rel} has no generated section: put the two lines\n{START}\n{END}\nwhere the table goes"
         );
     };
     if b < a {
-        bail!("book/src/benchmarks.md: the end marker comes before the start marker");
+        bail!("book/src/{rel}: the end marker comes before the start marker");
     }
     Ok(format!("{}{START}\n{generated}{}", &page[..a], &page[b..]))
 }
 
-/// The Markdown between the markers.
-fn generated(results: &Results) -> String {
+/// The line that says how and where a run was taken.
+fn taken(results: &Results, command: &str) -> String {
     let m = &results.machine;
+    format!(
+        "Taken {} with `{command}`: {} fresh runs per figure, on {} ({} cores); load average {} before and {} after.",
+        m.date, results.runs, m.cpu, m.cores, m.load_before, m.load_after
+    )
+}
+
+/// A recipe page's generated part: its suite's rows and notes.
+fn generated_for_recipe(results: &Results, suite: SuiteName, rows: &[Row]) -> String {
     let mut s = String::new();
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "Taken {} with `{}`: {} fresh runs per figure, on {} ({} cores); load average {} before and {} after.",
-        m.date, results.command, results.runs, m.cpu, m.cores, m.load_before, m.load_after
+        "{} Reproduce with `cargo xtask bench --suite {}`. The ratio is this column's value ÷ the peer's, taken run by run (see [Benchmarks](../benchmarks.md) for the method).",
+        taken(results, &results.command),
+        suite.as_str()
     );
+    let _ = writeln!(s);
+    s.push_str(&model::render_markdown(rows));
+    let notes = model::notes(rows);
+    if !notes.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "Observed in the same runs:");
+        let _ = writeln!(s);
+        for n in notes {
+            let _ = writeln!(s, "- {n}");
+        }
+    }
+    let _ = writeln!(s);
+    s
+}
+
+/// The Markdown between the markers of the Benchmarks page.
+fn generated(results: &Results) -> String {
+    let m = &results.machine;
+    let (recipe_rows, rows): (Vec<Row>, Vec<Row>) =
+        results.rows.iter().cloned().partition(is_recipe_row);
+    let mut s = String::new();
+    let _ = writeln!(s);
+    let _ = writeln!(s, "{}", taken(results, &results.command));
     let tools: Vec<String> = m.tools.iter().map(|(k, v)| format!("{k}: `{v}`")).collect();
     let _ = writeln!(s, "Tools: {}.", tools.join("; "));
     let _ = writeln!(s);
@@ -72,8 +141,8 @@ fn generated(results: &Results) -> String {
         "The chart shows, per figure and peer, how many times better than the peer this project measured (the median of the per-run ratios; log scale, right of 1× is better). Green: target met; red: target missed; blue: no target. A black tick marks a ratio target; the frame-gap target is in milliseconds, so its bar has none."
     );
     let _ = writeln!(s);
-    s.push_str(&model::render_markdown(&results.rows));
-    let notes = model::notes(&results.rows);
+    s.push_str(&model::render_markdown(&rows));
+    let notes = model::notes(&rows);
     if !notes.is_empty() {
         let _ = writeln!(s);
         let _ = writeln!(s, "Observed in the same runs:");
@@ -81,6 +150,25 @@ fn generated(results: &Results) -> String {
         for n in notes {
             let _ = writeln!(s, "- {n}");
         }
+    }
+    if !recipe_rows.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "### The recipes' figures");
+        let _ = writeln!(s);
+        let mut links: Vec<String> = Vec::new();
+        for r in &recipe_rows {
+            let link = format!("[{}]({})", r.suite, recipe_page(&r.suite));
+            if !links.contains(&link) {
+                links.push(link);
+            }
+        }
+        let _ = writeln!(
+            s,
+            "Measured in the same run; each recipe's page shows its own rows with the notes: {}.",
+            links.join(", ")
+        );
+        let _ = writeln!(s);
+        s.push_str(&model::render_markdown(&recipe_rows));
     }
     let _ = writeln!(s);
     s
@@ -213,11 +301,14 @@ mod tests {
     #[test]
     fn the_generated_part_is_replaced_and_the_rest_kept() {
         let page = format!("# B\n\nmethod\n\n{START}\nold table\n{END}\n\nafter\n");
-        let new = replace_generated(&page, "\nnew table\n").unwrap();
+        let new = replace_generated("b.md", &page, "\nnew table\n").unwrap();
         assert!(new.starts_with("# B\n\nmethod\n\n"));
         assert!(new.contains("new table") && !new.contains("old table"));
         assert!(new.ends_with(&format!("{END}\n\nafter\n")));
-        assert!(replace_generated("no markers", "x").is_err());
+        let e = replace_generated("b.md", "no markers", "x")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("book/src/b.md"), "{e}");
     }
 
     #[test]
@@ -232,10 +323,56 @@ mod tests {
     }
 
     #[test]
-    fn the_page_in_the_book_has_the_markers() {
+    fn every_page_the_bench_writes_has_the_markers() {
         let ws = Workspace::load().unwrap();
-        let page = std::fs::read_to_string(ws.root.join("book/src/benchmarks.md")).unwrap();
-        let (a, b) = (page.find(START).unwrap(), page.find(END).unwrap());
-        assert!(a < b);
+        let mut pages = vec!["benchmarks.md".to_string()];
+        pages.extend(
+            SuiteName::ALL
+                .iter()
+                .filter_map(|s| s.recipe())
+                .map(recipe_page),
+        );
+        for rel in pages {
+            let page = std::fs::read_to_string(ws.root.join("book/src").join(&rel)).unwrap();
+            let (a, b) = (page.find(START), page.find(END));
+            assert!(
+                a.is_some() && b.is_some() && a < b,
+                "{rel} lacks the markers"
+            );
+        }
+    }
+
+    #[test]
+    fn recipe_rows_go_to_their_page_and_the_recipes_table_not_the_chart() {
+        let run: RunReport = parse_run(
+            r#"{"suite":"worker-pool","env":"chromium","figures":[{"id":"pool-2","label":"2 workers","unit":"ms","better":"lower","note":"speedup 1.8x","values":[["this pool",100],["1 worker",180]]}]}"#,
+        )
+        .unwrap();
+        let mut all = rows();
+        all.extend(combine(&[run]).unwrap());
+        let results = Results {
+            command: "cargo xtask bench".into(),
+            quick: false,
+            runs: 5,
+            machine: crate::bench::Machine {
+                date: "d".into(),
+                cpu: "c".into(),
+                cores: 2,
+                load_before: "0".into(),
+                load_after: "0".into(),
+                tools: Default::default(),
+            },
+            rows: all.clone(),
+            problems: Vec::new(),
+        };
+        let main = generated(&results);
+        let (runtime_part, recipes_part) = main.split_once("### The recipes' figures").unwrap();
+        assert!(runtime_part.contains("64 B") && !runtime_part.contains("2 workers"));
+        assert!(
+            recipes_part.contains("2 workers") && recipes_part.contains("recipes/worker-pool.md")
+        );
+        let page = generated_for_recipe(&results, SuiteName::WorkerPool, &all[1..]);
+        assert!(page.contains("2 workers") && page.contains("speedup 1.8x"));
+        assert!(page.contains("cargo xtask bench --suite worker-pool"));
     }
 }

@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
+pub(crate) use crate::bench_targets::{BenchTarget, EnvName, SuiteName, TARGETS};
 use crate::setup;
 use crate::workspace::Workspace;
 
@@ -74,77 +75,6 @@ impl BenchArgs {
         }
     }
 }
-
-/// A benchmark suite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum SuiteName {
-    /// wasm-rs-async-executor against spawn_local (wasm) and three native executors.
-    Executor,
-    /// wasm-rs-shared-channel against postMessage and MessageChannel.
-    Channel,
-    /// wasm-rs-dbg against a hand-written console.log(format!(..)).
-    Dbg,
-    /// What each runtime crate adds to a release wasm, against a baseline.
-    Size,
-}
-
-/// Where a suite runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum EnvName {
-    /// The host: the executor's native bench binary.
-    Native,
-    /// Node, the module bound with `wasm-bindgen --target nodejs`.
-    Node,
-    /// Headless Chromium's main thread, started by xtask, cross-origin isolated.
-    Chromium,
-}
-
-impl EnvName {
-    fn as_str(self) -> &'static str {
-        match self {
-            EnvName::Native => "native",
-            EnvName::Node => "node",
-            EnvName::Chromium => "chromium",
-        }
-    }
-}
-
-/// A wasm or native bench target of a runtime crate.
-struct BenchTarget {
-    suite: SuiteName,
-    package: &'static str,
-    bench: &'static str,
-    envs: &'static [EnvName],
-}
-
-const TARGETS: &[BenchTarget] = &[
-    BenchTarget {
-        suite: SuiteName::Executor,
-        package: "wasm-rs-async-executor",
-        bench: "native",
-        envs: &[EnvName::Native],
-    },
-    BenchTarget {
-        suite: SuiteName::Executor,
-        package: "wasm-rs-async-executor",
-        bench: "web",
-        envs: &[EnvName::Node, EnvName::Chromium],
-    },
-    BenchTarget {
-        suite: SuiteName::Channel,
-        package: "wasm-rs-shared-channel",
-        bench: "throughput",
-        envs: &[EnvName::Node, EnvName::Chromium],
-    },
-    BenchTarget {
-        suite: SuiteName::Dbg,
-        package: "wasm-rs-dbg",
-        bench: "console_overhead",
-        envs: &[EnvName::Node, EnvName::Chromium],
-    },
-];
 
 /// The longest one run may take before it counts as hung.
 fn run_timeout(quick: bool) -> Duration {
@@ -212,12 +142,7 @@ pub(crate) fn run(ws: &Workspace, args: &BenchArgs) -> Result<Outcome> {
         );
     }
     let suites: Vec<SuiteName> = if args.suite.is_empty() {
-        vec![
-            SuiteName::Executor,
-            SuiteName::Channel,
-            SuiteName::Dbg,
-            SuiteName::Size,
-        ]
+        SuiteName::ALL.to_vec()
     } else {
         args.suite.clone()
     };
@@ -252,21 +177,36 @@ pub(crate) fn run(ws: &Workspace, args: &BenchArgs) -> Result<Outcome> {
         if target_envs.is_empty() {
             continue;
         }
-        println!("\n== bench {:?}: {} ==", target.suite, target.bench);
+        println!("\n== bench {}: {} ==", target.suite.as_str(), target.bench);
         let wasm = target_envs != [EnvName::Native];
-        let artifact = match run::build_bench(&ws.root, target.package, target.bench, wasm) {
+        // A quick run only checks that a benchmark still works: a recipe's bench is then a
+        // dev build, which shares its dependencies with the test suites' builds (a recipe's
+        // release build would add minutes to `cargo xtask test`). The runtime crates' benches
+        // stay release builds: some of their workloads need the optimizer to finish in time.
+        let release = !(args.quick && target.suite.recipe().is_some());
+        let artifact = match run::build_bench(&ws.root, target.package, target.bench, wasm, release)
+        {
             Ok(a) => a,
             Err(e) => {
                 for env in &target_envs {
                     checked += 1;
-                    problems.push(format!("{:?} in {}: {e:#}", target.suite, env.as_str()));
+                    problems.push(format!(
+                        "{} in {}: {e:#}",
+                        target.suite.as_str(),
+                        env.as_str()
+                    ));
                 }
                 continue;
             }
         };
         for env in target_envs {
             checked += 1;
-            let label = format!("{}-{}", target.bench, env.as_str());
+            let label = format!(
+                "{}-{}-{}",
+                target.suite.as_str(),
+                target.bench,
+                env.as_str()
+            );
             match rt.block_on(run_env(
                 &tools, target, env, &artifact, &out_dir, runs, args.quick,
             )) {
@@ -287,7 +227,11 @@ pub(crate) fn run(ws: &Workspace, args: &BenchArgs) -> Result<Outcome> {
                 }
                 Err(e) => {
                     println!("    FAILED: {e:#}");
-                    problems.push(format!("{:?} in {}: {e:#}", target.suite, env.as_str()));
+                    problems.push(format!(
+                        "{} in {}: {e:#}",
+                        target.suite.as_str(),
+                        env.as_str()
+                    ));
                 }
             }
         }
@@ -376,7 +320,10 @@ async fn run_env(
     quick: bool,
 ) -> Result<Vec<RunReport>> {
     let timeout = run_timeout(quick);
-    let dir = out_dir.join(env.as_str()).join(target.bench);
+    let dir =
+        out_dir
+            .join(env.as_str())
+            .join(format!("{}-{}", target.suite.as_str(), target.bench));
     if env != EnvName::Native {
         std::fs::create_dir_all(&dir)?;
         let bindgen_target = if env == EnvName::Chromium {
@@ -388,9 +335,12 @@ async fn run_env(
     }
     let mut reports = Vec::new();
     for i in 0..runs {
-        let log = out_dir
-            .join("logs")
-            .join(format!("{}-{}-{i}.log", target.bench, env.as_str()));
+        let log = out_dir.join("logs").join(format!(
+            "{}-{}-{}-{i}.log",
+            target.suite.as_str(),
+            target.bench,
+            env.as_str()
+        ));
         let t = Instant::now();
         let text = match env {
             EnvName::Native => run::native(artifact, quick, &log, timeout).await?,
@@ -406,6 +356,15 @@ async fn run_env(
         let report = model::parse_run(&text)?;
         if report.env != env.as_str() {
             bail!("the run reported environment `{}`", report.env);
+        }
+        if report.suite != target.suite.as_str() {
+            bail!(
+                "bench `{}` of {} reported suite `{}`, not `{}`",
+                target.bench,
+                target.package,
+                report.suite,
+                target.suite.as_str()
+            );
         }
         println!(
             "    {} run {}/{runs}: {:.1} s",

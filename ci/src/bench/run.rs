@@ -37,14 +37,22 @@ const CHROMIUM_FLAGS: &[&str] = &[
     "--mute-audio",
 ];
 
-/// Builds one bench target in release and returns the artifact: a native executable, or
-/// with `wasm` the `.wasm` file.
-pub(crate) fn build_bench(root: &Path, package: &str, bench: &str, wasm: bool) -> Result<PathBuf> {
+/// Builds one bench target (in release, or with the dev profile when `release` is false)
+/// and returns the artifact: a native executable, or with `wasm` the `.wasm` file.
+pub(crate) fn build_bench(
+    root: &Path,
+    package: &str,
+    bench: &str,
+    wasm: bool,
+    release: bool,
+) -> Result<PathBuf> {
     let mut cmd =
         std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.current_dir(root).args([
-        "build",
-        "--release",
+    cmd.current_dir(root).arg("build");
+    if release {
+        cmd.arg("--release");
+    }
+    cmd.args([
         "-p",
         package,
         "--bench",
@@ -55,7 +63,8 @@ pub(crate) fn build_bench(root: &Path, package: &str, bench: &str, wasm: bool) -
         cmd.args(["--target", "wasm32-unknown-unknown"]);
     }
     println!(
-        "  → cargo build --release -p {package} --bench {bench}{}",
+        "  → cargo build{} -p {package} --bench {bench}{}",
+        if release { " --release" } else { "" },
         if wasm {
             " --target wasm32-unknown-unknown"
         } else {

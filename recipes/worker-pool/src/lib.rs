@@ -1,5 +1,5 @@
-//! A worker pool: `hardwareConcurrency - 1` workers, one job queue, results in input order,
-//! and a job whose worker dies retried on a fresh worker.
+//! A worker pool: `hardwareConcurrency - 1` workers (two at least on two cores), one job
+//! queue, results in input order, and a job whose worker dies retried on a fresh worker.
 //!
 //! # Why
 //!
@@ -20,8 +20,8 @@
 //!   death is its `join()` failing (wasm-rs-worker forwards the panic message); the pool
 //!   drops that worker, starts a fresh one and requeues the job, up to
 //!   [`PoolOptions::max_attempts`] attempts per job.
-//! - [`default_worker_count`]: `navigator.hardwareConcurrency - 1`, at least one: the main
-//!   thread keeps a core.
+//! - [`default_worker_count`]: `navigator.hardwareConcurrency - 1`, but at least two on a
+//!   machine with two or more cores: a page running a pool mostly waits for its results.
 //!
 //! # Why postMessage, not shared channels
 //!
@@ -67,18 +67,30 @@ impl Default for PoolOptions {
     }
 }
 
-/// `hardware_concurrency - 1`, at least 1: one worker per core, leaving one to the main
-/// thread. `None` (a browser that hides the count) gives 1.
+/// `hardware_concurrency - 1`, but at least 2 on a machine with two or more cores, and 1 on
+/// a single core. `None` (a browser that hides the count) gives 2.
+///
+/// Why not simply one worker per core, minus one for the main thread: on a 2-core machine,
+/// common among laptops and CI runners, that is one worker, which gives no parallelism at
+/// all. A page that runs a pool is mostly waiting for its results, so its main thread needs
+/// little of a core, and two workers can use both cores (the Speedup section of the
+/// worker-pool page shows what they measured, `cargo xtask bench --suite worker-pool`).
+/// A single core gets one worker, since a second would only add memory and switching.
 ///
 /// ```
 /// use worker_pool::default_worker_count;
 /// assert_eq!(default_worker_count(Some(8)), 7);
-/// assert_eq!(default_worker_count(Some(2)), 1);
+/// assert_eq!(default_worker_count(Some(3)), 2);
+/// assert_eq!(default_worker_count(Some(2)), 2);
 /// assert_eq!(default_worker_count(Some(1)), 1);
-/// assert_eq!(default_worker_count(None), 1);
+/// assert_eq!(default_worker_count(None), 2);
 /// ```
 pub fn default_worker_count(hardware_concurrency: Option<usize>) -> usize {
-    hardware_concurrency.unwrap_or(1).saturating_sub(1).max(1)
+    match hardware_concurrency {
+        Some(0 | 1) => 1,
+        Some(cores) => (cores - 1).max(2),
+        None => 2,
+    }
 }
 // ANCHOR_END: options
 

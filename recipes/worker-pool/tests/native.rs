@@ -101,11 +101,15 @@ fn max_attempts_of_one_means_no_retry_and_zero_is_one() {
 }
 
 #[test]
-fn worker_count_leaves_a_core_to_the_main_thread() {
+fn worker_count_leaves_a_core_to_the_main_thread_but_keeps_two_workers() {
     assert_eq!(default_worker_count(Some(16)), 15);
-    assert_eq!(default_worker_count(Some(2)), 1);
+    assert_eq!(default_worker_count(Some(4)), 3);
+    assert_eq!(default_worker_count(Some(3)), 2);
+    // Two cores still get two workers: real parallelism where a pool's main thread waits.
+    assert_eq!(default_worker_count(Some(2)), 2);
+    assert_eq!(default_worker_count(Some(1)), 1);
     assert_eq!(default_worker_count(Some(0)), 1);
-    assert_eq!(default_worker_count(None), 1);
+    assert_eq!(default_worker_count(None), 2);
     assert_eq!(PoolOptions::default().workers, None);
 }
 

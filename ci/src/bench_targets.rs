@@ -1,0 +1,175 @@
+//! What `cargo xtask bench` measures: its suites, the environments they run in, and the bench
+//! target behind each (package, bench name). A leaf module, so that the recipe linter can
+//! check a recipe's benches and page against it without depending on the bench runner.
+
+use serde::Serialize;
+
+/// The marker line before a page's generated figures (`cargo xtask bench --update-book`
+/// replaces what lies between the markers).
+pub(crate) const START: &str = "<!-- bench:generated:start (written by `cargo xtask bench --update-book`; edit outside the markers) -->";
+/// The marker line after a page's generated figures.
+pub(crate) const END: &str = "<!-- bench:generated:end -->";
+
+/// A benchmark suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum SuiteName {
+    /// wasm-rs-async-executor against spawn_local (wasm) and three native executors.
+    Executor,
+    /// wasm-rs-shared-channel against postMessage and MessageChannel.
+    Channel,
+    /// wasm-rs-dbg against a hand-written console.log(format!(..)).
+    Dbg,
+    /// What each runtime crate adds to a release wasm, against a baseline.
+    Size,
+    /// Recipe worker-pool: a CPU-bound job set on 1, 2, 4 and the default number of workers.
+    WorkerPool,
+    /// Recipe shared-channel-worker: the round trip to a worker, against postMessage.
+    SharedChannelWorker,
+    /// Recipe state-sync: the server's throughput and sync latency under 100 clients.
+    StateSync,
+    /// Recipe rhai-engine-worker: from cancel() to the cancelled run's reply.
+    RhaiEngineWorker,
+    /// Recipe opfs-kv-worker: the store on OPFS in its worker, and requests from the page.
+    OpfsKvWorker,
+}
+
+impl SuiteName {
+    /// Every suite, in the order a full run takes them.
+    pub(crate) const ALL: [SuiteName; 9] = [
+        SuiteName::Executor,
+        SuiteName::Channel,
+        SuiteName::Dbg,
+        SuiteName::Size,
+        SuiteName::WorkerPool,
+        SuiteName::SharedChannelWorker,
+        SuiteName::StateSync,
+        SuiteName::RhaiEngineWorker,
+        SuiteName::OpfsKvWorker,
+    ];
+
+    /// The name a report carries (`suite` in its JSON) and `--suite` takes.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            SuiteName::Executor => "executor",
+            SuiteName::Channel => "channel",
+            SuiteName::Dbg => "dbg",
+            SuiteName::Size => "size",
+            SuiteName::WorkerPool => "worker-pool",
+            SuiteName::SharedChannelWorker => "shared-channel-worker",
+            SuiteName::StateSync => "state-sync",
+            SuiteName::RhaiEngineWorker => "rhai-engine-worker",
+            SuiteName::OpfsKvWorker => "opfs-kv-worker",
+        }
+    }
+
+    /// The recipe a suite measures (its figures go on that recipe's page), or `None` for the
+    /// runtime crates' suites (the Benchmarks page).
+    pub(crate) fn recipe(self) -> Option<&'static str> {
+        match self {
+            SuiteName::Executor | SuiteName::Channel | SuiteName::Dbg | SuiteName::Size => None,
+            other => Some(other.as_str()),
+        }
+    }
+
+    /// The suite whose reports carry this name.
+    pub(crate) fn from_report(name: &str) -> Option<SuiteName> {
+        SuiteName::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// Where a suite runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum EnvName {
+    /// The host: the executor's native bench binary.
+    Native,
+    /// Node, the module bound with `wasm-bindgen --target nodejs`.
+    Node,
+    /// Headless Chromium's main thread, started by xtask, cross-origin isolated.
+    Chromium,
+}
+
+impl EnvName {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            EnvName::Native => "native",
+            EnvName::Node => "node",
+            EnvName::Chromium => "chromium",
+        }
+    }
+}
+
+/// A wasm or native bench target of a runtime crate.
+pub(crate) struct BenchTarget {
+    pub(crate) suite: SuiteName,
+    pub(crate) package: &'static str,
+    pub(crate) bench: &'static str,
+    pub(crate) envs: &'static [EnvName],
+}
+
+pub(crate) const TARGETS: &[BenchTarget] = &[
+    BenchTarget {
+        suite: SuiteName::Executor,
+        package: "wasm-rs-async-executor",
+        bench: "native",
+        envs: &[EnvName::Native],
+    },
+    BenchTarget {
+        suite: SuiteName::Executor,
+        package: "wasm-rs-async-executor",
+        bench: "web",
+        envs: &[EnvName::Node, EnvName::Chromium],
+    },
+    BenchTarget {
+        suite: SuiteName::Channel,
+        package: "wasm-rs-shared-channel",
+        bench: "throughput",
+        envs: &[EnvName::Node, EnvName::Chromium],
+    },
+    BenchTarget {
+        suite: SuiteName::Dbg,
+        package: "wasm-rs-dbg",
+        bench: "console_overhead",
+        envs: &[EnvName::Node, EnvName::Chromium],
+    },
+    BenchTarget {
+        suite: SuiteName::WorkerPool,
+        package: "worker-pool",
+        bench: "speedup",
+        envs: &[EnvName::Chromium],
+    },
+    BenchTarget {
+        suite: SuiteName::SharedChannelWorker,
+        package: "shared-channel-worker",
+        bench: "round_trip",
+        envs: &[EnvName::Chromium],
+    },
+    BenchTarget {
+        suite: SuiteName::StateSync,
+        package: "state-sync",
+        bench: "load",
+        envs: &[EnvName::Native],
+    },
+    BenchTarget {
+        suite: SuiteName::RhaiEngineWorker,
+        package: "rhai-engine-worker",
+        bench: "cancel",
+        envs: &[EnvName::Native, EnvName::Chromium],
+    },
+    BenchTarget {
+        suite: SuiteName::OpfsKvWorker,
+        package: "opfs-kv-worker",
+        bench: "store",
+        envs: &[EnvName::Chromium],
+    },
+];
+
+/// The bench targets of a recipe (`cargo xtask lint-recipes` checks that a recipe has no
+/// other benches, so none is left out of `cargo xtask bench`).
+pub(crate) fn recipe_benches(recipe: &str) -> impl Iterator<Item = &'static str> + '_ {
+    TARGETS
+        .iter()
+        .filter(move |t| t.suite.recipe() == Some(recipe))
+        .map(|t| t.bench)
+}
