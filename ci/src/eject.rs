@@ -31,6 +31,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, TableLike, Value};
 
+use crate::process::{self, LogMode, Logged, tail};
 use crate::workspace::{Crate, Workspace};
 
 /// Arguments of `cargo xtask eject`.
@@ -1133,7 +1134,7 @@ pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<EjectReport> {
         report.checked += 1;
         let log = scratch.join(format!("{}-build.log", c.name));
         let built = cargo_in(ws, &dir, &["build", "--tests"], &log)?;
-        report.check(built.success, || {
+        report.check(built.success(), || {
             format!(
                 "{}: the ejected project does not build (`cargo build --tests` in {}; log: {})\n{}",
                 c.name,
@@ -1142,7 +1143,7 @@ pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<EjectReport> {
                 tail(&built.text, 20)
             )
         });
-        if !built.success || !is_tested {
+        if !built.success() || !is_tested {
             continue;
         }
         test_ejected(
@@ -1248,7 +1249,7 @@ fn test_ejected(
         let run = cargo_in_env(ws, dir, args, vars, &log)?;
         let counts = crate::counts::parse_counts(&run.text);
         report.check(
-            run.success && counts.passed > 0 && counts.failed == 0,
+            run.success() && counts.passed > 0 && counts.failed == 0,
             || {
                 format!(
                     "{}: the ejected project's tests did not pass in {label} ({} passed, {} failed; log: {})\n{}",
@@ -1265,11 +1266,6 @@ fn test_ejected(
     Ok(())
 }
 
-struct CargoRun {
-    success: bool,
-    text: String,
-}
-
 /// Runs cargo in an ejected project. Output goes to `log` as well.
 ///
 /// The ejected projects share one target directory of their own (`target/eject`), apart
@@ -1277,59 +1273,32 @@ struct CargoRun {
 /// workspace, and two such builds of one crate in one directory can confuse rustc's
 /// dependency lookup in a later workspace build ("multiple different versions of crate").
 /// It costs one more build of the shared dependencies.
-fn cargo_in(ws: &Workspace, dir: &Path, args: &[&str], log: &Path) -> Result<CargoRun> {
+fn cargo_in(ws: &Workspace, dir: &Path, args: &[&str], log: &Path) -> Result<Logged> {
     cargo_in_env(ws, dir, args, &[], log)
 }
 
-/// [`cargo_in`] with extra environment variables (set after the browser variables are cleared).
+/// [`cargo_in`] with extra environment variables (set after the runner's selectors are
+/// cleared: Node is wasm-bindgen-test-runner's default, and nothing else may pick a host).
 fn cargo_in_env(
     ws: &Workspace,
     dir: &Path,
     args: &[&str],
     vars: &[(&str, std::ffi::OsString)],
     log: &Path,
-) -> Result<CargoRun> {
+) -> Result<Logged> {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.current_dir(dir)
         .args(args)
         .env("CARGO_TARGET_DIR", ws.target_dir.join("eject"));
-    // Node is wasm-bindgen-test-runner's default; nothing may select a browser here.
-    for var in [
-        "WASM_BINDGEN_USE_BROWSER",
-        "WASM_BINDGEN_USE_DEDICATED_WORKER",
-        "WASM_BINDGEN_USE_SHARED_WORKER",
-        "WASM_BINDGEN_USE_SERVICE_WORKER",
-        "CHROMEDRIVER",
-        "GECKODRIVER",
-        "SAFARIDRIVER",
-    ] {
-        cmd.env_remove(var);
-    }
+    process::scrub_runner_env(&mut cmd);
     for (k, v) in vars {
         cmd.env(k, v);
     }
     if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
         cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "300");
     }
-    let out = cmd
-        .stdin(std::process::Stdio::null())
-        .output()
-        .with_context(|| format!("running cargo {} in {}", args.join(" "), dir.display()))?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::write(log, &text).with_context(|| format!("writing {}", log.display()))?;
-    Ok(CargoRun {
-        success: out.status.success(),
-        text,
-    })
-}
-
-fn tail(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
+    process::run_logged(&mut cmd, log, LogMode::Truncate)
+        .with_context(|| format!("running cargo {} in {}", args.join(" "), dir.display()))
 }
 
 #[cfg(test)]

@@ -37,6 +37,7 @@ mod jshosts;
 mod links;
 mod nightly;
 mod onramps;
+mod process;
 mod recipes;
 mod release;
 mod serve;

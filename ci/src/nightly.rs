@@ -149,14 +149,10 @@ impl NightlyRecipe {
             "RUSTC_WRAPPER",
             "RUSTC_WORKSPACE_WRAPPER",
             "CARGO_ENCODED_RUSTFLAGS",
-            "CHROMEDRIVER",
-            "GECKODRIVER",
-            "SAFARIDRIVER",
-            "WASM_BINDGEN_USE_BROWSER",
-            "WASM_BINDGEN_USE_DEDICATED_WORKER",
         ] {
             cmd.env_remove(var);
         }
+        crate::process::scrub_runner_env(&mut cmd);
         cmd.env("CARGO_TARGET_DIR", ws.target_dir.join("nightly"))
             .env("RUSTFLAGS", RUSTFLAGS.join(" "))
             .env(

@@ -21,6 +21,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::process::{self, LogMode, Logged, tail};
 use crate::setup::Driver;
 use crate::workspace::Workspace;
 
@@ -88,7 +89,7 @@ pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> 
         .args(["run", "--quiet"])
         .output_logged(&log_dir.join("release-native.log"))?;
     report.check(
-        native.success && native.text.contains("native pipeline sum = 500500"),
+        native.success() && native.text.contains("native pipeline sum = 500500"),
         || {
             format!(
                 "release: the app failed natively (log: {})",
@@ -121,7 +122,7 @@ pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> 
         let counts = crate::counts::parse_counts(&run.text);
         println!("    {} passed, {} failed", counts.passed, counts.failed);
         report.passed += counts.passed;
-        if !run.success || counts.failed > 0 || counts.passed < 2 {
+        if !run.success() || counts.failed > 0 || counts.passed < 2 {
             report.problems.push(format!(
                 "release: the app's wasm tests failed in {name} ({} passed, {} failed; log: {})",
                 counts.passed,
@@ -154,7 +155,7 @@ fn docs_rs(ws: &Workspace, log_dir: &Path, report: &mut Report) -> Result<()> {
         cmd.args(["-p", name]);
     }
     let run = cmd.output_logged(&log_dir.join("release-docs-rs.log"))?;
-    report.check(run.success, || {
+    report.check(run.success(), || {
         format!(
             "release: rustdoc (wasm32, --cfg docsrs) failed or warned (log: {})",
             run.log.display()
@@ -200,7 +201,7 @@ pub(crate) fn msrv(ws: &Workspace, log_dir: &Path) -> Result<Report> {
         let mut cmd = cargo(&app, &target, Some(&version));
         cmd.args(["build", "--lib"]).args(extra);
         let run = cmd.output_logged(&log_dir.join(format!("msrv-{name}.log")))?;
-        report.check(run.success, || {
+        report.check(run.success(), || {
             format!(
                 "msrv: the runtime crates do not build with Rust {version} ({name}; log: {}); \
                  raise their `rust-version`, or avoid the newer feature",
@@ -240,7 +241,7 @@ pub(crate) fn msrv(ws: &Workspace, log_dir: &Path) -> Result<Report> {
             .args(["build", "--lib", "--target", "wasm32-unknown-unknown"])
             .output_logged(&log)?;
         text.push_str(&run.text);
-        ok = run.success;
+        ok = run.success();
     }
     std::fs::write(&log, &text)?;
     report.check(ok, || {
@@ -443,7 +444,7 @@ fn package_and_unpack(ws: &Workspace, work: &Path, log_dir: &Path) -> Result<Vec
         cmd.args(["-p", name]);
     }
     let run = cmd.output_logged(&log_dir.join("release-package.log"))?;
-    if !run.success {
+    if !run.success() {
         bail!(
             "cargo package failed (log: {}):\n{}",
             run.log.display(),
@@ -594,12 +595,8 @@ fn cargo(app: &Path, target: &Path, toolchain: Option<&str>) -> Command {
         None => Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())),
     };
     cmd.current_dir(app).env("CARGO_TARGET_DIR", target);
+    process::scrub_runner_env(&mut cmd);
     for var in [
-        "WASM_BINDGEN_USE_BROWSER",
-        "WASM_BINDGEN_USE_DEDICATED_WORKER",
-        "CHROMEDRIVER",
-        "GECKODRIVER",
-        "SAFARIDRIVER",
         "RUSTFLAGS",
         "CARGO_ENCODED_RUSTFLAGS",
         "RUSTUP_TOOLCHAIN",
@@ -613,46 +610,19 @@ fn cargo(app: &Path, target: &Path, toolchain: Option<&str>) -> Command {
     cmd
 }
 
-/// A finished command: whether it succeeded, its output, and the log it was written to.
-struct Logged {
-    success: bool,
-    text: String,
-    log: PathBuf,
-}
-
+/// Runs a command into its log ([`process::run_logged`]); a failure prints the log's end.
 trait OutputLogged {
     fn output_logged(&mut self, log: &Path) -> Result<Logged>;
 }
 
 impl OutputLogged for Command {
     fn output_logged(&mut self, log: &Path) -> Result<Logged> {
-        let out = self
-            .stdin(std::process::Stdio::null())
-            .output()
-            .with_context(|| format!("running {self:?}"))?;
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        std::fs::write(log, &text).with_context(|| format!("writing {}", log.display()))?;
-        if !out.status.success() {
-            println!("    ---- last lines of {} ----", log.display());
-            for l in tail(&text, 30).lines() {
-                println!("    | {l}");
-            }
+        let run = process::run_logged(self, log, LogMode::Truncate)?;
+        if !run.success() {
+            process::print_tail(&format!("last lines of {}", log.display()), &run.text, 30);
         }
-        Ok(Logged {
-            success: out.status.success(),
-            text,
-            log: log.to_path_buf(),
-        })
+        Ok(run)
     }
-}
-
-fn tail(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 #[cfg(test)]

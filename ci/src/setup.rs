@@ -14,8 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs::{self, File, OpenOptions};
-use std::io::Write as _;
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, PoisonError};
@@ -24,6 +23,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::env::Engine;
+use crate::process::{self, LogMode, tail};
 use crate::workspace::Workspace;
 
 /// The mdBook version the book is built and checked with.
@@ -1092,33 +1092,9 @@ fn run_checked(cmd: &mut Command) -> Result<()> {
 
 /// Runs `cmd` with its output appended to `log`; on failure the error quotes the log's end.
 fn run_logged(cmd: &mut Command, log: &Path) -> Result<()> {
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .with_context(|| format!("opening {}", log.display()))?;
-    writeln!(file, "$ {cmd:?}")?;
-    let status = cmd
-        .stdin(Stdio::null())
-        .stdout(file.try_clone()?)
-        .stderr(file)
-        .status()
-        .with_context(|| format!("starting {cmd:?}"))?;
-    if !status.success() {
-        let text = fs::read_to_string(log).unwrap_or_default();
-        bail!(
-            "{cmd:?} failed with {status}; the end of {}:\n{}",
-            log.display(),
-            tail(&text, 15)
-        );
-    }
+    let what = format!("{cmd:?}");
+    process::run_logged(cmd, log, LogMode::Append)?.check(&what, 15)?;
     Ok(())
-}
-
-/// The last `n` lines of `text`.
-fn tail(text: &str, n: usize) -> String {
-    let lines: Vec<_> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 fn is_root() -> bool {
@@ -1338,12 +1314,5 @@ mod tests {
         assert_eq!(w.sha256.len(), 64);
         assert!(w.sha256.chars().all(|c| c.is_ascii_hexdigit()));
         assert_eq!(w.version, CARGO_FUZZ_VERSION);
-    }
-
-    #[test]
-    fn tail_keeps_the_last_lines() {
-        assert_eq!(tail("a\nb\nc\n", 2), "b\nc");
-        assert_eq!(tail("a", 5), "a");
-        assert_eq!(tail("", 5), "");
     }
 }

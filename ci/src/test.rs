@@ -9,9 +9,8 @@
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
-use std::fs::File;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -19,6 +18,7 @@ use anyhow::{Context, Result, bail};
 use crate::book;
 use crate::counts::{Counts, parse_build_seconds, parse_counts};
 use crate::env::{Context as PageContext, Engine, Environment};
+use crate::process::{self, LogMode};
 use crate::recipes::{self, EnvResult, TestResults};
 use crate::setup::{self, Driver, Tools};
 use crate::suite::{self, Suite};
@@ -132,23 +132,13 @@ impl Runner {
         }
         println!("  → {label}");
         let started = Instant::now();
-        let status = if self.verbose {
+        let (success, text) = if self.verbose {
             let status = cmd.status().with_context(|| format!("starting {cmd:?}"))?;
             std::fs::write(&log, "(streamed with --verbose)\n")?;
-            status
+            (status.success(), String::new())
         } else {
-            let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
-            let err = out.try_clone()?;
-            cmd.stdin(Stdio::null())
-                .stdout(Stdio::from(out))
-                .stderr(Stdio::from(err))
-                .status()
-                .with_context(|| format!("starting {cmd:?}"))?
-        };
-        let text = if self.verbose {
-            String::new()
-        } else {
-            std::fs::read_to_string(&log).unwrap_or_default()
+            let run = process::run_logged(cmd, &log, LogMode::Truncate)?;
+            (run.success(), run.text)
         };
         self.timings.borrow_mut().push(Timing {
             label: label.to_string(),
@@ -156,23 +146,14 @@ impl Runner {
             build: parse_build_seconds(&text),
         });
         let run = Run {
-            success: status.success(),
+            success,
             counts: parse_counts(&text),
             log,
         };
         if !run.success && !self.verbose {
-            print_tail(&text, 60);
+            process::print_tail(&format!("last lines of {}", run.log.display()), &text, 60);
         }
         Ok(run)
-    }
-}
-
-fn print_tail(text: &str, n: usize) {
-    let lines: Vec<&str> = text.lines().collect();
-    let start = lines.len().saturating_sub(n);
-    println!("    ---- last {} lines ----", lines.len() - start);
-    for l in &lines[start..] {
-        println!("    | {l}");
     }
 }
 
