@@ -75,8 +75,9 @@ pub use sys::rhai_engine_worker_main;
 
 /// How many Rhai operations run between two reads of the cancel flag. Reading it is a call
 /// into JS (`Atomics.load`) on wasm32, so it is not done on every operation; 128 operations
-/// take microseconds, so a cancel is still seen at once (the benchmark in
-/// `tests/bench_cancel.rs` measures the whole way, page to worker and back).
+/// take microseconds, so a cancel is still seen at once (the benchmark `benches/cancel.rs`,
+/// `cargo xtask bench --suite rhai-engine-worker`, measures the whole way, page to worker
+/// and back).
 ///
 /// ```
 /// assert_eq!(rhai_engine_worker::CANCEL_CHECK_INTERVAL, 128);
