@@ -83,7 +83,7 @@ fn far_future() -> Instant {
 #[must_use = "futures do nothing unless you `.await` them"]
 pub struct Sleep {
     deadline: Instant,
-    id: Option<u64>,
+    id: Option<runtime::TimerId>,
     _thread_bound: PhantomData<*const ()>,
 }
 
@@ -119,9 +119,8 @@ impl Sleep {
 
     fn cancel(&mut self) {
         if let Some(id) = self.id.take() {
-            let deadline = self.deadline;
             // Ignored during thread shutdown: the executor and its timers are gone.
-            let _ = runtime::try_with(|rt| rt.cancel_timer(deadline, id));
+            let _ = runtime::try_with(|rt| rt.cancel_timer(id));
         }
     }
 }
