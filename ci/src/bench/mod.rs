@@ -178,29 +178,35 @@ pub(crate) fn run(ws: &Workspace, args: &BenchArgs) -> Result<Outcome> {
             continue;
         }
         println!("\n== bench {}: {} ==", target.suite.as_str(), target.bench);
-        let wasm = target_envs != [EnvName::Native];
         // A quick run only checks that a benchmark still works: a recipe's bench is then a
         // dev build, which shares its dependencies with the test suites' builds (a recipe's
         // release build would add minutes to `cargo xtask test`). The runtime crates' benches
         // stay release builds: some of their workloads need the optimizer to finish in time.
         let release = !(args.quick && target.suite.recipe().is_some());
-        let artifact = match run::build_bench(&ws.root, target.package, target.bench, wasm, release)
-        {
-            Ok(a) => a,
-            Err(e) => {
-                for env in &target_envs {
-                    checked += 1;
+        // One build per kind the environments need: the native executable, the wasm module.
+        let mut artifacts: Vec<(bool, Result<PathBuf, String>)> = Vec::new();
+        for wasm in [false, true] {
+            if target_envs.iter().any(|e| (*e != EnvName::Native) == wasm) {
+                let built = run::build_bench(&ws.root, target.package, target.bench, wasm, release)
+                    .map_err(|e| format!("{e:#}"));
+                artifacts.push((wasm, built));
+            }
+        }
+        for env in target_envs {
+            checked += 1;
+            let wasm = env != EnvName::Native;
+            let artifact = match artifacts.iter().find(|(w, _)| *w == wasm) {
+                Some((_, Ok(a))) => a.clone(),
+                Some((_, Err(e))) => {
                     problems.push(format!(
-                        "{} in {}: {e:#}",
+                        "{} in {}: {e}",
                         target.suite.as_str(),
                         env.as_str()
                     ));
+                    continue;
                 }
-                continue;
-            }
-        };
-        for env in target_envs {
-            checked += 1;
+                None => unreachable!("a build for each kind of environment was made above"),
+            };
             let label = format!(
                 "{}-{}-{}",
                 target.suite.as_str(),
