@@ -71,10 +71,17 @@ fn private_dirs() -> Vec<(&'static [&'static str], Vec<Suite>)> {
             vec![Suite::Env(Environment::Wasi(Wasi::P2))],
         ),
         (&["eject", "xtask/eject"], vec![Suite::Eject]),
-        // The nightly recipes' demos are built for the book (book, links and e2e build it).
+        // The nightly recipes' demos are built for the book (book, links and e2e build it),
+        // and their benches by the bench suite.
         (
             &["nightly"],
-            vec![Suite::Book, Suite::Links, Suite::E2e, Suite::Threads],
+            vec![
+                Suite::Book,
+                Suite::Links,
+                Suite::E2e,
+                Suite::Bench,
+                Suite::Threads,
+            ],
         ),
         (
             &["docsrs", "xtask/release"],

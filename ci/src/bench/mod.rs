@@ -76,6 +76,22 @@ impl BenchArgs {
     }
 }
 
+/// The cargo that builds a package's benches: a recipe outside the workspace that needs
+/// nightly (a threads build, `nightly::RECIPES`) gets its own toolchain, flags, `-Zbuild-std`
+/// and target directory, as in the `threads` suite; everything else the workspace's cargo.
+fn bench_cargo(ws: &Workspace, package: &str) -> Result<std::process::Command> {
+    let rel = format!("recipes/{package}");
+    if crate::nightly::RECIPES.contains(&rel.as_str()) {
+        let recipe = crate::nightly::NightlyRecipe::load(&ws.root, &rel)?;
+        crate::nightly::ensure_toolchain(&recipe)?;
+        return Ok(recipe.cargo(ws, &[crate::nightly::BUILD_STD]));
+    }
+    let mut cmd =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(&ws.root);
+    Ok(cmd)
+}
+
 /// The longest one run may take before it counts as hung.
 fn run_timeout(quick: bool) -> Duration {
     Duration::from_secs(if quick { 120 } else { 300 })
@@ -187,7 +203,10 @@ pub(crate) fn run(ws: &Workspace, args: &BenchArgs) -> Result<Outcome> {
         let mut artifacts: Vec<(bool, Result<PathBuf, String>)> = Vec::new();
         for wasm in [false, true] {
             if target_envs.iter().any(|e| (*e != EnvName::Native) == wasm) {
-                let built = run::build_bench(&ws.root, target.package, target.bench, wasm, release)
+                let built = bench_cargo(ws, target.package)
+                    .and_then(|cargo| {
+                        run::build_bench(cargo, target.package, target.bench, wasm, release)
+                    })
                     .map_err(|e| format!("{e:#}"));
                 artifacts.push((wasm, built));
             }

@@ -38,17 +38,17 @@ const CHROMIUM_FLAGS: &[&str] = &[
 ];
 
 /// Builds one bench target (in release, or with the dev profile when `release` is false)
-/// and returns the artifact: a native executable, or with `wasm` the `.wasm` file.
+/// and returns the artifact: a native executable, or with `wasm` the `.wasm` file. `cargo`
+/// is the cargo to run (the workspace's, or a nightly recipe's with its flags and target
+/// directory); the build arguments are added here.
 pub(crate) fn build_bench(
-    root: &Path,
+    mut cmd: std::process::Command,
     package: &str,
     bench: &str,
     wasm: bool,
     release: bool,
 ) -> Result<PathBuf> {
-    let mut cmd =
-        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.current_dir(root).arg("build");
+    cmd.arg("build");
     if release {
         cmd.arg("--release");
     }
