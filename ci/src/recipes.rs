@@ -389,6 +389,28 @@ pub(crate) fn lint(ws: &Workspace) -> Result<LintReport> {
         lint_recipe(ws, c, &summary, &mut report)?;
     }
     lint_book(&ws.root.join("book/src"), &mut report)?;
+    // Every recipe page, the nightly recipes' too: no measured figures typed by hand.
+    let mut pages = Vec::new();
+    collect_markdown(&ws.root.join("book/src/recipes"), &mut pages)?;
+    for page in pages {
+        let text = std::fs::read_to_string(&page)?;
+        let rel = page
+            .strip_prefix(&ws.root)
+            .unwrap_or(&page)
+            .display()
+            .to_string();
+        let typed = typed_figures(&text);
+        report.check(typed.is_empty(), || {
+            let lines: Vec<String> = typed
+                .iter()
+                .map(|(line, figures)| format!("line {line} ({figures})"))
+                .collect();
+            format!(
+                "{rel} types measured figures by hand, {}: measure them with a bench in `cargo xtask bench` and let `--update-book` write the table (CONTRIBUTING.md, Benchmarks)",
+                lines.join("; ")
+            )
+        });
+    }
     for c in ws.tested_crates(&[])? {
         lint_wasi_tests(c, &mut report)?;
         let invalid = c.not_run_in(Environment::Native).err();
@@ -644,6 +666,57 @@ fn lint_benches(ws: &Workspace, c: &Crate, r: &mut LintReport) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A figure with a unit of time or rate, or a ratio: `12.5 µs`, `1,550 puts/s`, `1.91×`.
+static FIGURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d[\d,.]*\s?(?:ms|µs|us|ns|[a-z]*/s|×)(?:\W|$)").expect("a valid regex")
+});
+
+/// The lines of a page that hold measurements typed by hand: a table row or a line of a
+/// `text` block with two figures or more ([`FIGURE`]), outside the part `cargo xtask
+/// bench --update-book` writes. Prose may quote a figure; a table of them is a benchmark's
+/// result and belongs to the bench. Returns (line number, the figures).
+pub(crate) fn typed_figures(markdown: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut generated = false;
+    let mut block: Option<bool> = None; // Some(is a text block) inside a fence
+    for (i, line) in markdown.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(crate::bench_targets::START) {
+            generated = true;
+            continue;
+        }
+        if trimmed.starts_with(crate::bench_targets::END) {
+            generated = false;
+            continue;
+        }
+        if let Some(info) = trimmed.strip_prefix("```") {
+            block = match block {
+                Some(_) => None,
+                None => Some(matches!(info.trim(), "" | "text")),
+            };
+            continue;
+        }
+        let tabular = match block {
+            Some(is_text) => is_text,
+            None => trimmed.starts_with('|'),
+        };
+        if generated || !tabular {
+            continue;
+        }
+        let figures: Vec<&str> = FIGURE
+            .find_iter(line)
+            .map(|m| {
+                m.as_str()
+                    .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '×' && c != '/')
+            })
+            .collect();
+        if figures.len() >= 2 {
+            found.push((i + 1, figures.join(", ")));
+        }
+    }
+    found
 }
 
 /// Every code block in the book is an include, and every include resolves.
@@ -1071,6 +1144,24 @@ mod tests {
         assert!(!uses_unsupported_test(
             "#[cfg_attr(not(all(target_family = \"wasm\", target_os = \"unknown\")), test)]"
         ));
+    }
+
+    #[test]
+    fn typed_figure_tables_are_found_outside_the_generated_part() {
+        let page = format!(
+            "Prose may say a cancel took 0.2 ms against 0.1 ms.\n\n\
+             | engine | wait | jspi |\n|---|---:|---:|\n| Chromium | 18.0 µs | 64.3 µs (3.6×) |\n\n\
+             ```text\n1 worker 266 ms, 2 workers 146 ms\n```\n\n\
+             ```rust\nlet d = 5; // 5 ms, 10 ms\n```\n\n\
+             | setting | default |\n|---|---|\n| deadline | 50 ms |\n\n\
+             {}\n| figure | median |\n|---|---:|\n| a | 3 ms | 4 ms |\n{}\n",
+            crate::bench_targets::START,
+            crate::bench_targets::END
+        );
+        let found = typed_figures(&page);
+        let lines: Vec<usize> = found.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [5, 8], "{found:?}");
+        assert_eq!(found[0].1, "18.0 µs, 64.3 µs, 3.6×");
     }
 
     #[test]
