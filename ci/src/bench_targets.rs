@@ -32,11 +32,14 @@ pub(crate) enum SuiteName {
     RhaiEngineWorker,
     /// Recipe opfs-kv-worker: the store on OPFS in its worker, and requests from the page.
     OpfsKvWorker,
+    /// Recipe responsive-main-thread: the longest frame gap during CPU-heavy work on the
+    /// page's main thread under the executor (time slicing, per frame), against spawn_local.
+    ResponsiveMainThread,
 }
 
 impl SuiteName {
     /// Every suite, in the order a full run takes them.
-    pub(crate) const ALL: [SuiteName; 9] = [
+    pub(crate) const ALL: [SuiteName; 10] = [
         SuiteName::Executor,
         SuiteName::Channel,
         SuiteName::Dbg,
@@ -46,6 +49,7 @@ impl SuiteName {
         SuiteName::StateSync,
         SuiteName::RhaiEngineWorker,
         SuiteName::OpfsKvWorker,
+        SuiteName::ResponsiveMainThread,
     ];
 
     /// The name a report carries (`suite` in its JSON) and `--suite` takes.
@@ -60,6 +64,7 @@ impl SuiteName {
             SuiteName::StateSync => "state-sync",
             SuiteName::RhaiEngineWorker => "rhai-engine-worker",
             SuiteName::OpfsKvWorker => "opfs-kv-worker",
+            SuiteName::ResponsiveMainThread => "responsive-main-thread",
         }
     }
 
@@ -161,6 +166,12 @@ pub(crate) const TARGETS: &[BenchTarget] = &[
         suite: SuiteName::OpfsKvWorker,
         package: "opfs-kv-worker",
         bench: "store",
+        envs: &[EnvName::Chromium],
+    },
+    BenchTarget {
+        suite: SuiteName::ResponsiveMainThread,
+        package: "responsive-main-thread",
+        bench: "gaps",
         envs: &[EnvName::Chromium],
     },
 ];
