@@ -150,6 +150,14 @@ const fn rule(
 /// The targets of issues #3 (executor), #4 and #22 (channel), #5 (dbg) and #10 (size).
 const TARGETS: &[Rule] = &[
     rule(
+        "channel",
+        None,
+        "peer-death",
+        None,
+        Bound::ValueAtMost(100.0),
+        "≤ 100 ms",
+    ),
+    rule(
         "executor",
         Some("chromium"),
         "spawn",

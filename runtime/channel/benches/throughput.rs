@@ -211,6 +211,50 @@ mod web {
         Ok(median(&times))
     }
 
+    /// Peer death, detected by the runtime (issue #22): milliseconds from wasm-rs-worker's
+    /// `terminate()` of a worker blocked in `recv_into` (it holds the sender of the ring the
+    /// main thread waits on) until the main thread's `recv_async_into` returns
+    /// `Disconnected`, with no `mark_sender_terminated`; next to the round trip of one
+    /// 64-byte message to that same worker just before, the cheapest signal the two threads
+    /// have. `[death, round trip]`, medians over `trials` fresh workers. A death never
+    /// noticed fails the run after 10 s instead of hanging it.
+    async fn peer_death(trials: usize) -> Result<[f64; 2], JsValue> {
+        let msg = [7u8; 64];
+        let mut buf = Vec::new();
+        let (mut deaths, mut trips) = (Vec::new(), Vec::new());
+        for _ in 0..trials {
+            let (mut tx, rx) = spsc::raw_channel(4096).map_err(js_err)?;
+            let (back_tx, mut back) = spsc::raw_channel(4096).map_err(js_err)?;
+            let worker = start_worker(Task::Echo(rx, back_tx)).await?;
+            // One untimed echo: the worker runs and is blocked in `recv_into` again.
+            tx.send_async(&msg).await.map_err(js_err)?;
+            back.recv_async_into(&mut buf).await.map_err(js_err)?;
+            let start = now();
+            tx.send_async(&msg).await.map_err(js_err)?;
+            back.recv_async_into(&mut buf).await.map_err(js_err)?;
+            trips.push(now() - start);
+            let start = now();
+            worker.terminate();
+            let ended = wasm_rs_async_executor::timeout(
+                std::time::Duration::from_secs(10),
+                back.recv_async_into(&mut buf),
+            )
+            .await;
+            let ms = now() - start;
+            match ended {
+                Ok(Err(wasm_rs_shared_channel::RecvError::Disconnected)) => deaths.push(ms),
+                Ok(other) => {
+                    return Err(
+                        format!("after terminate() expected Disconnected, got {other:?}").into(),
+                    );
+                }
+                Err(_) => return Err("a terminated worker went unnoticed for 10 s".into()),
+            }
+            drop(tx);
+        }
+        Ok([median(&deaths), median(&trips)])
+    }
+
     /// Nanoseconds per receive when a 64-byte message is always waiting, for
     /// `[try_recv, recv, recv_timeout(1 s)]`: what each costs on its fast path. One thread;
     /// each pass fills the ring (not timed), then takes every message with one method. The
@@ -408,6 +452,7 @@ return pm.concat(mc);
         let rtt = channel_round_trip(batches).await?;
         let [try_recv, recv, recv_timeout] = recv_paths(if quick { 3 } else { 9 })?;
         let [try_send, js_call] = send_floor(if quick { 3 } else { 9 })?;
+        let [death, death_rtt] = peer_death(if quick { 2 } else { 7 }).await?;
         let p = peers(n64, n4k, batches).await?;
         let (pm, mc) = (&p[0..3], &p[3..6]);
         let mut r = Report::new("channel", env);
@@ -490,6 +535,13 @@ return pm.concat(mc);
             "ns",
             Better::Lower,
             &[("try_send", try_send), ("Atomics.load", js_call)],
+        );
+        r.figure(
+            "peer-death",
+            "peer death: a worker blocked in recv_into is terminated, until recv_async_into returns Disconnected (vs one 64 B round trip)",
+            "ms",
+            Better::Lower,
+            &[("Disconnected", death), ("round trip", death_rtt)],
         );
         for (id, label, name, value) in [
             (

@@ -100,7 +100,7 @@
 //!
 //! | host | how long until the survivor knows |
 //! |---|---|
-//! | Chromium, Firefox: a worker stopped with wasm-rs-worker's `terminate()` | under 1 ms (Chromium 0.29–0.37 ms, Firefox 0.04–0.10 ms) |
+//! | Chromium, Firefox: a worker stopped with wasm-rs-worker's `terminate()` | under 1 ms (Chromium 0.29–0.37 ms, Firefox 0.04–0.10 ms, in the tests); `cargo xtask bench --suite channel` measures it in Chromium and Node against the 100 ms target (`peer-death` on the book's Benchmarks page) |
 //! | Firefox: a worker terminated otherwise, or closing itself | under 1 ms, with the page's main thread free (a busy one delays `self.close()`) |
 //! | Chromium: a worker terminated otherwise, idle or waiting asynchronously, or closing itself | under 10 ms |
 //! | Chromium: a worker terminated otherwise while blocked (a blocking `send`/`recv`) or running | 2 s: Chromium lets such a worker go only after a fixed 2-second grace |
