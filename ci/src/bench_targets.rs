@@ -35,11 +35,17 @@ pub(crate) enum SuiteName {
     /// Recipe responsive-main-thread: the longest frame gap during CPU-heavy work on the
     /// page's main thread under the executor (time slicing, per frame), against spawn_local.
     ResponsiveMainThread,
+    /// Recipe jspi: the round trip to a worker parked through JSPI, against one parked in
+    /// Atomics.wait (by hand, and the executor's suspending and full-time modes).
+    Jspi,
+    /// Recipe wasm-threads (a nightly threads build): a Mandelbrot on 2 worker threads,
+    /// against 1 thread on the page's main thread.
+    WasmThreads,
 }
 
 impl SuiteName {
     /// Every suite, in the order a full run takes them.
-    pub(crate) const ALL: [SuiteName; 10] = [
+    pub(crate) const ALL: [SuiteName; 12] = [
         SuiteName::Executor,
         SuiteName::Channel,
         SuiteName::Dbg,
@@ -50,6 +56,8 @@ impl SuiteName {
         SuiteName::RhaiEngineWorker,
         SuiteName::OpfsKvWorker,
         SuiteName::ResponsiveMainThread,
+        SuiteName::Jspi,
+        SuiteName::WasmThreads,
     ];
 
     /// The name a report carries (`suite` in its JSON) and `--suite` takes.
@@ -65,6 +73,8 @@ impl SuiteName {
             SuiteName::RhaiEngineWorker => "rhai-engine-worker",
             SuiteName::OpfsKvWorker => "opfs-kv-worker",
             SuiteName::ResponsiveMainThread => "responsive-main-thread",
+            SuiteName::Jspi => "jspi",
+            SuiteName::WasmThreads => "wasm-threads",
         }
     }
 
@@ -172,6 +182,18 @@ pub(crate) const TARGETS: &[BenchTarget] = &[
         suite: SuiteName::ResponsiveMainThread,
         package: "responsive-main-thread",
         bench: "gaps",
+        envs: &[EnvName::Chromium],
+    },
+    BenchTarget {
+        suite: SuiteName::Jspi,
+        package: "jspi",
+        bench: "latency",
+        envs: &[EnvName::Chromium],
+    },
+    BenchTarget {
+        suite: SuiteName::WasmThreads,
+        package: "wasm-threads",
+        bench: "speedup",
         envs: &[EnvName::Chromium],
     },
 ];

@@ -31,7 +31,7 @@ use std::collections::VecDeque;
 use std::task::Poll;
 use std::time::Duration;
 
-use js_sys::{Atomics, Function, Int32Array, Promise, Reflect};
+use js_sys::{Atomics, Function, Int32Array, Promise, Reflect, SharedArrayBuffer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_rs_async_executor::{self as executor, park};
@@ -267,6 +267,52 @@ pub fn echo_blocking(cells: Int32Array) -> Result<u32, JsValue> {
 #[wasm_bindgen(jspi)]
 pub fn echo_jspi(cells: Int32Array) -> Result<u32, JsValue> {
     echo(&cells, Park::Jspi)
+}
+
+/// Fresh cells for an echo worker (this one, or a `serve_*` one below) on a new
+/// `SharedArrayBuffer`: `rounds` requests to answer, and `messages` posted messages for a
+/// `serve_*` worker to read.
+///
+/// ```no_run
+/// let cells = jspi::echo_cells(100, 0)?;
+/// # Ok::<(), wasm_bindgen::JsValue>(())
+/// ```
+pub fn echo_cells(rounds: i32, messages: i32) -> Result<Int32Array, JsValue> {
+    let cells = Int32Array::new(&SharedArrayBuffer::new(16));
+    Atomics::store(&cells, 2, rounds)?;
+    Atomics::store(&cells, 3, messages)?;
+    Ok(cells)
+}
+
+/// The main thread's side: sends each of the `cells[2]` requests (bumps `cells[0]` and
+/// wakes the worker) and awaits its reply in `cells[1]` on an `Atomics.waitAsync` promise,
+/// since the browser main thread may not block in `Atomics.wait`.
+///
+/// ```no_run
+/// # async fn example(cells: js_sys::Int32Array) -> Result<(), wasm_bindgen::JsValue> {
+/// // With a worker started on `cells` (`echo_blocking`, `echo_jspi` or `serve_*`):
+/// jspi::request_echoes(&cells).await?;
+/// # Ok(())
+/// # }
+/// ```
+pub async fn request_echoes(cells: &Int32Array) -> Result<(), JsValue> {
+    let rounds = Atomics::load(cells, 2)?;
+    for round in 1..=rounds {
+        Atomics::store(cells, 0, round)?;
+        Atomics::notify(cells, 0)?;
+        loop {
+            let now = Atomics::load(cells, 1)?;
+            if now >= round {
+                break;
+            }
+            let waiting = Atomics::wait_async(cells, 1, now)?;
+            if Reflect::get(&waiting, &"async".into())?.as_bool() == Some(true) {
+                let promise: Promise = Reflect::get(&waiting, &"value".into())?.dyn_into()?;
+                JsFuture::from(promise).await?;
+            }
+        }
+    }
+    Ok(())
 }
 // ANCHOR_END: echo
 

@@ -29,7 +29,7 @@ pub struct View {
 }
 
 impl View {
-    /// The 800×600, 500-iteration view that the book's demo and the speedup test time:
+    /// The 800×600, 500-iteration view that the book's demo and the speedup bench time:
     /// large enough (about 150 ms on one thread here) for thread start-up to matter but
     /// not dominate.
     ///
@@ -102,6 +102,42 @@ pub fn render(view: &View) -> Vec<u32> {
 }
 
 // ANCHOR: parallel
+/// The rows that thread `first` of `threads` (at least 1) draws: every `threads`-th row,
+/// from row `first` on.
+///
+/// ```
+/// use wasm_threads::mandelbrot::{View, band};
+///
+/// let view = View { width: 8, height: 6, ..View::default() };
+/// assert_eq!(band(&view, 1, 2).len(), 3); // rows 1, 3 and 5
+/// ```
+pub fn band(view: &View, first: usize, threads: usize) -> Vec<Vec<u32>> {
+    (first as u32..view.height)
+        .step_by(threads)
+        .map(|y| row(view, y))
+        .collect()
+}
+
+/// The image from the bands of [`band`], thread 0's first: the rows back in order.
+///
+/// ```
+/// use wasm_threads::mandelbrot::{View, band, interleave, render};
+///
+/// let view = View { width: 8, height: 6, ..View::default() };
+/// let bands = (0..3).map(|first| band(&view, first, 3)).collect();
+/// assert_eq!(interleave(bands), render(&view));
+/// ```
+pub fn interleave(bands: Vec<Vec<Vec<u32>>>) -> Vec<u32> {
+    let threads = bands.len();
+    let mut rows = vec![Vec::new(); bands.iter().map(Vec::len).sum()];
+    for (first, band) in bands.into_iter().enumerate() {
+        for (i, row) in band.into_iter().enumerate() {
+            rows[first + i * threads] = row;
+        }
+    }
+    rows.concat()
+}
+
 /// The whole image on `threads` new threads (at least one), same result as [`render`].
 /// Spawning costs a worker start per thread: worth it for images that take more than a few
 /// tens of milliseconds.
@@ -121,23 +157,12 @@ pub async fn render_parallel(view: &View, threads: usize) -> Result<Vec<u32>, Th
     let mut handles = Vec::with_capacity(threads);
     for first in 0..threads {
         let view = *view;
-        handles.push(
-            spawn(move || {
-                (first as u32..view.height)
-                    .step_by(threads)
-                    .map(|y| row(&view, y))
-                    .collect::<Vec<_>>()
-            })
-            .await?,
-        );
+        handles.push(spawn(move || band(&view, first, threads)).await?);
     }
-    let mut rows = vec![Vec::new(); view.height as usize];
-    for (first, handle) in handles.into_iter().enumerate() {
-        let bands = handle.join_async().await?;
-        for (i, band) in bands.into_iter().enumerate() {
-            rows[first + i * threads] = band;
-        }
+    let mut bands = Vec::with_capacity(threads);
+    for handle in handles {
+        bands.push(handle.join_async().await?);
     }
-    Ok(rows.concat())
+    Ok(interleave(bands))
 }
 // ANCHOR_END: parallel
