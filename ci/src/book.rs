@@ -6,16 +6,15 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::demos::{self, BuiltDemo};
+use crate::outcome::Outcome;
 use crate::recipes;
 use crate::workspace::Workspace;
 
 /// What a book build found.
 #[derive(Debug, Default)]
 pub(crate) struct BookCheck {
-    /// Checks that passed (the build itself, one per page rendered).
-    pub(crate) passed: u64,
-    /// Each problem, named so that a reader can fix it.
-    pub(crate) problems: Vec<String>,
+    /// The build itself, one pass per page rendered and per demo built, and each problem.
+    pub(crate) outcome: Outcome,
     /// The demos built into the book.
     pub(crate) demos: Vec<BuiltDemo>,
 }
@@ -51,13 +50,13 @@ pub(crate) fn build(ws: &Workspace, mdbook: &std::path::Path) -> Result<BookChec
     let mut check = BookCheck::default();
     for line in text.lines() {
         if line.contains("WARN") || line.contains("ERROR") {
-            check.problems.push(format!("book: {}", line.trim()));
+            check.outcome.problem(format!("book: {}", line.trim()));
         }
     }
     if !output.status.success() {
         check
-            .problems
-            .push(format!("book: mdbook build failed ({})", output.status));
+            .outcome
+            .problem(format!("book: mdbook build failed ({})", output.status));
         for l in text.lines().rev().take(20) {
             println!("    | {l}");
         }
@@ -68,38 +67,16 @@ pub(crate) fn build(ws: &Workspace, mdbook: &std::path::Path) -> Result<BookChec
         std::fs::create_dir_all(loader.parent().expect("under the book"))?;
         std::fs::copy(ws.root.join(LOADER_IN_CRATE), &loader)
             .with_context(|| format!("copying {LOADER_IN_CRATE} into the book"))?;
-        check.passed += 1;
-        check.passed += count_pages(&out);
-        println!("    {} pages rendered", check.passed - 1);
+        check.outcome.passed += 1;
+        check.outcome.passed += crate::tree::reading_pages(&out)?.len() as u64;
+        println!("    {} pages rendered", check.outcome.passed - 1);
         match demos::build(ws, &out) {
             Ok(d) => {
-                check.passed += d.len() as u64;
+                check.outcome.passed += d.len() as u64;
                 check.demos = d;
             }
-            Err(e) => check.problems.push(format!("book: {e:#}")),
+            Err(e) => check.outcome.problem(format!("book: {e:#}")),
         }
     }
     Ok(check)
-}
-
-fn count_pages(dir: &std::path::Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| {
-            let p = e.path();
-            if p.is_dir() {
-                count_pages(&p)
-            } else {
-                u64::from(
-                    p.extension().is_some_and(|x| x == "html")
-                        && !p.ends_with("print.html")
-                        && !p.ends_with("404.html")
-                        && !p.ends_with("toc.html"),
-                )
-            }
-        })
-        .sum()
 }

@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::env::{Environment, Wasi};
-use crate::suite::Suite;
+use crate::suite::SuiteId;
 
 /// The most a fresh `CI=true cargo xtask test` has held on disk at once, in GB (decimal),
 /// target directory, toolchains and tool installs together: 13.8 GB over the machine's
@@ -58,41 +58,41 @@ pub(crate) fn prune_enabled(flag: bool) -> bool {
 }
 
 /// The directories under the target directory that only `users` write and read.
-fn private_dirs() -> Vec<(&'static [&'static str], Vec<Suite>)> {
+fn private_dirs() -> Vec<(&'static [&'static str], Vec<SuiteId>)> {
     vec![
-        (&["loom"], vec![Suite::Loom]),
-        (&["miri"], vec![Suite::Miri]),
+        (&["loom"], vec![SuiteId::Loom]),
+        (&["miri"], vec![SuiteId::Miri]),
         (
             &["wasm32-wasip1"],
-            vec![Suite::Env(Environment::Wasi(Wasi::P1))],
+            vec![SuiteId::Env(Environment::Wasi(Wasi::P1))],
         ),
         (
             &["wasm32-wasip2"],
-            vec![Suite::Env(Environment::Wasi(Wasi::P2))],
+            vec![SuiteId::Env(Environment::Wasi(Wasi::P2))],
         ),
-        (&["eject", "xtask/eject"], vec![Suite::Eject]),
+        (&["eject", "xtask/eject"], vec![SuiteId::Eject]),
         // The nightly recipes' demos are built for the book (book, links and e2e build it),
         // and their benches by the bench suite.
         (
             &["nightly"],
             vec![
-                Suite::Book,
-                Suite::Links,
-                Suite::E2e,
-                Suite::Bench,
-                Suite::Threads,
+                SuiteId::Book,
+                SuiteId::Links,
+                SuiteId::E2e,
+                SuiteId::Bench,
+                SuiteId::Threads,
             ],
         ),
         (
             &["docsrs", "xtask/release"],
-            vec![Suite::Release, Suite::Msrv],
+            vec![SuiteId::Release, SuiteId::Msrv],
         ),
     ]
 }
 
 /// The private directories to delete after `done` ran, when `left` are the suites still to
 /// run: those `done` uses and none of `left` does.
-pub(crate) fn done_with(target: &Path, done: Suite, left: &[Suite]) -> Vec<PathBuf> {
+pub(crate) fn done_with(target: &Path, done: SuiteId, left: &[SuiteId]) -> Vec<PathBuf> {
     private_dirs()
         .into_iter()
         .filter(|(_, users)| users.contains(&done) && !left.iter().any(|s| users.contains(s)))
@@ -112,25 +112,25 @@ mod tests {
             std::fs::create_dir_all(t.path().join(d)).unwrap();
         }
         // Release done, Msrv still to come: the release app stays.
-        assert!(done_with(t.path(), Suite::Release, &[Suite::Msrv]).is_empty());
+        assert!(done_with(t.path(), SuiteId::Release, &[SuiteId::Msrv]).is_empty());
         // Msrv done: both of its directories go.
-        let gone = done_with(t.path(), Suite::Msrv, &[]);
+        let gone = done_with(t.path(), SuiteId::Msrv, &[]);
         assert_eq!(
             gone,
             vec![t.path().join("docsrs"), t.path().join("xtask/release")]
         );
         // Release alone (`--only release`): they go after it.
-        assert_eq!(done_with(t.path(), Suite::Release, &[]).len(), 2);
+        assert_eq!(done_with(t.path(), SuiteId::Release, &[]).len(), 2);
         assert_eq!(
-            done_with(t.path(), Suite::Loom, &[Suite::Fuzz]),
+            done_with(t.path(), SuiteId::Loom, &[SuiteId::Fuzz]),
             vec![t.path().join("loom")]
         );
         // A directory that was never made is not listed.
-        assert!(done_with(t.path(), Suite::Miri, &[]).is_empty());
+        assert!(done_with(t.path(), SuiteId::Miri, &[]).is_empty());
         // A suite with no private directory frees nothing.
-        assert!(done_with(t.path(), Suite::Clippy, &[]).is_empty());
+        assert!(done_with(t.path(), SuiteId::Clippy, &[]).is_empty());
         assert_eq!(
-            done_with(t.path(), Suite::Env(Environment::Wasi(Wasi::P1)), &[]),
+            done_with(t.path(), SuiteId::Env(Environment::Wasi(Wasi::P1)), &[]),
             vec![t.path().join("wasm32-wasip1")]
         );
     }

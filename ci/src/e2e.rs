@@ -28,6 +28,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use url::Url;
 
+use crate::outcome::Outcome;
 use crate::serve::Isolation;
 
 /// What one demo must show.
@@ -38,15 +39,6 @@ pub(crate) struct DemoExpectation {
     /// Lines that must appear in the demo's output panel; each must be contained in some
     /// output line (so a `dbg!` prefix such as `[src/lib.rs:12:5]` may precede it).
     pub(crate) expect: Vec<String>,
-}
-
-/// What the e2e suite found.
-#[derive(Debug, Default)]
-pub(crate) struct E2eReport {
-    /// Pages that loaded cleanly and demos that produced their output.
-    pub(crate) passed: u64,
-    /// One line per failure, naming the page or demo and what went wrong.
-    pub(crate) problems: Vec<String>,
 }
 
 /// How long a demo may run before it counts as hung.
@@ -60,7 +52,7 @@ const DRIVER_START: Duration = Duration::from_secs(20);
 /// each of `demos`, and saves a screenshot of the first demo page into `screenshot_dir`.
 ///
 /// An `Err` means the suite could not run (ChromeDriver or Chromium did not start, the book
-/// is missing); failures of the book itself are in [`E2eReport::problems`].
+/// is missing); failures of the book itself are in the [`Outcome`]'s problems.
 ///
 /// With `isolation_demo` (a demo page that needs `SharedArrayBuffer`), that page is also
 /// served with no isolation header and with `Document-Isolation-Policy` only, and must become
@@ -71,7 +63,7 @@ pub(crate) fn run(
     screenshot_dir: &Path,
     demos: &[DemoExpectation],
     isolation_demo: Option<&str>,
-) -> Result<E2eReport> {
+) -> Result<Outcome> {
     let pages = pages(book_dir)?;
     let profile = tempfile::Builder::new()
         .prefix("wasm-rs-e2e-chromium-")
@@ -102,9 +94,7 @@ pub(crate) fn run(
                     isolated_without_headers(&client, &book_dir, demos, page, isolation, report)
                         .await;
                 if let Err(e) = checked {
-                    report
-                        .problems
-                        .push(format!("e2e ({}): {e:#}", isolation_label(isolation)));
+                    report.problem(format!("e2e ({}): {e:#}", isolation_label(isolation)));
                 }
             }
         }
@@ -124,7 +114,7 @@ async fn drive(
     pages: &[String],
     screenshot_dir: &Path,
     demos: &[DemoExpectation],
-) -> Result<E2eReport> {
+) -> Result<Outcome> {
     client
         .update_timeouts(TimeoutConfiguration::new(
             Some(DEMO_TIMEOUT + Duration::from_secs(15)),
@@ -135,20 +125,18 @@ async fn drive(
     // Anything logged while Chromium started is not the book's.
     browser_log(client).await?;
 
-    let mut report = E2eReport::default();
+    let mut report = Outcome::default();
     for page in pages {
         let before = report.problems.len();
         visit(client, base, page).await?;
         for message in browser_log(client).await? {
-            report
-                .problems
-                .push(format!("e2e: {page}: console error: {message}"));
+            report.problem(format!("e2e: {page}: console error: {message}"));
         }
         let isolated = client
             .execute("return self.crossOriginIsolated === true;", vec![])
             .await?;
         if isolated != Value::Bool(true) {
-            report.problems.push(format!(
+            report.problem(format!(
                 "e2e: {page}: not cross-origin isolated (the server must send COOP/COEP)"
             ));
         }
@@ -161,7 +149,7 @@ async fn drive(
     for demo in demos {
         let before = report.problems.len();
         if !pages.contains(&demo.page) {
-            report.problems.push(format!(
+            report.problem(format!(
                 "e2e: demo page {} is not in the book (expected a rendered page at that path)",
                 demo.page
             ));
@@ -169,7 +157,7 @@ async fn drive(
         }
         run_demo(client, base, demo, &mut report).await?;
         for message in browser_log(client).await? {
-            report.problems.push(format!(
+            report.problem(format!(
                 "e2e: {} (demo): console error: {message}",
                 demo.page
             ));
@@ -212,7 +200,7 @@ async fn isolated_without_headers(
     demos: &[DemoExpectation],
     page: &str,
     isolation: Isolation,
-    report: &mut E2eReport,
+    report: &mut Outcome,
 ) -> Result<()> {
     let label = isolation_label(isolation);
     let demo = demos
@@ -246,7 +234,7 @@ async fn isolated_without_headers(
         .await?;
     let before = report.problems.len();
     if isolated != Value::Bool(true) {
-        report.problems.push(format!(
+        report.problem(format!(
             "e2e ({label}): {page} did not become cross-origin isolated within 15 s"
         ));
         return Ok(());
@@ -256,9 +244,7 @@ async fn isolated_without_headers(
         *problem = format!("{problem} (served with {label})");
     }
     for message in browser_log(client).await? {
-        report
-            .problems
-            .push(format!("e2e ({label}): {page}: console error: {message}"));
+        report.problem(format!("e2e ({label}): {page}: console error: {message}"));
     }
     if report.problems.len() == before {
         report.passed += 1;
@@ -287,14 +273,14 @@ async fn run_demo(
     client: &Client,
     base: &Url,
     demo: &DemoExpectation,
-    report: &mut E2eReport,
+    report: &mut Outcome,
 ) -> Result<()> {
     visit(client, base, &demo.page).await?;
     let buttons = client
         .find_all(Locator::Css(".wasm-rs-demo .wasm-rs-demo-run"))
         .await?;
     if buttons.is_empty() {
-        report.problems.push(format!(
+        report.problem(format!(
             "e2e: {}: no Run button (is the demo placeholder on the page, and js/demo-runner.js in book.toml's additional-js?)",
             demo.page
         ));
@@ -320,13 +306,13 @@ async fn run_demo(
             .unwrap_or_default();
         match status.as_str() {
             "done" => {}
-            "running" | "" => report.problems.push(format!(
+            "running" | "" => report.problem(format!(
                 "e2e: {} demo #{index}: still running after {} s; output so far: {}",
                 demo.page,
                 DEMO_TIMEOUT.as_secs(),
                 show(&lines)
             )),
-            other => report.problems.push(format!(
+            other => report.problem(format!(
                 "e2e: {} demo #{index}: ended with status `{other}`; output: {}",
                 demo.page,
                 show(&lines)
@@ -336,7 +322,7 @@ async fn run_demo(
     }
     let missing = missing_lines(&demo.expect, &all_lines);
     if !missing.is_empty() {
-        report.problems.push(format!(
+        report.problem(format!(
             "e2e: {}: expected output missing: {}; the panel showed: {}",
             demo.page,
             show(&missing),
@@ -446,33 +432,12 @@ fn show(lines: &[String]) -> String {
 /// The book's pages, as `/`-separated paths relative to `book_dir`, sorted; mdBook's
 /// `print.html`, `404.html` and `toc.html` are not reading pages and are left out.
 fn pages(book_dir: &Path) -> Result<Vec<String>> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                walk(&path, root, out)?;
-            } else if path.extension().is_some_and(|e| e == "html") {
-                let rel = path.strip_prefix(root).expect("walked under root");
-                let rel = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                if !matches!(rel.as_str(), "print.html" | "404.html" | "toc.html") {
-                    out.push(rel);
-                }
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    walk(book_dir, book_dir, &mut out).with_context(|| {
+    let out = crate::tree::reading_pages(book_dir).with_context(|| {
         format!(
             "reading the rendered book in {} (build it first)",
             book_dir.display()
         )
     })?;
-    out.sort();
     if out.is_empty() {
         bail!(
             "no pages under {}: build the book first",

@@ -29,7 +29,8 @@ use anyhow::{Context, Result, bail};
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
-use crate::e2e::{ChromeDriver, E2eReport, browser_log};
+use crate::e2e::{ChromeDriver, browser_log};
+use crate::outcome::Outcome;
 use crate::workspace::Workspace;
 
 /// How long the page may take to reach a state (connect, converge, reconnect). The
@@ -40,7 +41,7 @@ const SERVER_START: Duration = Duration::from_secs(20);
 
 /// Builds the page and the server, then runs the scenarios. An `Err` means the suite could
 /// not run (a build failed, a process did not start); a failed check is a problem.
-pub(crate) fn run(ws: &Workspace, chromedriver: &Path) -> Result<E2eReport> {
+pub(crate) fn run(ws: &Workspace, chromedriver: &Path) -> Result<Outcome> {
     let scratch = tempfile::Builder::new()
         .prefix("wasm-rs-e2e-state-sync-")
         .tempdir()
@@ -59,7 +60,7 @@ pub(crate) fn run(ws: &Workspace, chromedriver: &Path) -> Result<E2eReport> {
         .context("starting the tokio runtime")?;
     let result = rt.block_on(async {
         let client = crate::e2e::connect(&driver, &profile).await?;
-        let mut report = E2eReport::default();
+        let mut report = Outcome::default();
         let outcome = async {
             for variant in [Variant::Main, Variant::Worker] {
                 let dir = scratch.path().join(variant.name());
@@ -347,7 +348,7 @@ async fn scenario(
     site: &Path,
     dir: &Path,
     variant: Variant,
-    report: &mut E2eReport,
+    report: &mut Outcome,
 ) -> Result<bool> {
     let name = format!("e2e: state-sync ({})", variant.name());
     let log = dir.join("transitions.jsonl");
@@ -365,7 +366,7 @@ async fn scenario(
 
     let (ok, page, _) = wait_for(client, &log, &session, |p, _| p.status == "connected").await?;
     if !ok {
-        report.problems.push(format!(
+        report.problem(format!(
             "{name}: the page did not connect within {} s (last status `{}`); console errors: {:?}",
             CONVERGE.as_secs(),
             page.status,
@@ -380,7 +381,7 @@ async fn scenario(
         )
         .await?;
     if mode != variant.name() {
-        report.problems.push(format!(
+        report.problem(format!(
             "{name}: the page runs the client in `{}`, expected `{}` (is bar_mode exported?)",
             mode.as_str().unwrap_or("?"),
             variant.name()
@@ -395,7 +396,7 @@ async fn scenario(
     })
     .await?;
     if !ok {
-        report.problems.push(format!(
+        report.problem(format!(
             "{name}: after typing `first`, the sides did not converge within {} s: page {page:?}, server {srv:?}",
             CONVERGE.as_secs()
         ));
@@ -406,7 +407,7 @@ async fn scenario(
     server.kill()?;
     let (ok, page, _) = wait_for(client, &log, &session, |p, _| p.status != "connected").await?;
     if !ok {
-        report.problems.push(format!(
+        report.problem(format!(
             "{name}: the page still says `{}` after server-foo was killed",
             page.status
         ));
@@ -420,7 +421,7 @@ async fn scenario(
     })
     .await?;
     if !ok {
-        report.problems.push(format!(
+        report.problem(format!(
             "{name}: messages typed while the server was down are not shown as pending: page {page:?}"
         ));
         return Ok(true);
@@ -433,12 +434,12 @@ async fn scenario(
     })
     .await?;
     if !ok {
-        report.problems.push(format!(
+        report.problem(format!(
             "{name}: after restarting server-foo the sides did not converge within {} s: page {page:?}, server {srv:?}",
             CONVERGE.as_secs()
         ));
     } else if srv.from_bar != ["first", "second", "third"] || srv.from_foo != ["hello", "hello"] {
-        report.problems.push(format!(
+        report.problem(format!(
             "{name}: a message was lost or duplicated across the restart: server got {:?} from the page and sent {:?}",
             srv.from_bar, srv.from_foo
         ));
@@ -459,9 +460,7 @@ async fn scenario(
     // else (an uncaught exception, a panic message) is a failure.
     for message in browser_log(client).await? {
         if !message.contains("WebSocket connection to") {
-            report
-                .problems
-                .push(format!("{name}: console error: {message}"));
+            report.problem(format!("{name}: console error: {message}"));
         }
     }
     Ok(true)

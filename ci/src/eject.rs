@@ -31,6 +31,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, TableLike, Value};
 
+use crate::outcome::Outcome;
 use crate::process::{self, LogMode, Logged, tail};
 use crate::workspace::{Crate, Workspace};
 
@@ -807,24 +808,6 @@ fn readme(ws: &Workspace, recipe: &Crate, source: &Source, web: &Web) -> Result<
 // The `eject` suite of `cargo xtask test`
 // ---------------------------------------------------------------------------------------
 
-/// What the eject check found.
-#[derive(Debug, Default)]
-pub(crate) struct EjectReport {
-    /// Checks run (one per eject, build and test run).
-    pub(crate) checked: u64,
-    /// Each failure, naming the recipe and what to look at.
-    pub(crate) problems: Vec<String>,
-}
-
-impl EjectReport {
-    fn check(&mut self, ok: bool, problem: impl FnOnce() -> String) {
-        self.checked += 1;
-        if !ok {
-            self.problems.push(problem());
-        }
-    }
-}
-
 /// The kinds of recipe an ejected project can be, each exercising a different part of
 /// eject and of the reader's first build: a recipe's shape is read from its manifest, its
 /// metadata and its folder by [`shape_of`], never from a list of names.
@@ -1090,7 +1073,7 @@ fn names(v: &[&Crate]) -> String {
 /// ejected copy: natively and in Node where it declares them, in Chromium when its wasm
 /// tests run only in browsers. By default only those recipes are ejected; with `deep`,
 /// every recipe is ejected and built (and the same ones tested).
-pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<EjectReport> {
+pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<Outcome> {
     let scratch = ws.target_dir.join("xtask").join("eject");
     // Two `cargo xtask test` runs at once would eject into the same folders: the second waits.
     std::fs::create_dir_all(scratch.parent().expect("under target/xtask"))?;
@@ -1109,7 +1092,7 @@ pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<EjectReport> {
         std::fs::remove_dir_all(&scratch)
             .with_context(|| format!("removing the last run's {}", scratch.display()))?;
     }
-    let mut report = EjectReport::default();
+    let mut report = Outcome::default();
     let mut recipes: Vec<(&Crate, Traits)> = Vec::new();
     for c in ws.recipes() {
         recipes.push((c, Traits::read(c)?));
@@ -1131,7 +1114,7 @@ pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<EjectReport> {
             report.check(false, || format!("{}: eject failed: {e:#}", c.name));
             continue;
         }
-        report.checked += 1;
+        report.passed += 1;
         let log = scratch.join(format!("{}-build.log", c.name));
         let built = cargo_in(ws, &dir, &["build", "--tests"], &log)?;
         report.check(built.success(), || {
@@ -1193,7 +1176,7 @@ pub(crate) fn test_ejected_recipe(
     c: &Crate,
     dir: &Path,
     scratch: &Path,
-    report: &mut EjectReport,
+    report: &mut Outcome,
 ) -> Result<()> {
     let traits = Traits::read(c)?;
     test_ejected(ws, c, &traits, dir, scratch, &mut None, report)
@@ -1207,7 +1190,7 @@ fn test_ejected(
     dir: &Path,
     scratch: &Path,
     chromedriver: &mut Option<std::ffi::OsString>,
-    report: &mut EjectReport,
+    report: &mut Outcome,
 ) -> Result<()> {
     let envs = c.environments()?;
     let wasm_tests = &["test", "--target", "wasm32-unknown-unknown", "--tests"][..];

@@ -4,8 +4,9 @@
 //! (`bench/run.rs` belongs to `bench`), and collects an edge `a -> b` for every `crate::b`
 //! path in the code of `a`: `use crate::b;`, `use crate::b::{..}`, `use crate::{b, c::d}`
 //! and `crate::b::f(..)` in expressions. Comment lines are skipped, so a doc link is no
-//! edge. Then it checks that the graph has no cycle and that only `main` uses `test`, the
-//! orchestrator of `cargo xtask test`: the suites and helpers stay below it.
+//! edge. Then it checks that the graph has no cycle, that only `main` uses `test`, the
+//! orchestrator of `cargo xtask test`, and that only `test` uses `suites`: the suites' parts
+//! and helpers stay below both.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -15,28 +16,25 @@ type Graph = BTreeMap<String, BTreeSet<String>>;
 
 /// The top-level module of every file under `src`: `foo.rs` and `foo/*.rs` are `foo`.
 fn sources(src: &Path) -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(src).expect("reading ci/src") {
-        let path = entry.expect("a directory entry").path();
-        let name = path
-            .file_stem()
-            .expect("a file name")
-            .to_string_lossy()
-            .into_owned();
-        if path.is_dir() {
-            for inner in std::fs::read_dir(&path).expect("reading a module folder") {
-                let inner = inner.expect("a directory entry").path();
-                if inner.extension().is_some_and(|e| e == "rs") {
-                    let text = std::fs::read_to_string(&inner).expect("reading a source file");
-                    files.push((name.clone(), text));
-                }
-            }
-        } else if path.extension().is_some_and(|e| e == "rs") {
+    crate::tree::files(src, "rs")
+        .expect("reading ci/src")
+        .into_iter()
+        .map(|path| {
+            let top = path
+                .strip_prefix(src)
+                .expect("walked under src")
+                .components()
+                .next()
+                .expect("a file under src");
+            let name = Path::new(top.as_os_str())
+                .file_stem()
+                .expect("a file name")
+                .to_string_lossy()
+                .into_owned();
             let text = std::fs::read_to_string(&path).expect("reading a source file");
-            files.push((name, text));
-        }
-    }
-    files
+            (name, text)
+        })
+        .collect()
 }
 
 /// The modules of `modules` that `text` names as `crate::<module>`, in any `use` or path.
@@ -171,6 +169,22 @@ fn the_module_graph_has_no_cycle() {
             cycle.join(" -> ")
         );
     }
+}
+
+#[test]
+fn only_test_uses_the_suites() {
+    let graph = this_crate();
+    assert!(graph["test"].contains("suites"), "{graph:#?}");
+    let users: Vec<String> = graph
+        .into_iter()
+        .filter(|(m, uses)| m != "test" && uses.contains("suites"))
+        .map(|(m, _)| m)
+        .collect();
+    assert!(
+        users.is_empty(),
+        "only `test` may use `suites` (the Suite trait and its implementations); these do: \
+         {users:?}. A suite's part returns an `Outcome` and leaves the row to `suites`"
+    );
 }
 
 #[test]

@@ -18,15 +18,16 @@ use anyhow::{Context, Result};
 use scraper::{Html, Selector};
 use url::Url;
 
+use crate::outcome::Outcome;
+
 /// What the link check found.
 #[derive(Debug, Default)]
 pub(crate) struct LinkReport {
-    /// Internal links (and `#anchors`) that resolved.
-    pub(crate) checked: u64,
+    /// Internal links (and `#anchors`) that resolved, and one problem per broken link,
+    /// naming the page and the link.
+    pub(crate) outcome: Outcome,
     /// External links seen and, on purpose, not fetched.
     pub(crate) external: u64,
-    /// One line per broken link, naming the page and the link.
-    pub(crate) problems: Vec<String>,
 }
 
 /// The element/attribute pairs whose value is a URL the page depends on.
@@ -54,10 +55,8 @@ const BOOK_ROOT: &str = "http://book.invalid/";
 /// `main` branch (`<url>/blob/main/<path>`, `tree`, `edit`: the code captions, the recipe
 /// headers, the edit links) are checked too, offline: `<path>` must exist in the checkout.
 pub(crate) fn check(book_dir: &Path, repository: Option<(&str, &Path)>) -> Result<LinkReport> {
-    let mut pages = Vec::new();
-    collect_html(book_dir, &mut pages)
+    let pages = crate::tree::files(book_dir, "html")
         .with_context(|| format!("listing the rendered book in {}", book_dir.display()))?;
-    pages.sort();
     anyhow::ensure!(
         !pages.is_empty(),
         "no .html files under {}: build the book first (`cargo xtask serve` or `cargo xtask test` build it)",
@@ -104,9 +103,9 @@ pub(crate) fn check(book_dir: &Path, repository: Option<(&str, &Path)>) -> Resul
                     .and_then(|(url, root)| Some((crate::captions::linked_file(url, link)?, root)));
                 if let Some((file, root)) = in_repository {
                     if crate::captions::exists_in(root, file) {
-                        report.checked += 1;
+                        report.outcome.passed += 1;
                     } else {
-                        report.problems.push(format!(
+                        report.outcome.problem(format!(
                             "links: {}: broken link `{link}`: there is no `{file}` in the repository",
                             rel.display()
                         ));
@@ -126,14 +125,14 @@ pub(crate) fn check(book_dir: &Path, repository: Option<(&str, &Path)>) -> Resul
                         match resolved {
                             Ok(target) => {
                                 match resolve(book_dir, &target, &root, &mut ids, &doc, page) {
-                                    Ok(()) => report.checked += 1,
-                                    Err(why) => report.problems.push(format!(
+                                    Ok(()) => report.outcome.passed += 1,
+                                    Err(why) => report.outcome.problem(format!(
                                         "links: {}: broken link `{link}`: {why}",
                                         rel.display()
                                     )),
                                 }
                             }
-                            Err(e) => report.problems.push(format!(
+                            Err(e) => report.outcome.problem(format!(
                                 "links: {}: link `{link}` is not a valid URL ({e})",
                                 rel.display()
                             )),
@@ -269,18 +268,6 @@ fn read_page(path: &Path) -> Result<String> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-fn collect_html(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_html(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "html") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
 fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
@@ -314,13 +301,18 @@ mod tests {
         let dir = book(&[("index.html", page.as_str())]);
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let report = check(dir.path(), Some((repo, root))).unwrap();
-        assert_eq!(report.checked, 2);
+        assert_eq!(report.outcome.passed, 2);
         assert_eq!(report.external, 1, "the issues page is not a file");
-        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
-        assert!(report.problems[0].contains("no `ci/src/gone.rs` in the repository"));
+        assert_eq!(
+            report.outcome.problems.len(),
+            1,
+            "{:?}",
+            report.outcome.problems
+        );
+        assert!(report.outcome.problems[0].contains("no `ci/src/gone.rs` in the repository"));
         // Without the repository, the same links are external and not checked.
         let report = check(dir.path(), None).unwrap();
-        assert_eq!((report.checked, report.external), (0, 4));
+        assert_eq!((report.outcome.passed, report.external), (0, 4));
     }
 
     #[test]
@@ -345,9 +337,9 @@ mod tests {
             ("sub/index.html", ""),
         ]);
         let report = check(dir.path(), None).unwrap();
-        assert_eq!(report.problems, Vec::<String>::new());
+        assert_eq!(report.outcome.problems, Vec::<String>::new());
         // index: css, js, page#part-two, #top, #here, sub/, img = 7; sub/page: 3; sub/index: 0.
-        assert_eq!(report.checked, 10);
+        assert_eq!(report.outcome.passed, 10);
         assert_eq!(report.external, 2);
     }
 
@@ -358,19 +350,24 @@ mod tests {
             r#"<a href="../gone.html">x</a><script src="js/missing.js"></script>"#,
         )]);
         let report = check(dir.path(), None).unwrap();
-        assert_eq!(report.checked, 0);
-        assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
-        assert!(
-            report.problems[0].contains("chapter/one.html")
-                && report.problems[0].contains("`../gone.html`")
-                && report.problems[0].contains("gone.html does not exist"),
+        assert_eq!(report.outcome.passed, 0);
+        assert_eq!(
+            report.outcome.problems.len(),
+            2,
             "{:?}",
-            report.problems
+            report.outcome.problems
         );
         assert!(
-            report.problems[1].contains("chapter/js/missing.js does not exist"),
+            report.outcome.problems[0].contains("chapter/one.html")
+                && report.outcome.problems[0].contains("`../gone.html`")
+                && report.outcome.problems[0].contains("gone.html does not exist"),
             "{:?}",
-            report.problems
+            report.outcome.problems
+        );
+        assert!(
+            report.outcome.problems[1].contains("chapter/js/missing.js does not exist"),
+            "{:?}",
+            report.outcome.problems
         );
     }
 
@@ -384,18 +381,23 @@ mod tests {
             ("b.html", r#"<h1 id="yes">b</h1>"#),
         ]);
         let report = check(dir.path(), None).unwrap();
-        assert_eq!(report.checked, 0);
-        assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
-        assert!(
-            report.problems[0].contains("a.html: broken link `b.html#nope`")
-                && report.problems[0].contains("b.html has no element with id `nope`"),
+        assert_eq!(report.outcome.passed, 0);
+        assert_eq!(
+            report.outcome.problems.len(),
+            2,
             "{:?}",
-            report.problems
+            report.outcome.problems
         );
         assert!(
-            report.problems[1].contains("a.html has no element with id `self-nope`"),
+            report.outcome.problems[0].contains("a.html: broken link `b.html#nope`")
+                && report.outcome.problems[0].contains("b.html has no element with id `nope`"),
             "{:?}",
-            report.problems
+            report.outcome.problems
+        );
+        assert!(
+            report.outcome.problems[1].contains("a.html has no element with id `self-nope`"),
+            "{:?}",
+            report.outcome.problems
         );
     }
 
@@ -409,9 +411,14 @@ mod tests {
             ("index.html", ""),
         ]);
         let report = check(dir.path(), None).unwrap();
-        assert_eq!(report.checked, 1);
-        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
-        assert!(report.problems[0].contains("missing.html does not exist"));
+        assert_eq!(report.outcome.passed, 1);
+        assert_eq!(
+            report.outcome.problems.len(),
+            1,
+            "{:?}",
+            report.outcome.problems
+        );
+        assert!(report.outcome.problems[0].contains("missing.html does not exist"));
     }
 
     #[test]

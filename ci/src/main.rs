@@ -37,13 +37,16 @@ mod jshosts;
 mod links;
 mod nightly;
 mod onramps;
+mod outcome;
 mod process;
 mod recipes;
 mod release;
 mod serve;
 mod setup;
 mod suite;
+mod suites;
 mod test;
+mod tree;
 mod wasi;
 mod workerd;
 mod workspace;
@@ -137,7 +140,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             println!(
                 "lint-recipes: {} checks, {} problems",
-                report.checked,
+                report.checked(),
                 report.problems.len()
             );
             if !report.problems.is_empty() {

@@ -33,7 +33,8 @@ use anyhow::{Context, Result, bail};
 use fantoccini::ClientBuilder;
 use serde_json::{Value, json};
 
-use crate::e2e::{E2eReport, browser_log, free_port};
+use crate::e2e::{browser_log, free_port};
+use crate::outcome::Outcome;
 use crate::workspace::Workspace;
 
 /// An on-ramp: a recipe whose bundler project the suite builds and checks.
@@ -151,7 +152,7 @@ pub(crate) struct Drivers<'a> {
 
 /// Builds and checks every on-ramp. An `Err` means the suite could not run; a failed check
 /// is a problem in the report.
-pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
+pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<Outcome> {
     let scratch = tempfile::Builder::new()
         .prefix("wasm-rs-onramps-")
         .tempdir()
@@ -161,12 +162,12 @@ pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
-    let mut report = E2eReport::default();
+    let mut report = Outcome::default();
     for onramp in &ON_RAMPS {
         let project = match build_project(ws, onramp, "demo", "onramps", drivers.trunk) {
             Ok(project) => project,
             Err(e) => {
-                report.problems.push(format!("{}: {e:#}", onramp.bundler));
+                report.problem(format!("{}: {e:#}", onramp.bundler));
                 continue;
             }
         };
@@ -176,7 +177,7 @@ pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
         let ejected = project
             .parent()
             .context("the project is inside the ejected copy")?;
-        let mut tests = crate::eject::EjectReport::default();
+        let mut tests = Outcome::default();
         crate::eject::test_ejected_recipe(
             ws,
             recipe.context("the recipe is missing")?,
@@ -184,24 +185,14 @@ pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
             scratch.path(),
             &mut tests,
         )?;
-        report.passed += tests.checked - tests.problems.len() as u64;
-        report.problems.extend(
-            tests
-                .problems
-                .into_iter()
-                .map(|p| format!("{} (ejected): {p}", onramp.bundler)),
-        );
-        report.problems.extend(
-            build_paths_in(&project.join("dist"), &project)?
-                .into_iter()
-                .map(|file| {
-                    format!(
-                        "{}: {file} holds the build machine's path {} (a bundler wrote in `import.meta.url`)",
-                        onramp.bundler,
-                        project.display()
-                    )
-                }),
-        );
+        report.add(tests.prefixed(&format!("{} (ejected)", onramp.bundler)));
+        for file in build_paths_in(&project.join("dist"), &project)? {
+            report.problem(format!(
+                "{}: {file} holds the build machine's path {} (a bundler wrote in `import.meta.url`)",
+                onramp.bundler,
+                project.display()
+            ));
+        }
         let production = match onramp.production {
             Serve::Bundler(_) => "preview",
             Serve::Static(_) => "production build",
@@ -229,10 +220,12 @@ pub(crate) fn run(ws: &Workspace, drivers: &Drivers<'_>) -> Result<E2eReport> {
                     rt.block_on(check(engine, drivers, server.url(), onramp, scratch.path()));
                 match outcome {
                     Ok(problems) if problems.is_empty() => report.passed += 1,
-                    Ok(problems) => report
-                        .problems
-                        .extend(problems.into_iter().map(|p| format!("{label}: {p}"))),
-                    Err(e) => report.problems.push(format!("{label}: {e:#}")),
+                    Ok(problems) => {
+                        for p in problems {
+                            report.problem(format!("{label}: {p}"));
+                        }
+                    }
+                    Err(e) => report.problem(format!("{label}: {e:#}")),
                 }
             }
         }

@@ -17,6 +17,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::env::Environment;
+use crate::outcome::Outcome;
 use crate::workspace::{Crate, Workspace};
 
 /// The book's recipe sections: `topic` in metadata, and the title of its part of SUMMARY.md.
@@ -358,31 +359,15 @@ pub(crate) fn generate(ws: &Workspace) -> Result<()> {
 // lint-recipes
 // ---------------------------------------------------------------------------------------
 
-/// What the linter found.
-#[derive(Debug, Default)]
-pub(crate) struct LintReport {
-    pub(crate) checked: u64,
-    pub(crate) problems: Vec<String>,
-}
-
-impl LintReport {
-    fn check(&mut self, ok: bool, problem: impl FnOnce() -> String) {
-        self.checked += 1;
-        if !ok {
-            self.problems.push(problem());
-        }
-    }
-}
-
 static INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\{\{#(include|rustdoc_include)\s+([^}\s]+)\s*\}\}").expect("valid regex")
 });
 
 /// Checks every recipe and every page of the book. Generates the page parts first, so that
 /// includes of generated files resolve.
-pub(crate) fn lint(ws: &Workspace) -> Result<LintReport> {
+pub(crate) fn lint(ws: &Workspace) -> Result<Outcome> {
     generate(ws)?;
-    let mut report = LintReport::default();
+    let mut report = Outcome::default();
     let summary_path = ws.root.join("book/src/SUMMARY.md");
     let summary = std::fs::read_to_string(&summary_path).context("reading book/src/SUMMARY.md")?;
     for c in ws.recipes() {
@@ -390,8 +375,7 @@ pub(crate) fn lint(ws: &Workspace) -> Result<LintReport> {
     }
     lint_book(&ws.root.join("book/src"), &mut report)?;
     // Every recipe page, the nightly recipes' too: no measured figures typed by hand.
-    let mut pages = Vec::new();
-    collect_markdown(&ws.root.join("book/src/recipes"), &mut pages)?;
+    let pages = crate::tree::files(&ws.root.join("book/src/recipes"), "md")?;
     for page in pages {
         let text = std::fs::read_to_string(&page)?;
         let rel = page
@@ -425,7 +409,7 @@ pub(crate) fn lint(ws: &Workspace) -> Result<LintReport> {
 /// test)]`: wasm-bindgen-test takes every wasm32 target for its own, so on `wasm32-wasip1/2`
 /// such a test compiles to a JS-harness test that the WASI run never sees. It is dropped
 /// there without a word, while the crate claims WASI.
-fn lint_wasi_tests(c: &Crate, r: &mut LintReport) -> Result<()> {
+fn lint_wasi_tests(c: &Crate, r: &mut Outcome) -> Result<()> {
     let declares_wasi = c
         .environments()
         .is_ok_and(|envs| envs.iter().any(|e| matches!(e, Environment::Wasi(_))));
@@ -475,7 +459,7 @@ fn uses_unsupported_test(text: &str) -> bool {
         .any(|l| ATTR.is_match(l))
 }
 
-fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut LintReport) -> Result<()> {
+fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut Outcome) -> Result<()> {
     let name = &c.name;
     for file in ["Cargo.toml", "src/lib.rs", "README.md"] {
         r.check(c.dir.join(file).is_file(), || {
@@ -610,7 +594,7 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut LintReport) -> 
 /// A recipe measures with `cargo xtask bench` only: its benches are the bench targets that
 /// xtask runs (`benches/<name>.rs`, listed in `ci/src/bench/mod.rs`), no test or feature
 /// holds a second benchmark, and its page carries the generated figures, never typed ones.
-fn lint_benches(ws: &Workspace, c: &Crate, r: &mut LintReport) -> Result<()> {
+fn lint_benches(ws: &Workspace, c: &Crate, r: &mut Outcome) -> Result<()> {
     let name = &c.name;
     let mut expected: Vec<&str> = crate::bench_targets::recipe_benches(name).collect();
     expected.sort_unstable();
@@ -720,9 +704,8 @@ pub(crate) fn typed_figures(markdown: &str) -> Vec<(usize, String)> {
 }
 
 /// Every code block in the book is an include, and every include resolves.
-fn lint_book(src: &Path, r: &mut LintReport) -> Result<()> {
-    let mut pages = Vec::new();
-    collect_markdown(src, &mut pages)?;
+fn lint_book(src: &Path, r: &mut Outcome) -> Result<()> {
+    let pages = crate::tree::files(src, "md")?;
     for page in pages {
         let text = std::fs::read_to_string(&page)?;
         let rel = page
@@ -742,26 +725,13 @@ fn lint_book(src: &Path, r: &mut LintReport) -> Result<()> {
             let target = &cap[2];
             r.check(true, String::new);
             if let Err(e) = check_include(&page, target) {
-                r.problems.push(format!(
+                r.problem(format!(
                     "book/src/{rel}: {{{{#{} {target}}}}}: {e}",
                     &cap[1]
                 ));
             }
         }
     }
-    Ok(())
-}
-
-fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let p = e?.path();
-        if p.is_dir() {
-            collect_markdown(&p, out)?;
-        } else if p.extension().is_some_and(|x| x == "md") {
-            out.push(p);
-        }
-    }
-    out.sort();
     Ok(())
 }
 
@@ -959,7 +929,7 @@ pub(crate) fn new_recipe(ws: &Workspace, args: &NewRecipeArgs) -> Result<()> {
 /// Proves the template: scaffolds a recipe with `new-recipe` into a scratch copy of the
 /// workspace's skeleton (root manifest, toolchain, cargo config, SUMMARY.md), lints it, and
 /// runs its tests natively and in Node. A template that stops compiling fails `cargo xtask test`.
-pub(crate) fn check_template(ws: &Workspace) -> Result<LintReport> {
+pub(crate) fn check_template(ws: &Workspace) -> Result<Outcome> {
     let scratch = ws.target_dir.join("xtask").join("template-check");
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(scratch.join("book/src/recipes"))?;
@@ -1003,7 +973,7 @@ pub(crate) fn check_template(ws: &Workspace) -> Result<LintReport> {
     )?;
     let loaded = Workspace::load_from(Some(&scratch))?;
     scratch_ws.crates = loaded.crates;
-    let mut report = LintReport::default();
+    let mut report = Outcome::default();
     let summary = std::fs::read_to_string(scratch.join("book/src/SUMMARY.md"))?;
     generate(&scratch_ws)?;
     let recipe = scratch_ws

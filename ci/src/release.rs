@@ -21,6 +21,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::outcome::Outcome;
 use crate::process::{self, LogMode, Logged, tail};
 use crate::setup::Driver;
 use crate::workspace::Workspace;
@@ -32,25 +33,6 @@ pub(crate) const RUNTIME: [(&str, &str); 4] = [
     ("wasm-rs-dbg", "dbg"),
     ("wasm-rs-worker", "worker"),
 ];
-
-/// What a suite found.
-#[derive(Debug, Default)]
-pub(crate) struct Report {
-    /// Checks and tests that passed.
-    pub(crate) passed: u64,
-    /// Each failure, named so that a reader can fix it.
-    pub(crate) problems: Vec<String>,
-}
-
-impl Report {
-    fn check(&mut self, ok: bool, problem: impl FnOnce() -> String) {
-        if ok {
-            self.passed += 1;
-        } else {
-            self.problems.push(problem());
-        }
-    }
-}
 
 /// One runtime crate, packaged and unpacked.
 #[derive(Debug)]
@@ -65,8 +47,8 @@ fn work_dir(ws: &Workspace) -> PathBuf {
 }
 
 /// Runs the `release` suite. `chromium` is the Chromium driver, when set up.
-pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> Result<Report> {
-    let mut report = Report::default();
+pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> Result<Outcome> {
+    let mut report = Outcome::default();
     static_checks(ws, &mut report)?;
 
     docs_rs(ws, log_dir, &mut report)?;
@@ -75,7 +57,7 @@ pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> 
     let unpacked = match package_and_unpack(ws, &work, log_dir) {
         Ok(u) => u,
         Err(e) => {
-            report.problems.push(format!("release: {e:#}"));
+            report.problem(format!("release: {e:#}"));
             return Ok(report);
         }
     };
@@ -107,9 +89,7 @@ pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> 
                 ("CHROMEDRIVER", chromedriver.into()),
             ],
         )),
-        _ => report
-            .problems
-            .push("release: Chromium is not set up; `cargo xtask setup` installs it".into()),
+        _ => report.problem("release: Chromium is not set up; `cargo xtask setup` installs it"),
     }
     for (name, vars) in envs {
         println!("  → the app's wasm tests in {name}");
@@ -123,7 +103,7 @@ pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> 
         println!("    {} passed, {} failed", counts.passed, counts.failed);
         report.passed += counts.passed;
         if !run.success() || counts.failed > 0 || counts.passed < 2 {
-            report.problems.push(format!(
+            report.problem(format!(
                 "release: the app's wasm tests failed in {name} ({} passed, {} failed; log: {})",
                 counts.passed,
                 counts.failed,
@@ -136,7 +116,7 @@ pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> 
 
 /// The docs as docs.rs builds them (`[package.metadata.docs.rs]`: wasm32 first, nightly,
 /// `--cfg docsrs` so that target-only items carry their `doc(cfg)` label): no warning allowed.
-fn docs_rs(ws: &Workspace, log_dir: &Path, report: &mut Report) -> Result<()> {
+fn docs_rs(ws: &Workspace, log_dir: &Path, report: &mut Outcome) -> Result<()> {
     println!("  → rustdoc for wasm32 as docs.rs runs it (nightly, --cfg docsrs)");
     crate::setup::ensure_toolchain("nightly", &["wasm32-unknown-unknown"])?;
     let mut cmd = Command::new("cargo");
@@ -165,15 +145,15 @@ fn docs_rs(ws: &Workspace, log_dir: &Path, report: &mut Report) -> Result<()> {
 }
 
 /// Runs the `msrv` suite: the app, resolved for and built with the declared `rust-version`.
-pub(crate) fn msrv(ws: &Workspace, log_dir: &Path) -> Result<Report> {
-    let mut report = Report::default();
+pub(crate) fn msrv(ws: &Workspace, log_dir: &Path) -> Result<Outcome> {
+    let mut report = Outcome::default();
     let version = runtime_rust_version(ws)?;
     crate::setup::ensure_toolchain(&version, &["wasm32-unknown-unknown"])?;
     let work = work_dir(ws);
     let unpacked = match package_and_unpack(ws, &work, log_dir) {
         Ok(u) => u,
         Err(e) => {
-            report.problems.push(format!("msrv: {e:#}"));
+            report.problem(format!("msrv: {e:#}"));
             return Ok(report);
         }
     };
@@ -322,7 +302,7 @@ fn runtime_rust_version(ws: &Workspace) -> Result<String> {
 
 /// No `=` requirement in a runtime crate's manifest, and the worker loader bound only by
 /// `wasm-rs-worker`.
-fn static_checks(ws: &Workspace, report: &mut Report) -> Result<()> {
+fn static_checks(ws: &Workspace, report: &mut Outcome) -> Result<()> {
     for (name, _) in RUNTIME {
         let c = ws
             .crates
@@ -672,7 +652,7 @@ f = { path = "y" }
     #[test]
     fn this_workspace_has_no_pins_and_one_loader_binding() {
         let ws = Workspace::load().unwrap();
-        let mut report = Report::default();
+        let mut report = Outcome::default();
         static_checks(&ws, &mut report).unwrap();
         assert!(report.problems.is_empty(), "{:?}", report.problems);
         assert_eq!(report.passed, RUNTIME.len() as u64 + 2);

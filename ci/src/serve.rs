@@ -40,8 +40,8 @@ pub(crate) fn run(ws: &Workspace, args: &ServeArgs) -> Result<()> {
         None => {
             let tools = setup::book_tools(ws)?;
             let check = book::build(ws, &tools.mdbook)?;
-            if !check.problems.is_empty() {
-                for p in &check.problems {
+            if !check.outcome.problems.is_empty() {
+                for p in &check.outcome.problems {
                     eprintln!("{p}");
                 }
                 bail!("the book did not build cleanly; fix the problems above");

@@ -8,7 +8,7 @@ use crate::env::{Engine, Environment};
 
 /// A row of the summary table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Suite {
+pub(crate) enum SuiteId {
     /// `cargo fmt --check`.
     Fmt,
     /// `cargo xtask lint-recipes` and the new-recipe template check.
@@ -48,60 +48,60 @@ pub(crate) enum Suite {
     Msrv,
 }
 
-impl Suite {
-    fn all() -> Vec<Suite> {
-        let mut v = vec![Suite::Fmt, Suite::Lint, Suite::Clippy];
-        v.extend(Environment::all().into_iter().map(Suite::Env));
+impl SuiteId {
+    fn all() -> Vec<SuiteId> {
+        let mut v = vec![SuiteId::Fmt, SuiteId::Lint, SuiteId::Clippy];
+        v.extend(Environment::all().into_iter().map(SuiteId::Env));
         v.extend([
-            Suite::Miri,
-            Suite::Loom,
-            Suite::Fuzz,
-            Suite::Eject,
-            Suite::Book,
-            Suite::Links,
-            Suite::E2e,
-            Suite::Onramps,
-            Suite::Bench,
-            Suite::Threads,
-            Suite::Release,
-            Suite::Msrv,
+            SuiteId::Miri,
+            SuiteId::Loom,
+            SuiteId::Fuzz,
+            SuiteId::Eject,
+            SuiteId::Book,
+            SuiteId::Links,
+            SuiteId::E2e,
+            SuiteId::Onramps,
+            SuiteId::Bench,
+            SuiteId::Threads,
+            SuiteId::Release,
+            SuiteId::Msrv,
         ]);
         v
     }
 
     pub(crate) fn name(self) -> String {
         match self {
-            Suite::Fmt => "fmt".into(),
-            Suite::Lint => "lint".into(),
-            Suite::Clippy => "clippy".into(),
-            Suite::Env(e) => e.name(),
-            Suite::Miri => "miri".into(),
-            Suite::Loom => "loom".into(),
-            Suite::Fuzz => "fuzz".into(),
-            Suite::Eject => "eject".into(),
-            Suite::Book => "book".into(),
-            Suite::Links => "links".into(),
-            Suite::E2e => "e2e".into(),
-            Suite::Onramps => "onramps".into(),
-            Suite::Bench => "bench".into(),
-            Suite::Threads => "threads".into(),
-            Suite::Release => "release".into(),
-            Suite::Msrv => "msrv".into(),
+            SuiteId::Fmt => "fmt".into(),
+            SuiteId::Lint => "lint".into(),
+            SuiteId::Clippy => "clippy".into(),
+            SuiteId::Env(e) => e.name(),
+            SuiteId::Miri => "miri".into(),
+            SuiteId::Loom => "loom".into(),
+            SuiteId::Fuzz => "fuzz".into(),
+            SuiteId::Eject => "eject".into(),
+            SuiteId::Book => "book".into(),
+            SuiteId::Links => "links".into(),
+            SuiteId::E2e => "e2e".into(),
+            SuiteId::Onramps => "onramps".into(),
+            SuiteId::Bench => "bench".into(),
+            SuiteId::Threads => "threads".into(),
+            SuiteId::Release => "release".into(),
+            SuiteId::Msrv => "msrv".into(),
         }
     }
 
     /// Whether `--only <word>` selects this suite.
     fn selected_by(self, word: &str) -> bool {
         match self {
-            Suite::Env(env) => env.selected_by(word),
+            SuiteId::Env(env) => env.selected_by(word),
             _ => self.name() == word,
         }
     }
 }
 
 /// The suites `--only` and `--engine` select, in run order.
-pub(crate) fn select(only: &[String], engines: &[Engine]) -> Result<Vec<Suite>> {
-    let all = Suite::all();
+pub(crate) fn select(only: &[String], engines: &[Engine]) -> Result<Vec<SuiteId>> {
+    let all = SuiteId::all();
     for word in only {
         if !all.iter().any(|s| s.selected_by(word)) {
             bail!(
@@ -115,7 +115,7 @@ pub(crate) fn select(only: &[String], engines: &[Engine]) -> Result<Vec<Suite>> 
         .into_iter()
         .filter(|s| only.is_empty() || only.iter().any(|w| s.selected_by(w)))
         .filter(|s| match s {
-            Suite::Env(e) => e
+            SuiteId::Env(e) => e
                 .engine()
                 .is_none_or(|en| engines.is_empty() || engines.contains(&en)),
             _ => true,

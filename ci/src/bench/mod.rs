@@ -29,6 +29,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 pub(crate) use crate::bench_targets::{BenchTarget, EnvName, SuiteName, TARGETS};
+use crate::outcome::Outcome;
 use crate::setup;
 use crate::workspace::Workspace;
 
@@ -119,14 +120,6 @@ pub(crate) struct Results {
     pub(crate) problems: Vec<String>,
 }
 
-/// The outcome of a bench: its rows, and the benchmarks that broke (empty when all ran).
-#[derive(Debug)]
-pub(crate) struct Outcome {
-    /// Suite and environment pairs that ran.
-    pub(crate) checked: u64,
-    pub(crate) problems: Vec<String>,
-}
-
 /// `cargo xtask bench`: fails when a benchmark broke (never because a target was missed).
 pub(crate) fn run_command(ws: &Workspace, args: &BenchArgs) -> Result<()> {
     let outcome = run(ws, args)?;
@@ -144,6 +137,8 @@ pub(crate) fn run_command(ws: &Workspace, args: &BenchArgs) -> Result<()> {
 
 /// Runs the selected suites; prints the table; writes the JSON (and the book's page with
 /// `--update-book`).
+/// Runs the benchmarks `args` selects: a pass per suite and environment pair that ran, a
+/// problem per benchmark that broke.
 pub(crate) fn run(ws: &Workspace, args: &BenchArgs) -> Result<Outcome> {
     let started = Instant::now();
     let runs = if args.quick { 1 } else { args.runs };
@@ -331,7 +326,13 @@ pub(crate) fn run(ws: &Workspace, args: &BenchArgs) -> Result<Outcome> {
         }
         book::update(ws, &results)?;
     }
-    Ok(Outcome { checked, problems })
+    // A pass per suite and environment pair that ran; a failure per benchmark that broke.
+    let failed = problems.len() as u64;
+    Ok(Outcome {
+        passed: u64::saturating_sub(checked, failed),
+        failed,
+        problems,
+    })
 }
 
 /// Runs `runs` fresh runs of one bench target in one environment.
