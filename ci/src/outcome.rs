@@ -63,11 +63,6 @@ impl Outcome {
     pub(crate) fn checked(&self) -> u64 {
         self.passed + self.failed
     }
-
-    /// Nothing failed.
-    pub(crate) fn is_success(&self) -> bool {
-        self.failed == 0 && self.problems.is_empty()
-    }
 }
 
 #[cfg(test)]
@@ -81,7 +76,6 @@ mod tests {
         o.check(false, || "broken".into());
         assert_eq!((o.passed, o.failed, o.checked()), (1, 1, 2));
         assert_eq!(o.problems, ["broken"]);
-        assert!(!o.is_success());
     }
 
     #[test]

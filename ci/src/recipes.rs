@@ -540,12 +540,8 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut Outcome) -> Res
         }
     }
 
-    // Demos.
+    // Demos (`run_demo` in src/demo.rs is checked with the file roles below).
     if meta.demo {
-        let lib = std::fs::read_to_string(c.dir.join("src/lib.rs")).unwrap_or_default();
-        r.check(lib.contains("fn run_demo"), || {
-            format!("{name}: demo = true but src/lib.rs exports no `run_demo` function")
-        });
         r.check(!meta.demo_expect.is_empty(), || {
             format!("{name}: demo = true needs demo-expect = [\"a line the demo prints\", ...]")
         });
@@ -555,6 +551,7 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut Outcome) -> Res
         });
     }
 
+    lint_roles(c, meta.demo, r)?;
     lint_benches(ws, c, r)?;
 
     // README: what it shows, the book page, how to run its tests.
@@ -589,6 +586,147 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut Outcome) -> Res
         format!("{name}: the page includes no code from recipes/{name}/")
     });
     Ok(())
+}
+
+/// The flagship recipes that are applications rather than lessons, until they are split
+/// (issue #24, item 3): their target-gated modules are not yet named by role. Every other
+/// role rule holds for them too.
+const NOT_YET_SPLIT: &[&str] = &["state-sync", "rhai-engine-worker", "opfs-kv-worker"];
+
+/// The modules a recipe may declare under a target `#[cfg(...)]`: the platform glue and the
+/// demo (CONTRIBUTING.md, "The shape of a recipe").
+const ROLE_MODULES: &[(&str, &str)] = &[
+    ("web", "glue for JS hosts (wasm32-unknown-unknown)"),
+    ("native", "native glue"),
+    ("wasi", "WASI glue"),
+    ("demo", "`run_demo`, what the page's Run button calls"),
+];
+
+/// The file roles: `src/lib.rs` opens with the idea's narrative (`//!`); a target-gated
+/// module is `web`, `native`, `wasi` or `demo`, never a `sys/` folder; `run_demo` lives in
+/// `src/demo.rs`, which exists exactly when `demo = true`; shared test helpers are in
+/// `tests/common/` (insta's snapshots in `tests/snapshots/`); no file configures wasm-bindgen-test's environment (xtask chooses it).
+fn lint_roles(c: &Crate, demo: bool, r: &mut Outcome) -> Result<()> {
+    let name = &c.name;
+    let lib = std::fs::read_to_string(c.dir.join("src/lib.rs")).unwrap_or_default();
+    r.check(lib.trim_start().starts_with("//!"), || {
+        format!(
+            "{name}: src/lib.rs does not open with the recipe's narrative: start it with `//!` \
+             lines saying what the recipe shows and why (CONTRIBUTING.md, \"The shape of a recipe\")"
+        )
+    });
+    if !NOT_YET_SPLIT.contains(&name.as_str()) {
+        for (module, cfg) in target_gated_modules(&lib) {
+            r.check(ROLE_MODULES.iter().any(|(m, _)| *m == module), || {
+                format!(
+                    "{name}: src/lib.rs declares `mod {module}` under `#[cfg({cfg})]`: target-gated \
+                     code goes in one of the role modules ({}); put `{module}` inside the one \
+                     it serves (src/<role>/{module}.rs) or drop the cfg if it compiles everywhere",
+                    ROLE_MODULES
+                        .iter()
+                        .map(|(m, why)| format!("{m}: {why}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            });
+        }
+        r.check(!c.dir.join("src/sys").exists(), || {
+            format!(
+                "{name}: src/sys/ holds platform glue: split it into src/native.rs, src/web.rs \
+                 and src/wasi.rs"
+            )
+        });
+    }
+    let sources = crate::tree::files(&c.dir.join("src"), "rs")?;
+    let demo_file = c.dir.join("src/demo.rs");
+    r.check(demo == demo_file.is_file(), || {
+        if demo {
+            format!("{name}: demo = true but there is no src/demo.rs with `run_demo`")
+        } else {
+            format!("{name}: src/demo.rs exists but Cargo.toml does not say demo = true")
+        }
+    });
+    for file in &sources {
+        let text = std::fs::read_to_string(file)?;
+        let rel = file
+            .strip_prefix(&c.dir)
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        let defines = text.lines().any(|l| {
+            l.trim_start().starts_with("pub async fn run_demo") || l.contains(" fn run_demo(")
+        });
+        r.check(!defines || *file == demo_file, || {
+            format!("{name}: {rel} defines `run_demo`: it belongs in src/demo.rs")
+        });
+    }
+    if let Ok(entries) = std::fs::read_dir(c.dir.join("tests")) {
+        for dir in entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+            let sub = dir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            // `snapshots/` is insta's.
+            let known = sub == "common" || sub == "snapshots" || dir.join("main.rs").is_file();
+            r.check(known, || {
+                format!(
+                    "{name}: tests/{sub}/ is neither a test target (tests/{sub}/main.rs), \
+                     tests/common/ nor insta's tests/snapshots/: shared test helpers go in \
+                     tests/common/mod.rs"
+                )
+            });
+        }
+    }
+    for dir in ["src", "tests", "benches", "examples"] {
+        for file in crate::tree::files(&c.dir.join(dir), "rs")? {
+            let text = std::fs::read_to_string(&file)?;
+            let rel = file
+                .strip_prefix(&c.dir)
+                .unwrap_or(&file)
+                .display()
+                .to_string();
+            r.check(!configures_test_environment(&text), || {
+                format!(
+                    "{name}: {rel} calls `wasm_bindgen_test_configure!`: delete it; \
+                     `cargo xtask test` picks the environment for each declared one"
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The modules `lib` declares under an attribute naming a target (`target_arch`,
+/// `target_family`, `target_os`), with that attribute's condition.
+fn target_gated_modules(lib: &str) -> Vec<(String, String)> {
+    static MOD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:pub(?:\([a-z]+\))?\s+)?mod\s+([a-z_][a-z0-9_]*)\s*;")
+            .expect("valid regex")
+    });
+    static CFG: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*#\[cfg\((.*)\)\]\s*$").expect("valid regex"));
+    let mut out = Vec::new();
+    let mut cfg: Option<String> = None;
+    for line in lib.lines() {
+        if let Some(m) = CFG.captures(line) {
+            cfg = Some(m[1].to_string());
+        } else if let Some(m) = MOD.captures(line) {
+            if let Some(c) = cfg.take().filter(|c| c.contains("target_")) {
+                out.push((m[1].to_string(), c));
+            }
+        } else if !line.trim_start().starts_with("#[") && !line.trim_start().starts_with("//") {
+            cfg = None;
+        }
+    }
+    out
+}
+
+/// Whether Rust source text calls `wasm_bindgen_test_configure!` (comments aside).
+fn configures_test_environment(text: &str) -> bool {
+    text.lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .any(|l| l.contains("wasm_bindgen_test_configure!"))
 }
 
 /// A recipe measures with `cargo xtask bench` only: its benches are the bench targets that
@@ -838,7 +976,28 @@ pub(crate) struct NewRecipeArgs {
     /// The page title.
     #[arg(long)]
     title: Option<String>,
+    /// With a live demo: `src/demo.rs` with the `run_demo` the page's Run button calls, and
+    /// `demo = true` with its `demo-expect` lines in Cargo.toml.
+    #[arg(long)]
+    demo: bool,
 }
+
+/// `{{demo_mod}}` in the template's lib.rs with `--demo`: the demo module, for JS hosts.
+const DEMO_MOD: &str = "
+/// The page's Run button (src/demo.rs).
+#[cfg(all(target_family = \"wasm\", target_os = \"unknown\"))]
+mod demo;
+";
+
+/// `{{demo_deps}}` in the template's Cargo.toml with `--demo`: an `async` export becomes a
+/// JS promise through wasm-bindgen-futures.
+const DEMO_DEPS: &str = "wasm-bindgen-futures.workspace = true\n";
+
+/// `{{demo_meta}}` in the template's Cargo.toml, without and with `--demo`.
+const DEMO_META: [&str; 2] = [
+    "demo = false",
+    "demo = true\ndemo-context = \"main\"\ndemo-expect = [\"Hello, reader, from {{name}}!\"]",
+];
 
 /// The template, kept in ci/templates/recipe; `{{name}}`, `{{ident}}`, `{{title}}` and
 /// `{{topic}}` are replaced.
@@ -854,6 +1013,10 @@ const TEMPLATE: &[(&str, &str)] = &[
     (
         "src/lib.rs",
         include_str!("../templates/recipe/src/lib.rs.tmpl"),
+    ),
+    (
+        "src/demo.rs",
+        include_str!("../templates/recipe/src/demo.rs.tmpl"),
     ),
     (
         "tests/{{ident}}.rs",
@@ -894,12 +1057,18 @@ pub(crate) fn new_recipe(ws: &Workspace, args: &NewRecipeArgs) -> Result<()> {
         t
     });
     let fill = |s: &str| {
-        s.replace("{{name}}", name)
+        s.replace("{{demo_mod}}", if args.demo { DEMO_MOD } else { "" })
+            .replace("{{demo_meta}}", DEMO_META[usize::from(args.demo)])
+            .replace("{{demo_deps}}", if args.demo { DEMO_DEPS } else { "" })
+            .replace("{{name}}", name)
             .replace("{{ident}}", &name.replace('-', "_"))
             .replace("{{title}}", &title)
             .replace("{{topic}}", &args.topic)
     };
     for (path, body) in TEMPLATE {
+        if *path == "src/demo.rs" && !args.demo {
+            continue;
+        }
         let p = dir.join(fill(path));
         std::fs::create_dir_all(p.parent().expect("template paths have a parent"))?;
         std::fs::write(&p, fill(body))?;
@@ -957,43 +1126,55 @@ pub(crate) fn check_template(ws: &Workspace) -> Result<Outcome> {
     if let Ok(lock) = std::fs::read(ws.root.join("Cargo.lock")) {
         std::fs::write(scratch.join("Cargo.lock"), lock)?;
     }
-    let name = "template-check";
+    // The plain shape and the shape with a demo, both scaffolded, linted and tested.
+    let names = [("template-check", false), ("template-demo", true)];
     let mut scratch_ws = Workspace {
         root: scratch.clone(),
         target_dir: ws.target_dir.clone(),
         crates: Vec::new(),
     };
-    new_recipe(
-        &scratch_ws,
-        &NewRecipeArgs {
-            name: name.to_string(),
-            topic: "executors".to_string(),
-            title: None,
-        },
-    )?;
+    for (name, demo) in names {
+        new_recipe(
+            &scratch_ws,
+            &NewRecipeArgs {
+                name: name.to_string(),
+                topic: "executors".to_string(),
+                title: None,
+                demo,
+            },
+        )?;
+    }
     let loaded = Workspace::load_from(Some(&scratch))?;
     scratch_ws.crates = loaded.crates;
     let mut report = Outcome::default();
     let summary = std::fs::read_to_string(scratch.join("book/src/SUMMARY.md"))?;
     generate(&scratch_ws)?;
-    let recipe = scratch_ws
-        .recipes()
-        .next()
-        .context("the scaffolded recipe is not a workspace member")?
-        .clone();
-    lint_recipe(&scratch_ws, &recipe, &summary, &mut report)?;
+    let recipes: Vec<Crate> = scratch_ws.recipes().cloned().collect();
+    report.check(recipes.len() == names.len(), || {
+        format!(
+            "new-recipe's template: {} scaffolded recipes are workspace members, not {}",
+            recipes.len(),
+            names.len()
+        )
+    });
+    for recipe in &recipes {
+        lint_recipe(&scratch_ws, recipe, &summary, &mut report)?;
+    }
     for (label, wasm) in [("native", false), ("node", true)] {
         let mut cmd =
             std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         cmd.current_dir(&scratch)
             .env("CARGO_TARGET_DIR", &ws.target_dir)
-            .args(["test", "-p", name]);
+            .arg("test");
+        for (name, _) in names {
+            cmd.args(["-p", name]);
+        }
         if wasm {
             cmd.args(["--target", "wasm32-unknown-unknown", "--tests"]);
         }
         let out = cmd
             .output()
-            .context("running cargo test on the scaffolded recipe")?;
+            .context("running cargo test on the scaffolded recipes")?;
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -1043,6 +1224,36 @@ pub(crate) fn add_to_summary(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn target_gated_modules_are_found_with_their_cfg() {
+        let lib = "//! x\n\
+            mod part;\n\
+            #[cfg(target_arch = \"wasm32\")]\n\
+            mod browser;\n\
+            #[cfg(all(target_family = \"wasm\", target_os = \"unknown\"))]\n\
+            #[allow(dead_code)]\n\
+            pub(crate) mod web;\n\
+            #[cfg(feature = \"x\")]\n\
+            mod featured;\n\
+            #[cfg(not(target_arch = \"wasm32\"))]\n\
+            use std::fs;\n\
+            mod after_use;\n";
+        let found = super::target_gated_modules(lib);
+        let names: Vec<&str> = found.iter().map(|(m, _)| m.as_str()).collect();
+        assert_eq!(names, ["browser", "web"]);
+        assert_eq!(found[0].1, "target_arch = \"wasm32\"");
+    }
+
+    #[test]
+    fn configuring_the_test_environment_is_found_outside_comments() {
+        assert!(super::configures_test_environment(
+            "wasm_bindgen_test_configure!(run_in_browser);"
+        ));
+        assert!(!super::configures_test_environment(
+            "// no wasm_bindgen_test_configure!(run_in_browser) here"
+        ));
+    }
+
     use super::*;
 
     #[test]

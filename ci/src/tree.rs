@@ -5,9 +5,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-/// Every file under `dir` (at any depth) whose extension is `ext`, sorted.
+/// Every file under `dir` (at any depth) whose extension is `ext`, sorted; none when `dir`
+/// does not exist.
 pub(crate) fn files(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
     for entry in walkdir::WalkDir::new(dir) {
         let entry = entry.with_context(|| format!("walking {}", dir.display()))?;
         if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == ext) {
@@ -60,6 +64,7 @@ mod tests {
             std::fs::write(root.join(f), "").unwrap();
         }
         assert_eq!(files(root, "md").unwrap(), [root.join("recipes/a.md")]);
+        assert!(files(&root.join("missing"), "rs").unwrap().is_empty());
         assert_eq!(files(root, "html").unwrap().len(), 6);
         assert_eq!(
             reading_pages(root).unwrap(),

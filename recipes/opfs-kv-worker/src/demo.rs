@@ -17,6 +17,22 @@ struct Note {
     text: String,
 }
 
+/// The book's Run button: opens the store `opfs-kv-demo` in a worker, lists the notes of
+/// earlier runs (they survive a reload), adds one, and prints the file size and record
+/// count before and after compaction.
+///
+/// ```no_run
+/// # async fn f() -> Result<(), wasm_bindgen::JsValue> {
+/// opfs_kv_worker::run_demo().await?;
+/// # Ok(()) }
+/// ```
+#[wasm_bindgen]
+pub async fn run_demo() -> Result<(), wasm_bindgen::JsValue> {
+    demo()
+        .await
+        .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))
+}
+
 fn sizes(stats: &Stats) -> String {
     format!(
         "{} bytes, {} records, {} live keys (generation {})",
@@ -27,7 +43,7 @@ fn sizes(stats: &Stats) -> String {
 // ANCHOR: demo
 /// What `run_demo` runs: opens the store `opfs-kv-demo` in a worker, lists the notes of
 /// earlier runs (they survive a reload), adds one, rewrites a draft 50 times, and compacts.
-pub(crate) async fn demo() -> Result<(), ClientError> {
+async fn demo() -> Result<(), ClientError> {
     let glue = wasm_rs_worker::glue_url().map_err(|e| ClientError::Worker(e.to_string()))?;
     let (mut worker, _) = KvWorker::open(&glue, "opfs-kv-demo").await?;
     let store = worker.client();

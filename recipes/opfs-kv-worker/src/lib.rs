@@ -82,19 +82,6 @@ pub use store::{Entries, MAX_KEY_LEN, MAX_VALUE_LEN, Stats, Store};
 #[cfg(target_arch = "wasm32")]
 pub use worker::{KvWorker, opfs_kv_worker_main};
 
-/// The book's Run button: opens the store `opfs-kv-demo` in a worker, lists the notes of
-/// earlier runs (they survive a reload), adds one, and prints the file size and record
-/// count before and after compaction.
-///
-/// ```no_run
-/// # async fn f() -> Result<(), wasm_bindgen::JsValue> {
-/// opfs_kv_worker::run_demo().await?;
-/// # Ok(()) }
-/// ```
+/// The book's Run button (src/demo.rs).
 #[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub async fn run_demo() -> Result<(), wasm_bindgen::JsValue> {
-    demo::demo()
-        .await
-        .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))
-}
+pub use demo::run_demo;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_rs_async_executor::{Instant, sleep, spawn, yield_animation_frame};
 
 use crate::{CancelFlag, EngineClient, EngineError, Limits, Reply, RunId, Value};
@@ -67,9 +68,18 @@ fn frames() -> u64 {
     FRAMES.with(Cell::get)
 }
 
+/// The book's demo: starts the engine in a worker, shows a runaway script cancelled while the
+/// page keeps animating, then hands the engine to the script editor on the page.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")]
+/// # async fn example() {
+/// rhai_engine_worker::run_demo().await.unwrap();
+/// # }
+/// ```
 // ANCHOR: demo
-/// The guided part of the demo (see `run_demo`).
-pub(crate) async fn run() -> Result<(), JsValue> {
+#[wasm_bindgen]
+pub async fn run_demo() -> Result<(), JsValue> {
     animate();
     // No operations limit: only the Cancel button stops a runaway script.
     let limits = Limits {

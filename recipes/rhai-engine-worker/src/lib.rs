@@ -763,18 +763,6 @@ pub async fn serve(channel: Duplex<Reply, Request>, cancel: CancelFlag) -> Resul
 }
 // ANCHOR_END: serve
 
-/// The book's demo: starts the engine in a worker, shows a runaway script cancelled while the
-/// page keeps animating, then hands the engine to the script editor on the page (see
-/// `src/demo.rs`).
-///
-/// ```no_run
-/// # #[cfg(target_arch = "wasm32")]
-/// # async fn example() {
-/// rhai_engine_worker::run_demo().await.unwrap();
-/// # }
-/// ```
+/// The book's Run button (src/demo.rs).
 #[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub async fn run_demo() -> Result<(), wasm_bindgen::JsValue> {
-    demo::run().await
-}
+pub use demo::run_demo;
