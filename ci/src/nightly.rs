@@ -1,14 +1,17 @@
 //! The `threads` suite: recipes that live outside the workspace because they need a nightly
-//! toolchain (wasm threads with shared memory: std rebuilt with `+atomics`).
+//! toolchain to rebuild std (`-Zbuild-std`): wasm threads with shared memory (std with
+//! `+atomics`), and panics that unwind (std with `panic_unwind`).
 //!
 //! Each such recipe carries its own `rust-toolchain.toml` (the pinned nightly, with rust-src)
 //! and `.cargo/config.toml`. This suite runs, in the recipe's directory and with that
 //! toolchain: `cargo fmt --check`, clippy for wasm32 with `-D warnings`, and the tests in every
-//! browser environment the recipe's `[package.metadata.wasm-rs] environments` declares, each a
-//! threads build: `-Zbuild-std=std,panic_abort` and [`RUSTFLAGS`] (the flag set checked in
-//! DESIGN.md), passed explicitly so that the build does not depend on the recipe's config (a
+//! environment the recipe's `[package.metadata.wasm-rs] environments` declares. Each recipe
+//! has its [`Build`]: a threads build ([`THREADS`]: `-Zbuild-std=std,panic_abort`
+//! and [`RUSTFLAGS`], the flag set checked in DESIGN.md) or an unwinding one ([`UNWIND`]). Its
+//! flags are passed explicitly so that the build does not depend on the recipe's config (a
 //! unit test below keeps the two equal). Builds go to `target/nightly/`, apart from the
-//! stable builds.
+//! stable builds; a build with other flags than the threads build goes to a subdirectory of
+//! its own, so that the two do not rebuild std over each other.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -24,9 +27,58 @@ use crate::workspace::Workspace;
 
 /// The out-of-workspace recipes, relative to the workspace root. The root `Cargo.toml`
 /// excludes each (`recipes/*` would otherwise make it a member).
-pub(crate) const RECIPES: &[&str] = &["recipes/wasm-threads"];
+pub(crate) const RECIPES: &[&str] = &["recipes/wasm-threads", "recipes/panics-as-values"];
 
-/// `-Zbuild-std`: std and the panic runtime rebuilt with the atomics feature.
+/// How each of [`RECIPES`] is built, in the same order (a unit test checks it).
+const BUILDS: &[Build] = &[THREADS, UNWIND];
+
+/// How a nightly recipe is built: the `-Zbuild-std` argument, the rustflags, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Build {
+    /// The `-Zbuild-std=...` argument.
+    pub(crate) build_std: &'static str,
+    /// `RUSTFLAGS`, one argument per entry.
+    pub(crate) rustflags: &'static [&'static str],
+    /// The subdirectory of `target/nightly/` the builds go to (`None`: that directory).
+    target_subdir: Option<&'static str>,
+    /// Whether the build runs only in browsers (a threads build: Node.js gets no shared
+    /// memory from the shared loader, and WebKit has no `SharedArrayBuffer`).
+    browsers_only: bool,
+    /// Whether clippy runs inside the test build (clippy-driver as the workspace's rustc
+    /// wrapper) instead of as a `cargo clippy` of its own. That saves a second build of std
+    /// (clippy checks its own copy); it needs every target to be a test target, so a
+    /// recipe with benches (wasm-threads) keeps `cargo clippy --all-targets`.
+    clippy_in_test_build: bool,
+}
+
+/// A threads build: std with atomics, shared memory ([`BUILD_STD`], [`RUSTFLAGS`]).
+pub(crate) const THREADS: Build = Build {
+    build_std: BUILD_STD,
+    rustflags: RUSTFLAGS,
+    target_subdir: None,
+    browsers_only: true,
+    clippy_in_test_build: false,
+};
+
+/// An unwinding build: std with the unwinding panic runtime and `-Cpanic=unwind`, with the
+/// legacy exception-handling instructions (this nightly's LLVM emits the final, exnref ones
+/// by default, which Node.js 20 cannot compile). Its own target subdirectory: its std differs
+/// from the threads build's.
+pub(crate) const UNWIND: Build = Build {
+    build_std: "-Zbuild-std=std,panic_unwind",
+    rustflags: &[
+        "-C",
+        "panic=unwind",
+        "-C",
+        "llvm-args=-wasm-use-legacy-eh=true",
+    ],
+    target_subdir: Some("panic-unwind"),
+    browsers_only: false,
+    clippy_in_test_build: true,
+};
+
+/// `-Zbuild-std` of a threads build: std and the panic runtime rebuilt with the atomics
+/// feature.
 pub(crate) const BUILD_STD: &str = "-Zbuild-std=std,panic_abort";
 
 /// The rustflags of a threads build: atomics, and a shared, imported memory with the TLS
@@ -67,6 +119,8 @@ pub(crate) struct NightlyRecipe {
     pub(crate) name: String,
     toolchain: String,
     environments: Vec<Environment>,
+    /// How it is built (its entry of [`BUILDS`]).
+    pub(crate) build: Build,
     /// `demo = true`: the book shows a live demo (the crate exports `run_demo`).
     pub(crate) demo: bool,
     /// Lines the demo's output panel must contain (checked by the e2e suite).
@@ -76,6 +130,11 @@ pub(crate) struct NightlyRecipe {
 impl NightlyRecipe {
     pub(crate) fn load(root: &Path, rel: &str) -> Result<Self> {
         let dir = root.join(rel);
+        let build = RECIPES
+            .iter()
+            .position(|r| *r == rel)
+            .and_then(|i| BUILDS.get(i).copied())
+            .with_context(|| format!("{rel} is not one of nightly::RECIPES"))?;
         let manifest = read_toml(&dir.join("Cargo.toml"))?;
         let name = manifest
             .get("package")
@@ -129,6 +188,7 @@ impl NightlyRecipe {
             name,
             toolchain,
             environments,
+            build,
             demo,
             demo_expect,
         })
@@ -153,13 +213,25 @@ impl NightlyRecipe {
             cmd.env_remove(var);
         }
         crate::process::scrub_runner_env(&mut cmd);
-        cmd.env("CARGO_TARGET_DIR", ws.target_dir.join("nightly"))
-            .env("RUSTFLAGS", RUSTFLAGS.join(" "))
+        cmd.env("CARGO_TARGET_DIR", self.target_dir(ws))
+            .env("RUSTFLAGS", self.build.rustflags.join(" "))
             .env(
                 "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
                 "wasm-bindgen-test-runner",
             );
         cmd
+    }
+}
+
+impl NightlyRecipe {
+    /// Where its builds go: `target/nightly/`, or a subdirectory of it for a build with
+    /// other flags.
+    pub(crate) fn target_dir(&self, ws: &Workspace) -> PathBuf {
+        let nightly = ws.target_dir.join("nightly");
+        match self.build.target_subdir {
+            Some(sub) => nightly.join(sub),
+            None => nightly,
+        }
     }
 }
 
@@ -205,6 +277,25 @@ pub(crate) fn ensure_toolchain(recipe: &NightlyRecipe) -> Result<()> {
     Ok(())
 }
 
+/// The toolchain's `clippy-driver`, for [`Build::clippy_in_test_build`].
+fn clippy_driver(recipe: &NightlyRecipe) -> Result<PathBuf> {
+    let out = Command::new("rustup")
+        .args(["which", "--toolchain"])
+        .arg(&recipe.toolchain)
+        .arg("clippy-driver")
+        .output()
+        .context("running rustup which clippy-driver")?;
+    if !out.status.success() {
+        bail!(
+            "{}: no clippy-driver in toolchain {}: {}",
+            recipe.name,
+            recipe.toolchain,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
 fn read_toml(path: &Path) -> Result<toml::Table> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -244,40 +335,63 @@ pub(crate) fn run(ws: &Workspace, tools: &Tools, log_dir: &Path) -> Result<Outco
             ),
         );
 
-        let clippy = step(
-            &mut recipe.cargo(
-                ws,
-                &[
-                    "clippy",
-                    "--all-targets",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    BUILD_STD,
-                    "--",
-                    "-D",
-                    "warnings",
-                ],
-            ),
-            &log("clippy"),
-        )?;
-        check(
-            &mut outcome,
-            &clippy,
-            &format!(
-                "{}: clippy (wasm32, threads build) reported warnings or errors",
-                recipe.name
-            ),
-        );
+        // Clippy in the test build: clippy-driver wraps rustc for the recipe's own crates,
+        // with `-D warnings` passed the way `cargo clippy` passes it.
+        let lint_wrapper = if recipe.build.clippy_in_test_build {
+            Some(clippy_driver(&recipe)?)
+        } else {
+            let clippy = step(
+                &mut recipe.cargo(
+                    ws,
+                    &[
+                        "clippy",
+                        "--all-targets",
+                        "--target",
+                        "wasm32-unknown-unknown",
+                        recipe.build.build_std,
+                        "--",
+                        "-D",
+                        "warnings",
+                    ],
+                ),
+                &log("clippy"),
+            )?;
+            check(
+                &mut outcome,
+                &clippy,
+                &format!(
+                    "{}: clippy (wasm32, its nightly build) reported warnings or errors",
+                    recipe.name
+                ),
+            );
+            None
+        };
+        let mut clippy_checked = false;
 
         for env in &recipe.environments {
-            let Environment::Browser(engine, context) = *env else {
-                outcome.failed += 1;
-                outcome.problems.push(format!(
-                    "{}: `{env}` is declared, but a threads build runs only in browsers",
-                    recipe.name
-                ));
-                continue;
+            let engine = match *env {
+                Environment::Browser(engine, _) => Some(engine),
+                Environment::Node if !recipe.build.browsers_only => None,
+                _ => {
+                    outcome.failed += 1;
+                    outcome.problems.push(format!(
+                        "{}: `{env}` is declared, but {} runs only in {}",
+                        recipe.name,
+                        if recipe.build.browsers_only {
+                            "a threads build"
+                        } else {
+                            "this suite"
+                        },
+                        if recipe.build.browsers_only {
+                            "browsers"
+                        } else {
+                            "browsers and Node.js"
+                        }
+                    ));
+                    continue;
+                }
             };
+            // One test build serves every environment: the same artifacts, another runner.
             let mut cmd = recipe.cargo(
                 ws,
                 &[
@@ -286,18 +400,30 @@ pub(crate) fn run(ws: &Workspace, tools: &Tools, log_dir: &Path) -> Result<Outco
                     "--tests",
                     "--target",
                     "wasm32-unknown-unknown",
-                    BUILD_STD,
+                    recipe.build.build_std,
                 ],
             );
-            for (k, v) in Environment::Browser(engine, context).runner_vars() {
+            for (k, v) in env.runner_vars() {
                 cmd.env(k, v);
             }
-            match tools.drivers.get(&engine) {
-                Some(Driver::Chromium { chromedriver }) => cmd.env("CHROMEDRIVER", chromedriver),
-                Some(Driver::Firefox { geckodriver }) => cmd.env("GECKODRIVER", geckodriver),
-                _ => bail!(
-                    "{}: no {} driver was set up for the threads suite (WebKit has no \
-                     SharedArrayBuffer, so a threads build cannot run there)",
+            if let Some(driver) = &lint_wrapper {
+                cmd.env("RUSTC_WORKSPACE_WRAPPER", driver).env(
+                    "CLIPPY_ARGS",
+                    "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
+                );
+            }
+            match engine.map(|en| (en, tools.drivers.get(&en))) {
+                None => {}
+                Some((_, Some(Driver::Chromium { chromedriver }))) => {
+                    cmd.env("CHROMEDRIVER", chromedriver);
+                }
+                Some((_, Some(Driver::Firefox { geckodriver }))) => {
+                    cmd.env("GECKODRIVER", geckodriver);
+                }
+                Some((engine, _)) => bail!(
+                    "{}: no {} driver was set up for the threads suite (it sets up Chromium \
+                     and Firefox: WebKit has no SharedArrayBuffer, so a threads build cannot \
+                     run there)",
                     recipe.name,
                     engine.display()
                 ),
@@ -306,6 +432,24 @@ pub(crate) fn run(ws: &Workspace, tools: &Tools, log_dir: &Path) -> Result<Outco
                 cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "300");
             }
             let r = step(&mut cmd, &log(&env.name()))?;
+            if lint_wrapper.is_some() && !clippy_checked {
+                // The first environment's run did the build, and with it clippy.
+                clippy_checked = true;
+                let built = !r.text.contains("could not compile");
+                check(
+                    &mut outcome,
+                    &StepRun {
+                        success: built,
+                        text: String::new(),
+                        log: r.log.clone(),
+                    },
+                    &format!(
+                        "{}: clippy (in the wasm32 test build, -D warnings) reported warnings \
+                         or errors, or the build failed",
+                        recipe.name
+                    ),
+                );
+            }
             let counts = parse_counts(&r.text);
             println!(
                 "    {} {env}: {} passed, {} failed",
@@ -390,6 +534,32 @@ mod tests {
             .to_path_buf()
     }
 
+    fn dir_of(rel: &str) -> PathBuf {
+        root().join(rel)
+    }
+
+    fn dir_has_files(dir: &Path) -> bool {
+        std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some())
+    }
+
+    #[test]
+    fn every_recipe_has_its_build() {
+        assert_eq!(
+            RECIPES.len(),
+            BUILDS.len(),
+            "one Build per recipe, in order"
+        );
+        // Builds with different flags never share a target directory.
+        for (i, a) in BUILDS.iter().enumerate() {
+            for b in &BUILDS[i + 1..] {
+                assert!(
+                    a == b || a.target_subdir != b.target_subdir,
+                    "{a:?} and {b:?} share a target directory"
+                );
+            }
+        }
+    }
+
     #[test]
     fn recipe_configs_carry_the_suites_flags() {
         for rel in RECIPES {
@@ -397,6 +567,7 @@ mod tests {
             if !dir.exists() {
                 continue;
             }
+            let recipe = NightlyRecipe::load(&root(), rel).unwrap();
             let config = read_toml(&dir.join(".cargo").join("config.toml")).unwrap();
             let flags: Vec<&str> = config["target"]["wasm32-unknown-unknown"]["rustflags"]
                 .as_array()
@@ -404,27 +575,48 @@ mod tests {
                 .iter()
                 .map(|f| f.as_str().unwrap())
                 .collect();
-            assert_eq!(flags, RUSTFLAGS, "{rel}/.cargo/config.toml");
+            assert_eq!(flags, recipe.build.rustflags, "{rel}/.cargo/config.toml");
             let build_std: Vec<&str> = config["unstable"]["build-std"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .map(|f| f.as_str().unwrap())
                 .collect();
-            assert_eq!(format!("-Zbuild-std={}", build_std.join(",")), BUILD_STD);
-            let recipe = NightlyRecipe::load(&root(), rel).unwrap();
+            assert_eq!(
+                format!("-Zbuild-std={}", build_std.join(",")),
+                recipe.build.build_std,
+                "{rel}/.cargo/config.toml"
+            );
+            if recipe.build.clippy_in_test_build {
+                for dir in ["benches", "examples"] {
+                    assert!(
+                        !dir_has_files(&dir_of(rel).join(dir)),
+                        "{rel}: clippy runs in its test build, which does not build {dir}/"
+                    );
+                }
+            }
             assert!(
                 recipe.toolchain.starts_with("nightly-"),
                 "{rel}: a pinned nightly"
             );
             assert!(
-                recipe
-                    .environments
-                    .iter()
-                    .all(|e| matches!(e, Environment::Browser(en, _) if *en != Engine::Webkit)),
-                "{rel}: threads builds run in Chromium and Firefox only"
+                recipe.environments.iter().all(|e| match e {
+                    Environment::Browser(en, _) => *en != Engine::Webkit,
+                    Environment::Node => !recipe.build.browsers_only,
+                    _ => false,
+                }),
+                "{rel}: threads builds run in Chromium and Firefox only, others also in Node.js"
             );
         }
+    }
+
+    #[test]
+    fn the_unwinding_build_unwinds_with_legacy_exceptions() {
+        assert_eq!(UNWIND.build_std, "-Zbuild-std=std,panic_unwind");
+        let joined = UNWIND.rustflags.join(" ");
+        assert!(joined.contains("panic=unwind"), "{joined}");
+        assert!(joined.contains("-wasm-use-legacy-eh=true"), "{joined}");
+        assert!(!joined.contains("+atomics"), "{joined}");
     }
 
     #[test]

@@ -52,8 +52,7 @@
 //!   woken from another thread is queued on its own thread, and a parked
 //!   `block_on`/`run_forever` thread is unparked. A panicking task is caught and
 //!   reported through its [`JoinHandle`] ([`JoinError::is_panic`]); the executor
-//!   goes on. (On wasm32 a panic aborts the module: wasm32-unknown-unknown does
-//!   not unwind.)
+//!   goes on. On wasm32 that depends on the build: see [Panics](#panics).
 //! - **WASI** (`wasm32-wasip1` and `wasm32-wasip2` under wasmtime,
 //!   wasmer, Node's `node:wasi`...): as natively, with timers on WASI's monotonic clock.
 //!   The module has one thread, so a parked [`block_on`] or [`run_forever`] sleeps in the
@@ -74,6 +73,32 @@
 //!   The cross-thread queue's lock is never waited on with `Atomics.wait` on the
 //!   main thread, where that traps. In a single-threaded build no wake can come from
 //!   another thread (each worker has its own memory); one that did would panic.
+//!
+//! ## Panics
+//!
+//! Every poll of a task, and the drop of its future, runs inside
+//! [`std::panic::catch_unwind`]. Where panics unwind (natively, and on wasm32 built with
+//! `-Cpanic=unwind`), a panicking task is a value: its [`JoinHandle`] (or
+//! [`JoinSet::join_next`]) gives `Err(JoinError)`, with [`JoinError::is_panic`] true and the
+//! panic's message in its `Display` (`task panicked: <message>`), its future is dropped,
+//! and the executor goes on with the other tasks, as tokio does.
+//!
+//! - **wasm32 without unwinding** (the default: Rust's wasm32 std is built with
+//!   `panic = "abort"`): the panic hook runs (it prints the message), then the module traps
+//!   (`RuntimeError: unreachable`), out of the executor's drain and into the JS event
+//!   loop. No `JoinError` is made. The executor of that thread stops with it: the panicking
+//!   task's handle never resolves, and neither does any other task's, even one that only
+//!   waits for a timer (checked in Node.js 20 and Chromium). In Node.js the uncaught
+//!   `RuntimeError` ends the process; a page has to load the module again. Return errors as
+//!   values from tasks there, and keep panics for bugs. WASI builds do not unwind either:
+//!   a panic aborts the module.
+//! - **wasm32 with `-Cpanic=unwind`** (nightly: `-Zbuild-std=std,panic_unwind`): as
+//!   natively. The recipe "Panics as values"
+//!   (<https://wasm-rs.github.io/wasm-rs/recipes/panics-as-values.html>) shows the build
+//!   (with `-Cllvm-args=-wasm-use-legacy-eh=true` for Node.js 20) and tests it in Node.js
+//!   and Chromium: the panicking task gives `Err(JoinError)` with the message, and tasks
+//!   spawned before and after it, waiting on timers across it, or spawned once it is
+//!   over all finish.
 //!
 //! ## Full-time mode (workers, Node)
 //!

@@ -497,9 +497,14 @@ impl JoinError {
         self.panic.is_none()
     }
 
-    /// True when the task panicked. Natively the panic is caught and the executor
-    /// goes on; on wasm32 a panic aborts the module (wasm32-unknown-unknown does not
-    /// unwind), so this is only ever true natively.
+    /// True when the task panicked. The panic is caught and the executor goes on with
+    /// the other tasks wherever panics unwind: natively, and on wasm32 built with
+    /// `-Cpanic=unwind` (nightly, `-Zbuild-std=std,panic_unwind`; the recipe "Panics as
+    /// values", <https://wasm-rs.github.io/wasm-rs/recipes/panics-as-values.html>, tests it
+    /// in Node.js and Chromium). In a default wasm32 build (`panic = "abort"`) this is
+    /// never true: the panic hook runs, then the module traps (`RuntimeError:
+    /// unreachable`), and the executor of that thread stops, the panicking task's handle
+    /// and every other task's unresolved. See [the crate docs](crate#panics).
     ///
     /// ```
     /// use wasm_rs_async_executor::{block_on, spawn};

@@ -12,6 +12,7 @@
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::task::Waker;
 use std::time::Duration;
 
@@ -145,7 +146,10 @@ impl Macrotask {
         if kind == MacrotaskKind::Channel {
             let channel = MessageChannel::new();
             let pending = std::rc::Rc::new(RefCell::new(VecDeque::<Function>::new()));
-            let queue = pending.clone();
+            // AssertUnwindSafe: with `-Cpanic=unwind`, wasm-bindgen requires closures handed
+            // to JS to be `UnwindSafe`, and a `RefCell` is not. No borrow is held while
+            // anything that could panic runs (the queue's borrow ends before `call0`).
+            let queue = AssertUnwindSafe(pending.clone());
             let on_message = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
                 let next = queue.borrow_mut().pop_front();
                 if let Some(f) = next {
@@ -643,8 +647,11 @@ fn check_event_loop(what: &'static str) -> Result<(), YieldError> {
 }
 
 fn promise_from(register: impl FnOnce(&Function)) -> Promise {
-    let mut register = Some(register);
-    Promise::new(&mut |resolve, _reject| {
+    // Moved into the closure, and AssertUnwindSafe: with `-Cpanic=unwind`, wasm-bindgen
+    // requires the callback to be `UnwindSafe`, which a `&mut` capture never is. A panic in
+    // `register` leaves nothing behind: the option is already empty.
+    let mut register = AssertUnwindSafe(Some(register));
+    Promise::new(&mut move |resolve, _reject| {
         if let Some(register) = register.take() {
             register(&resolve);
         }
