@@ -21,6 +21,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::counts::parse_counts;
 use crate::env::{Engine, Environment};
+use crate::outcome::Outcome;
 use crate::recipes::{EnvResult, TestResults};
 use crate::setup::{Driver, Tools};
 use crate::workspace::Workspace;
@@ -103,14 +104,6 @@ pub(crate) const RUSTFLAGS: &[&str] = &[
     "-C",
     "link-arg=--export=__tls_base",
 ];
-
-/// What the suite found: counts to add to its summary row, and problems to print.
-#[derive(Debug, Default)]
-pub(crate) struct Outcome {
-    pub(crate) passed: u64,
-    pub(crate) failed: u64,
-    pub(crate) problems: Vec<String>,
-}
 
 /// One out-of-workspace recipe: its directory, crate name, toolchain and environments.
 #[derive(Debug)]
@@ -373,8 +366,7 @@ pub(crate) fn run(ws: &Workspace, tools: &Tools, log_dir: &Path) -> Result<Outco
                 Environment::Browser(engine, _) => Some(engine),
                 Environment::Node if !recipe.build.browsers_only => None,
                 _ => {
-                    outcome.failed += 1;
-                    outcome.problems.push(format!(
+                    outcome.problem(format!(
                         "{}: `{env}` is declared, but {} runs only in {}",
                         recipe.name,
                         if recipe.build.browsers_only {
@@ -513,14 +505,9 @@ fn step(cmd: &mut Command, log: &Path) -> Result<StepRun> {
 }
 
 fn check(outcome: &mut Outcome, r: &StepRun, problem: &str) {
-    if r.success {
-        outcome.passed += 1;
-    } else {
-        outcome.failed += 1;
-        outcome
-            .problems
-            .push(format!("{problem} (log: {})", r.log.display()));
-    }
+    outcome.check(r.success, || {
+        format!("{problem} (log: {})", r.log.display())
+    });
 }
 
 #[cfg(test)]

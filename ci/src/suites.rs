@@ -372,12 +372,7 @@ impl Suite for Threads {
     }
 
     fn run(&self, cx: &mut Context<'_>) -> Result<Outcome> {
-        let o = crate::nightly::run(cx.ws, cx.tools, &cx.runner.log_dir)?;
-        Ok(Outcome {
-            passed: o.passed,
-            failed: o.failed,
-            problems: o.problems,
-        })
+        crate::nightly::run(cx.ws, cx.tools, &cx.runner.log_dir)
     }
 }
 
