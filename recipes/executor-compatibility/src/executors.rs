@@ -7,7 +7,6 @@ use futures::FutureExt;
 use futures::future::LocalBoxFuture;
 use futures::task::LocalSpawnExt;
 
-use crate::sys;
 use crate::table::{Executor, Workload};
 use crate::workloads::{NoSpawn, Runtime, Task, YieldOnce, run_workload};
 
@@ -128,7 +127,7 @@ pub fn start(executor: Executor, workload: Workload, done: Box<dyn FnOnce(Report
         done(run_workload(workload, rt).await);
     };
     match executor {
-        Executor::WasmRs => sys::run_wasm_rs(cell(Rc::new(WasmRs))),
+        Executor::WasmRs => crate::run_wasm_rs(cell(Rc::new(WasmRs))),
         Executor::SpawnLocal => wasm_bindgen_futures::spawn_local(cell(Rc::new(SpawnLocal))),
         Executor::LocalPoolRunUntilStalled => {
             let mut pool = futures::executor::LocalPool::new();
@@ -140,12 +139,12 @@ pub fn start(executor: Executor, workload: Workload, done: Box<dyn FnOnce(Report
             let mut pool = futures::executor::LocalPool::new();
             let task = cell(Rc::new(Pool(pool.spawner())));
             pool.spawner()
-                .spawn_local(sys::spin_watchdog(task))
+                .spawn_local(crate::spin_watchdog(task))
                 .expect("the pool is alive");
             pool.run();
         }
         Executor::FuturesBlockOn => {
-            futures::executor::block_on(sys::spin_watchdog(cell(Rc::new(BlockOnly))));
+            futures::executor::block_on(crate::spin_watchdog(cell(Rc::new(BlockOnly))));
         }
         Executor::AsyncExecutorTryTick => {
             let ex = Rc::new(async_executor::LocalExecutor::new());
@@ -156,7 +155,7 @@ pub fn start(executor: Executor, workload: Workload, done: Box<dyn FnOnce(Report
         Executor::AsyncExecutorRun => {
             let ex = Rc::new(async_executor::LocalExecutor::new());
             let task = cell(Rc::new(AsyncExecutor(Rc::clone(&ex))));
-            sys::run_async_executor(async move { ex.run(task).await });
+            crate::run_async_executor(async move { ex.run(task).await });
         }
         Executor::TokioCurrentThread => {
             let mut builder = tokio::runtime::Builder::new_current_thread();

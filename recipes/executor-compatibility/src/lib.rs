@@ -30,13 +30,37 @@
 mod executors;
 mod observe;
 mod render;
-mod sys;
+mod spin;
 mod table;
 mod workloads;
+
+// The platform parts: timers, outside wakes, how event-loop executors are driven, and how a
+// cell is watched. One module per platform: native, JS hosts (`wasm32-unknown-unknown`) and
+// WASI.
+#[cfg(not(target_family = "wasm"))]
+mod native;
+#[cfg(target_os = "wasi")]
+mod wasi;
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
+mod web;
 
 pub use executors::{Report, start};
 pub use observe::{Mismatch, Observed, verdict};
 pub use render::render_table;
-pub use sys::observe;
 pub use table::{EXPECTED, Executor, Outcome, Place, Why, Workload, expected};
 pub use workloads::{ANSWER, NoSpawn, Runtime, Task, YieldOnce, run_workload};
+
+#[cfg(not(target_family = "wasm"))]
+pub use native::observe;
+#[cfg(not(target_family = "wasm"))]
+pub(crate) use native::{foreign_value, run_async_executor, run_wasm_rs, spin_watchdog, timer};
+
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
+pub use web::observe;
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
+pub(crate) use web::{foreign_value, run_async_executor, run_wasm_rs, spin_watchdog, timer};
+
+#[cfg(target_os = "wasi")]
+pub use wasi::observe;
+#[cfg(target_os = "wasi")]
+pub(crate) use wasi::{foreign_value, run_async_executor, run_wasm_rs, spin_watchdog, timer};

@@ -12,7 +12,6 @@ use futures::channel::mpsc;
 use futures::future::LocalBoxFuture;
 use futures::{SinkExt, StreamExt};
 
-use crate::sys;
 use crate::table::Workload;
 
 /// What every workload returns when it ran as intended.
@@ -52,7 +51,7 @@ pub trait Runtime {
     /// The timer this executor's users would reach for. The default is a plain
     /// `setTimeout` on wasm32 and a helper thread natively, which need no executor.
     fn sleep(&self, duration: Duration) -> LocalBoxFuture<'static, ()> {
-        Box::pin(sys::timer(duration))
+        Box::pin(crate::timer(duration))
     }
 
     /// Lets other tasks run once.
@@ -150,7 +149,7 @@ pub async fn run_workload(workload: Workload, rt: Rc<dyn Runtime>) -> Result<u64
             Ok(if waited >= 9.0 { ANSWER } else { waited as u64 })
         }
         Workload::PingPong => ping_pong(rt).await,
-        Workload::ForeignWake => Ok(sys::foreign_value(ANSWER).await),
+        Workload::ForeignWake => Ok(crate::foreign_value(ANSWER).await),
         Workload::CpuWithYields => cpu_with_yields(rt).await,
     }
 }

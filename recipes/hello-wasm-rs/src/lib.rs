@@ -12,6 +12,11 @@ use wasm_rs_dbg::dbg;
 use wasm_rs_shared_channel::RecvError;
 use wasm_rs_shared_channel::spsc;
 
+#[cfg(target_arch = "wasm32")]
+mod demo;
+#[cfg(target_arch = "wasm32")]
+pub use demo::run_demo;
+
 /// Spawns a task that sends `count` greetings, one every 5 ms, through a shared-memory
 /// channel, and returns them in the order they arrived.
 ///
@@ -51,15 +56,3 @@ pub async fn greetings(count: u32) -> Result<Vec<String>, Box<dyn Error>> {
     Ok(greetings)
 }
 // ANCHOR_END: greetings
-
-/// The book's Run button calls this; its `dbg!` lines appear in the page's output panel.
-// ANCHOR: demo
-#[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub async fn run_demo() -> Result<(), wasm_bindgen::JsValue> {
-    greetings(3)
-        .await
-        .map(|_| ())
-        .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))
-}
-// ANCHOR_END: demo

@@ -157,10 +157,6 @@ pub enum Update {
 // ANCHOR_END: protocol
 
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
-mod app;
-#[cfg(all(target_family = "wasm", target_os = "unknown"))]
 mod web;
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
-pub use app::{App, AppProps, LIMIT, start};
-#[cfg(all(target_family = "wasm", target_os = "unknown"))]
-pub use web::{happy_numbers_in_worker, leptos_app_worker};
+pub use web::{App, AppProps, LIMIT, happy_numbers_in_worker, leptos_app_worker, start};

@@ -1,10 +1,14 @@
-//! The worker and the page's side of the channel.
+//! The worker and the page's side of the channel; the Leptos side is in `app`.
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_rs_shared_channel::spsc;
 
 use crate::{Tally, Update, chunks, happy_numbers_between};
+
+mod app;
+
+pub use app::{App, AppProps, LIMIT, start};
 
 /// Numbers checked between two progress updates.
 const CHUNK: u32 = 10_000;

@@ -22,9 +22,13 @@ use std::time::Duration;
 use wasm_rs_async_executor::{Instant, YieldError, yield_animation_frame, yield_now};
 
 #[cfg(target_arch = "wasm32")]
-mod browser;
+mod demo;
 #[cfg(target_arch = "wasm32")]
-pub use browser::{Measurement, Runner, compare, measure};
+mod web;
+#[cfg(target_arch = "wasm32")]
+pub use demo::run_demo;
+#[cfg(target_arch = "wasm32")]
+pub use web::{Measurement, Runner, compare, measure};
 
 // ANCHOR: work
 /// One chunk of the CPU-heavy work: `steps` rounds of a xorshift generator, folded into
@@ -226,45 +230,3 @@ pub fn side_by_side(left: (&str, &FrameGaps), right: (&str, &FrameGaps)) -> Stri
     table
 }
 // ANCHOR_END: gaps
-
-// ANCHOR: demo
-/// The book's Run button: at least 600 ms of work three ways, with the frame-gap histograms
-/// side by side in the output panel.
-///
-/// ```no_run
-/// # #[cfg(target_arch = "wasm32")]
-/// # async fn example() {
-/// responsive_main_thread::run_demo().await.unwrap();
-/// # }
-/// ```
-#[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub async fn run_demo() -> Result<(), wasm_bindgen::JsValue> {
-    let log = |line: &str| web_sys::console::log_1(&line.into());
-    let [local, sliced, framed] = compare(Duration::from_millis(600))
-        .await
-        .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))?;
-    log(&side_by_side(
-        ("executor, per frame", &framed.gaps),
-        ("spawn_local", &local.gaps),
-    ));
-    log(&side_by_side(
-        ("executor, time slicing", &sliced.gaps),
-        ("spawn_local", &local.gaps),
-    ));
-    log(&format!(
-        "longest frame gap under spawn_local: {:.0} ms of {:.0} ms of work",
-        local.gaps.longest(),
-        local.work_ms
-    ));
-    for m in [&sliced, &framed] {
-        log(&format!(
-            "longest frame gap under the executor ({:?}): {:.0} ms of {:.0} ms of work",
-            m.runner,
-            m.gaps.longest(),
-            m.work_ms
-        ));
-    }
-    Ok(())
-}
-// ANCHOR_END: demo

@@ -41,10 +41,14 @@ use wasm_rs_shared_channel::spsc::{Receiver, Sender};
 use wasm_rs_shared_channel::{RecvError, SendError};
 
 #[cfg(target_arch = "wasm32")]
-mod browser;
+mod demo;
+#[cfg(target_arch = "wasm32")]
+mod web;
 
 #[cfg(target_arch = "wasm32")]
-pub use browser::{
+pub use demo::run_demo;
+#[cfg(target_arch = "wasm32")]
+pub use web::{
     PostMessageWorker, RoundTrips, SharedChannelWorker, WorkerFailure, round_trips,
     scw_post_message_worker, scw_shared_channel_worker,
 };
@@ -325,20 +329,3 @@ pub fn median(samples: &[f64]) -> Option<f64> {
     })
 }
 // ANCHOR_END: median
-
-/// The book's Run button: its console lines appear in the page's output panel. See the
-/// book page for what it prints.
-///
-/// ```no_run
-/// # #[cfg(target_arch = "wasm32")]
-/// # async fn example() -> Result<(), wasm_bindgen::JsValue> {
-/// shared_channel_worker::run_demo().await?;
-/// # Ok(()) }
-/// ```
-#[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub async fn run_demo() -> Result<(), wasm_bindgen::JsValue> {
-    browser::demo()
-        .await
-        .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))
-}

@@ -5,7 +5,7 @@
 //! Its own test binary, for the same reason as `blocking_recv.rs`.
 
 #[macro_use]
-mod support;
+mod common;
 
 use wasm_rs_async_executor::async_test;
 
@@ -27,7 +27,7 @@ fn contended_blocking_lock_panics_on_wasm32() {
 #[cfg(target_os = "wasi")]
 #[test]
 fn contended_blocking_lock_panics_on_wasi() {
-    support::expect_panic_on_wasi("condvar wait not supported");
+    common::expect_panic_on_wasi("condvar wait not supported");
     let lock = Mutex::new(0);
     let _held = lock.try_lock().expect("nobody holds it yet");
     let _ = lock.blocking_lock();

@@ -8,7 +8,7 @@
 //! a different message.
 
 #[macro_use]
-mod support;
+mod common;
 
 use wasm_rs_async_executor::async_test;
 
@@ -31,7 +31,7 @@ fn blocking_recv_that_must_wait_panics_on_wasm32() {
 #[cfg(target_os = "wasi")]
 #[test]
 fn blocking_recv_that_must_wait_panics_on_wasi() {
-    support::expect_panic_on_wasi("condvar wait not supported");
+    common::expect_panic_on_wasi("condvar wait not supported");
     let (_tx, mut rx) = mpsc::channel::<u32>(1);
     let _ = rx.blocking_recv();
 }

@@ -1,7 +1,7 @@
 //! One test per tokio::sync primitive, run natively, in Node and in browsers.
 
 #[macro_use]
-mod support;
+mod common;
 
 use wasm_rs_async_executor::async_test;
 

@@ -3,7 +3,7 @@
 //! is the executor's `sleep`/`timeout`/`interval` (`performance.now()` and `setTimeout`).
 
 #[macro_use]
-mod support;
+mod common;
 
 use wasm_rs_async_executor::async_test;
 
@@ -36,7 +36,7 @@ fn tokio_sleep_needs_a_tokio_runtime_natively() {
 #[cfg(target_os = "wasi")]
 #[test]
 fn tokio_sleep_needs_a_tokio_runtime_on_wasi() {
-    support::expect_panic_on_wasi("Tokio 1.x runtime");
+    common::expect_panic_on_wasi("Tokio 1.x runtime");
     let _ = wasm_rs_async_executor::block_on(tokio::time::sleep(Duration::from_millis(1)));
 }
 

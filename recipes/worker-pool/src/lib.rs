@@ -38,10 +38,14 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 #[cfg(target_arch = "wasm32")]
-mod browser;
+mod demo;
+#[cfg(target_arch = "wasm32")]
+mod web;
 
 #[cfg(target_arch = "wasm32")]
-pub use browser::{Pool, hardware_concurrency, pool_worker, serve_jobs};
+pub use demo::run_demo;
+#[cfg(target_arch = "wasm32")]
+pub use web::{Pool, hardware_concurrency, pool_worker, serve_jobs};
 
 // ANCHOR: options
 /// How many workers, and how often a job may be tried.
@@ -431,20 +435,3 @@ pub fn prime_jobs(chunks: u64, chunk: u64) -> Vec<Job> {
         .collect()
 }
 // ANCHOR_END: work
-
-/// The book's Run button: its console lines appear in the page's output panel. See the
-/// book page for what it prints.
-///
-/// ```no_run
-/// # #[cfg(target_arch = "wasm32")]
-/// # async fn example() -> Result<(), wasm_bindgen::JsValue> {
-/// worker_pool::run_demo().await?;
-/// # Ok(()) }
-/// ```
-#[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub async fn run_demo() -> Result<(), wasm_bindgen::JsValue> {
-    browser::demo()
-        .await
-        .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))
-}

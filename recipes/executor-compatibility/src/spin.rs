@@ -1,6 +1,10 @@
 //! wasm32 (JS hosts and WASI): `std::thread::park` returns at once there, so futures'
 //! blocking executors would spin without polling, forever. The cell's future is wrapped
 //! so that it wakes itself on every poll and gives up after the watchdog's time.
+//!
+//! Not target-gated, so that both wasm32 platform modules (`web` and `wasi`) share it;
+//! natively nothing uses it.
+#![cfg_attr(not(target_family = "wasm"), allow(dead_code))]
 
 use std::future::Future;
 use std::pin::Pin;

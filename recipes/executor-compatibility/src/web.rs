@@ -54,9 +54,9 @@ pub(crate) fn run_async_executor(task: impl Future<Output = ()> + 'static) {
     wasm_bindgen_futures::spawn_local(task);
 }
 
-/// The cell's future, watched: see [`super::spin`].
+/// The cell's future, watched: see [`crate::spin`].
 pub(crate) fn spin_watchdog(task: impl Future<Output = ()> + 'static) -> impl Future<Output = ()> {
-    super::spin::spin_watchdog(task, WATCHDOG)
+    crate::spin::spin_watchdog(task, WATCHDOG)
 }
 
 thread_local! {

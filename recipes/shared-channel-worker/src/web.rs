@@ -15,7 +15,7 @@ use wasm_rs_shared_channel::{ChannelError, RecvError};
 use wasm_rs_worker::{WorkerError, WorkerHandle, spawn_worker};
 use web_sys::{MessageChannel, MessageEvent, MessagePort};
 
-use crate::{Command, CommandError, Reply, Store, median, sample_commands, serve};
+use crate::{Command, CommandError, Reply, Store, median, serve};
 
 /// How long [`SharedChannelWorker::recv`] waits for a dead worker's reason (its panic
 /// message) once the channel has said it is gone: the reason is already on its way then.
@@ -539,49 +539,3 @@ fn check_pong(reply: &Reply, i: u32) -> Result<(), WorkerFailure> {
         )))
     }
 }
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = console)]
-    fn log(line: &str);
-}
-
-// ANCHOR: demo
-/// What `run_demo` runs: 1,000 mixed commands checked in order against a local [`Store`],
-/// then both median round trips.
-pub(crate) async fn demo() -> Result<(), WorkerFailure> {
-    let glue = wasm_rs_worker::glue_url()?;
-    let script = sample_commands(1000);
-    let mut oracle = Store::default();
-    let mut worker = SharedChannelWorker::start(&glue).await?;
-    for command in script.iter().cloned() {
-        worker.send(command).await?;
-    }
-    let mut in_order = 0;
-    let mut errors = 0;
-    for command in script {
-        let reply = worker.recv().await?;
-        errors += usize::from(reply.result.is_err());
-        in_order += usize::from(reply == oracle.handle(command));
-    }
-    let served = worker.shutdown().await?;
-    log(&format!(
-        "replies in order: {in_order} of 1000 ({errors} of them errors returned as values); \
-         the worker served {served} commands and returned when the sender was dropped"
-    ));
-    let rt = round_trips(&glue, 1000).await?;
-    log(&format!(
-        "shared channel: median round trip {:.1} µs over {} pings",
-        rt.shared_channel_us, rt.pings
-    ));
-    log(&format!(
-        "postMessage: median round trip {:.1} µs over {} pings",
-        rt.post_message_us, rt.pings
-    ));
-    log(&format!(
-        "postMessage / shared channel: {:.1}x",
-        rt.post_message_us / rt.shared_channel_us
-    ));
-    Ok(())
-}
-// ANCHOR_END: demo

@@ -56,9 +56,9 @@ pub(crate) fn run_async_executor(task: impl Future<Output = ()> + 'static) {
     futures::executor::block_on(spin_watchdog(task));
 }
 
-/// The cell's future, watched: see [`super::spin`].
+/// The cell's future, watched: see [`crate::spin`].
 pub(crate) fn spin_watchdog(task: impl Future<Output = ()> + 'static) -> impl Future<Output = ()> {
-    super::spin::spin_watchdog(task, WATCHDOG)
+    crate::spin::spin_watchdog(task, WATCHDOG)
 }
 
 /// Runs one cell on this thread and reports what happened.
