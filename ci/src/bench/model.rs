@@ -147,7 +147,8 @@ const fn rule(
     }
 }
 
-/// The targets of issues #3 (executor), #4 and #22 (channel), #5 (dbg) and #10 (size).
+/// The targets of issues #3 (executor), #4 and #22 (channel), #5 (dbg), #10 (size) and #25
+/// (the Rhai demo page's size).
 const TARGETS: &[Rule] = &[
     rule(
         "channel",
@@ -253,6 +254,15 @@ const TARGETS: &[Rule] = &[
         None,
         Bound::RatioAtMost(1.0),
         "adds no more than spawn_local",
+    ),
+    // Issue #25: 160 KB read as 160 × 1024 bytes.
+    rule(
+        "size",
+        None,
+        "rhai-page-gz",
+        None,
+        Bound::ValueAtMost(163_840.0),
+        "≤ 160 KB (163,840 B)",
     ),
 ];
 

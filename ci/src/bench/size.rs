@@ -8,10 +8,16 @@
 //! `wasm-bindgen --target web`, optimised with `wasm-opt -Oz` and the [`WASM_OPT_FEATURES`]
 //! that Rust's wasm32 target emits, and compressed with gzip level 9. Sizes are
 //! deterministic, so the suite runs once.
+//!
+//! It also measures what a live demo page of the book downloads ([`demo_page_size`]): the
+//! Rhai demo's module and JS glue against the smallest demo page's, built as the book builds
+//! them (`demos::build_wasm` and `demos::bind_for_web`), for issue #25's "Rhai page ≤ 160 KB
+//! gzipped".
 
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use flate2::Compression;
@@ -187,6 +193,7 @@ pub(crate) fn run(
             });
         }
     }
+    figures.push(demo_page_size(ws, &work)?);
     let trunk = crate::setup::ensure_trunk()?;
     for onramp in &crate::onramps::ON_RAMPS {
         figures.push(onramp_size(ws, onramp, &trunk)?);
@@ -196,6 +203,201 @@ pub(crate) fn run(
         env: "wasm32".into(),
         figures,
     })
+}
+
+/// The demo page issue #25 bounds (≤ 160 KB gzipped), and its peer: the book's smallest demo
+/// page, which shows the floor every wasm-rs demo pays (std, wasm-bindgen's glue, the
+/// runtime crates), so the difference is what Rhai and the recipe add.
+const RHAI_PAGE: &str = "rhai-engine-worker";
+const PEER_PAGE: &str = "hello-wasm-rs";
+
+/// What a demo page downloads, each file gzip -9 as a server would send it: the module, its
+/// wasm-bindgen glue and the glue's snippets (the book's `demo-runner.js`, shared by every
+/// page, is not counted; a demo's worker loads the same, cached, files).
+///
+/// Built as the book builds it: `cargo build --profile demo` of every demo package (the same
+/// set as the book suite, so after it cargo has nothing to do; alone, it builds the demos),
+/// then `wasm-bindgen` with the book's flags into `target/bench/size/demo-pages/`, from the
+/// fresh cargo artifact, so the figure never reads a stale book.
+fn demo_page_size(ws: &Workspace, work: &Path) -> Result<RunFigure> {
+    let started = Instant::now();
+    let packages = crate::demos::demo_packages(ws);
+    for page in [RHAI_PAGE, PEER_PAGE] {
+        if !packages.contains(&page) {
+            bail!(
+                "recipe {page} is no longer a demo; the size suite's demo-page figure measures it"
+            );
+        }
+    }
+    println!("  → the demo pages: cargo build --profile demo (nothing to do after the book suite)");
+    crate::demos::build_wasm(ws, &packages, "the demos")?;
+    let measure = |recipe: &str| -> Result<PageSize> {
+        let wasm = ws
+            .target_dir
+            .join("wasm32-unknown-unknown/demo")
+            .join(format!("{}.wasm", recipe.replace('-', "_")));
+        let dir = work.join("demo-pages").join(recipe);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+        crate::demos::bind_for_web(&wasm, &dir)?;
+        page_size(&dir)
+    };
+    let (rhai, peer) = (measure(RHAI_PAGE)?, measure(PEER_PAGE)?);
+    println!(
+        "    demo pages measured in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(RunFigure {
+        id: "rhai-page-gz".into(),
+        label: format!(
+            "what a demo page downloads, wasm + JS glue, each file gzip -9: the Rhai page ({RHAI_PAGE}) vs the {PEER_PAGE} page"
+        ),
+        unit: "B".into(),
+        better: Better::Lower,
+        note: format!(
+            "demo profile (opt-level z, LTO, 1 codegen unit), wasm-bindgen --target web without the name and producers sections, no wasm-opt (when issue #25 was measured, -Oz made the Rhai module 11% smaller but 4% larger gzipped); {RHAI_PAGE}: {}; {PEER_PAGE}: {}; per-crate breakdown not measured here",
+            rhai.describe(),
+            peer.describe()
+        ),
+        values: vec![
+            (format!("{RHAI_PAGE} page"), Some(rhai.total() as f64)),
+            (format!("{PEER_PAGE} page"), Some(peer.total() as f64)),
+        ],
+    })
+}
+
+/// A demo page's files, as [`demo_page_size`] counts them.
+#[derive(Debug, Clone, PartialEq)]
+struct PageSize {
+    /// The module's bytes, by section.
+    wasm: Sections,
+    wasm_gz: u64,
+    /// How many JS files (the glue and its snippets), and their gzipped sizes summed.
+    js_files: usize,
+    js_gz: u64,
+}
+
+impl PageSize {
+    fn total(&self) -> u64 {
+        self.wasm_gz + self.js_gz
+    }
+
+    fn describe(&self) -> String {
+        let w = &self.wasm;
+        format!(
+            "wasm {} B gzipped ({} B raw: code {}, data {}, name section {}, the rest {}), JS {} B gzipped ({} file(s))",
+            self.wasm_gz,
+            w.total,
+            w.code,
+            w.data,
+            w.name,
+            w.total - w.code - w.data - w.name,
+            self.js_gz,
+            self.js_files
+        )
+    }
+}
+
+/// Measures the `.wasm` (exactly one) and `.js` files under `dir`.
+fn page_size(dir: &Path) -> Result<PageSize> {
+    let mut wasm = None;
+    let (mut js_files, mut js_gz) = (0, 0);
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        match entry.path().extension().and_then(|e| e.to_str()) {
+            Some("wasm") => {
+                if wasm.is_some() {
+                    bail!("{} holds more than one .wasm file", dir.display());
+                }
+                let bytes = std::fs::read(entry.path())
+                    .with_context(|| format!("reading {}", entry.path().display()))?;
+                let sections = sections(&bytes).with_context(|| {
+                    format!("reading the sections of {}", entry.path().display())
+                })?;
+                wasm = Some((sections, gzipped(&bytes)?));
+            }
+            Some("js") => {
+                js_files += 1;
+                js_gz += gzipped_file(entry.path())?;
+            }
+            _ => {}
+        }
+    }
+    let (wasm, wasm_gz) = wasm.with_context(|| format!("no .wasm file in {}", dir.display()))?;
+    Ok(PageSize {
+        wasm,
+        wasm_gz,
+        js_files,
+        js_gz,
+    })
+}
+
+/// A wasm module's bytes by section, each with its id and size header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Sections {
+    total: u64,
+    /// The code section: the functions' bodies.
+    code: u64,
+    /// The data section: static data (strings, tables of constants).
+    data: u64,
+    /// The `name` custom section: function names, for stack traces.
+    name: u64,
+}
+
+/// Splits a wasm module into its sections (the binary format's header, then per section an
+/// id byte, a LEB128 size and the contents; a custom section's contents start with its name).
+fn sections(bytes: &[u8]) -> Result<Sections> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        bail!("not a wasm module");
+    }
+    let mut out = Sections {
+        total: bytes.len() as u64,
+        ..Sections::default()
+    };
+    let mut at = 8;
+    while at < bytes.len() {
+        let start = at;
+        let id = bytes[at];
+        let (size, contents) = leb128(bytes, at + 1)?;
+        let end = contents
+            .checked_add(size)
+            .filter(|&e| e <= bytes.len())
+            .context("a section runs past the end of the module")?;
+        let whole = (end - start) as u64;
+        match id {
+            10 => out.code += whole,
+            11 => out.data += whole,
+            0 => {
+                let (len, name_at) = leb128(bytes, contents)?;
+                if bytes.get(name_at..name_at + len) == Some(b"name".as_slice()) {
+                    out.name += whole;
+                }
+            }
+            _ => {}
+        }
+        at = end;
+    }
+    Ok(out)
+}
+
+/// An unsigned LEB128 number at `at`: its value, and where the next byte starts.
+fn leb128(bytes: &[u8], mut at: usize) -> Result<(usize, usize)> {
+    let mut value: u64 = 0;
+    for shift in (0..35).step_by(7) {
+        let byte = *bytes
+            .get(at)
+            .context("a size runs past the end of the module")?;
+        at += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Ok((usize::try_from(value)?, at));
+        }
+    }
+    bail!("a size longer than 5 bytes")
 }
 
 /// What an on-ramp recipe's page ships, wasm and JS, each file gzipped as a server would send
@@ -267,7 +469,94 @@ fn gzipped_total(dir: &Path) -> Result<u64> {
 
 fn gzipped_file(path: &Path) -> Result<u64> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    gzipped(&bytes)
+}
+
+/// The size of `bytes` after gzip -9.
+fn gzipped(bytes: &[u8]) -> Result<u64> {
     let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-    gz.write_all(&bytes)?;
+    gz.write_all(bytes)?;
     Ok(gz.finish()?.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A section: id, LEB128 size, contents.
+    fn section(id: u8, contents: &[u8]) -> Vec<u8> {
+        let mut s = vec![id];
+        let mut n = contents.len();
+        loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                s.push(byte);
+                break;
+            }
+            s.push(byte | 0x80);
+        }
+        s.extend_from_slice(contents);
+        s
+    }
+
+    fn custom(name: &str, body: &[u8]) -> Vec<u8> {
+        let mut c = vec![name.len() as u8];
+        c.extend_from_slice(name.as_bytes());
+        c.extend_from_slice(body);
+        section(0, &c)
+    }
+
+    #[test]
+    fn a_module_splits_into_code_data_name_and_the_rest() {
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend(section(1, &[0x60, 0, 0])); // a type: 5 bytes with its header
+        m.extend(section(10, &[0xab; 200])); // 200 bytes: a two-byte size, 203 in all
+        m.extend(section(11, &[1; 7])); // 9
+        m.extend(custom("name", &[0; 130])); // 1 + 2 + 1 + 4 + 130 = 138
+        m.extend(custom("names", &[0; 3])); // another custom section: the rest
+        let s = sections(&m).unwrap();
+        assert_eq!(
+            s,
+            Sections {
+                total: m.len() as u64,
+                code: 203,
+                data: 9,
+                name: 138,
+            }
+        );
+        assert_eq!(s.total - s.code - s.data - s.name, 8 + 5 + 11);
+    }
+
+    #[test]
+    fn a_truncated_module_is_an_error() {
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend(section(10, &[0; 50]));
+        assert!(sections(&m[..m.len() - 1]).is_err());
+        assert!(sections(b"\0asm").is_err());
+        assert!(sections(b"\0elf\x01\0\0\0").is_err());
+    }
+
+    #[test]
+    fn a_page_counts_its_module_and_every_js_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend(section(10, &[0; 40]));
+        std::fs::write(dir.path().join("page_bg.wasm"), &m).unwrap();
+        std::fs::write(dir.path().join("page.js"), "export default 1;").unwrap();
+        let snippets = dir.path().join("snippets/x/js");
+        std::fs::create_dir_all(&snippets).unwrap();
+        std::fs::write(snippets.join("loader.js"), "export const a = 2;").unwrap();
+        std::fs::write(dir.path().join("README.md"), "not shipped").unwrap();
+        let p = page_size(dir.path()).unwrap();
+        assert_eq!(p.js_files, 2);
+        assert_eq!(p.wasm.code, 42);
+        assert_eq!(p.wasm_gz, gzipped(&m).unwrap());
+        assert_eq!(
+            p.total(),
+            p.wasm_gz
+                + gzipped(b"export default 1;").unwrap()
+                + gzipped(b"export const a = 2;").unwrap()
+        );
+    }
 }
