@@ -23,7 +23,7 @@ use crate::counts::parse_counts;
 use crate::env::{Engine, Environment};
 use crate::outcome::Outcome;
 use crate::recipes::{EnvResult, TestResults};
-use crate::setup::{Driver, Tools};
+use crate::setup::Tools;
 use crate::workspace::Workspace;
 
 /// The out-of-workspace recipes, relative to the workspace root. The root `Cargo.toml`
@@ -404,22 +404,11 @@ pub(crate) fn run(ws: &Workspace, tools: &Tools, log_dir: &Path) -> Result<Outco
                     "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
                 );
             }
-            match engine.map(|en| (en, tools.drivers.get(&en))) {
-                None => {}
-                Some((_, Some(Driver::Chromium { chromedriver }))) => {
-                    cmd.env("CHROMEDRIVER", chromedriver);
-                }
-                Some((_, Some(Driver::Firefox { geckodriver }))) => {
-                    cmd.env("GECKODRIVER", geckodriver);
-                }
-                Some((engine, _)) => bail!(
-                    "{}: no {} driver was set up for the threads suite (it sets up Chromium \
-                     and Firefox: WebKit has no SharedArrayBuffer, so a threads build cannot \
-                     run there)",
-                    recipe.name,
-                    engine.display()
-                ),
-            };
+            if let Some(engine) = engine {
+                // The same driver set-up as the stable browser suites (WebKit through
+                // xvfb-run, Firefox on the suite's profile).
+                cmd = crate::setup::with_driver(ws, cmd, tools, engine)?;
+            }
             if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
                 cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "300");
             }

@@ -698,7 +698,7 @@ fn environment(
     let mut wasi_site: Option<PathBuf> = None;
     if env.engine() == Some(Engine::Firefox) {
         // Each suite starts from an empty profile; see `with_driver`.
-        let _ = std::fs::remove_dir_all(firefox_profile(ws));
+        let _ = std::fs::remove_dir_all(setup::firefox_profile(ws));
     }
     for c in crates {
         if !c.environments()?.contains(&env) {
@@ -773,7 +773,7 @@ fn environment(
             cmd.env(k, v);
         }
         if let Some(engine) = env.engine() {
-            cmd = with_driver(ws, cmd, tools, engine)?;
+            cmd = setup::with_driver(ws, cmd, tools, engine)?;
         }
         if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
             // The runner's default (20 s) is too short for the million-task tests in debug builds.
@@ -829,73 +829,6 @@ fn environment(
         println!("  (no crate declares `{env}`)");
     }
     Ok(())
-}
-
-/// Points wasm-bindgen-test-runner at one engine's driver. WebKit also needs capabilities
-/// naming MiniBrowser and a display, so its command is wrapped in `xvfb-run -a`.
-fn with_driver(ws: &Workspace, cmd: Command, tools: &Tools, engine: Engine) -> Result<Command> {
-    let driver = tools
-        .drivers
-        .get(&engine)
-        .with_context(|| format!("no driver was set up for {}", engine.name()))?;
-    let mut cmd = cmd;
-    match driver {
-        Driver::Chromium { chromedriver } => {
-            cmd.env("CHROMEDRIVER", chromedriver);
-        }
-        Driver::Firefox { geckodriver } => {
-            // geckodriver makes a new profile for every session, so every test binary paid for
-            // a cold Firefox start (about 3 s here). Naming one profile directory, kept for the
-            // whole suite, lets Firefox reuse its start-up caches: about 1.9 s per binary.
-            // Origins do not share storage (every binary is served from a new port), and the
-            // directory is emptied when the suite starts.
-            let profile = firefox_profile(ws);
-            std::fs::create_dir_all(&profile)?;
-            let caps = ws.target_dir.join("xtask").join("webdriver-firefox.json");
-            let json = serde_json::json!({
-                "moz:firefoxOptions": { "args": ["-profile", profile] }
-            });
-            std::fs::write(&caps, serde_json::to_string_pretty(&json)?)?;
-            cmd.env("GECKODRIVER", geckodriver)
-                .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &caps);
-        }
-        Driver::Webkit {
-            driver,
-            minibrowser,
-            xvfb_run,
-        } => {
-            let caps = ws.target_dir.join("xtask").join("webdriver-webkit.json");
-            std::fs::create_dir_all(caps.parent().expect("under target/xtask"))?;
-            let json = serde_json::json!({
-                "webkitgtk:browserOptions": {
-                    "binary": minibrowser,
-                    "args": ["--automation", "--headless"],
-                }
-            });
-            std::fs::write(&caps, serde_json::to_string_pretty(&json)?)?;
-            let mut wrapped = Command::new(xvfb_run);
-            wrapped
-                .arg("-a")
-                .arg(cmd.get_program())
-                .args(cmd.get_args());
-            for (k, v) in cmd.get_envs() {
-                match v {
-                    Some(v) => wrapped.env(k, v),
-                    None => wrapped.env_remove(k),
-                };
-            }
-            wrapped
-                .env("SAFARIDRIVER", driver)
-                .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &caps);
-            cmd = wrapped;
-        }
-    }
-    Ok(cmd)
-}
-
-/// The Firefox profile the browser suites share between test binaries.
-fn firefox_profile(ws: &Workspace) -> PathBuf {
-    ws.target_dir.join("xtask").join("firefox-profile")
 }
 
 /// Builds the book for the links or e2e suite when the book suite did not run first.

@@ -95,8 +95,8 @@
 //! - **wasm32 with `-Cpanic=unwind`** (nightly: `-Zbuild-std=std,panic_unwind`): as
 //!   natively. The recipe "Panics as values"
 //!   (<https://wasm-rs.github.io/wasm-rs/recipes/panics-as-values.html>) shows the build
-//!   (with `-Cllvm-args=-wasm-use-legacy-eh=true` for Node.js 20) and tests it in Node.js
-//!   and Chromium: the panicking task gives `Err(JoinError)` with the message, and tasks
+//!   (with `-Cllvm-args=-wasm-use-legacy-eh=true` for Node.js 20) and tests it in Node.js,
+//!   Chromium and Firefox (WebKitGTK 2.50 does not catch the panic: the test hangs): the panicking task gives `Err(JoinError)` with the message, and tasks
 //!   spawned before and after it, waiting on timers across it, or spawned once it is
 //!   over all finish.
 //!

@@ -14,6 +14,7 @@
 //! code run.
 
 use std::cell::RefCell;
+use std::panic::AssertUnwindSafe;
 
 use js_sys::{Array, Atomics, Function, Int32Array, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -91,7 +92,10 @@ impl Suspend {
         timeout_ms: Option<f64>,
     ) -> Result<(), RunError> {
         let mut resolve_slot = None;
-        let woken = Promise::new(&mut |resolve, _reject| resolve_slot = Some(resolve));
+        // AssertUnwindSafe: with `-Cpanic=unwind`, wasm-bindgen requires the callback to be
+        // `UnwindSafe`, which a `&mut` capture never is; storing a `Function` cannot panic.
+        let mut slot = AssertUnwindSafe(&mut resolve_slot);
+        let woken = Promise::new(&mut move |resolve, _reject| **slot = Some(resolve));
         let Some(resolve) = resolve_slot else {
             return Err(RunError::WaitFailed(
                 "a Promise did not run its executor".into(),
