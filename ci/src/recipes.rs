@@ -25,6 +25,7 @@ pub(crate) const TOPICS: &[(&str, &str)] = &[
     ("executors", "Executors and scheduling"),
     ("channels", "tokio::sync and channels"),
     ("workers", "Workers"),
+    ("storage", "Storage"),
     ("apps", "Use wasm-rs in your app"),
     ("scripting", "Scripting"),
     ("networking", "Networking"),
@@ -311,6 +312,27 @@ pub(crate) fn generate(ws: &Workspace) -> Result<()> {
             );
         }
         let _ = writeln!(text, " · run them: `cargo xtask test -p {}`", c.name);
+        // Lessons and the example apps that compose them, linked both ways.
+        let page = |r: &Crate| {
+            let title = r.meta.as_ref().map_or(r.name.as_str(), |m| m.title.as_str());
+            format!("[{title}]({}.md)", r.name)
+        };
+        let deps = ws.recipe_deps(c)?;
+        if !deps.is_empty() {
+            let list: Vec<String> = deps.iter().map(|r| page(r)).collect();
+            let _ = writeln!(
+                text,
+                "\nAn example app built on {} recipe{}: {}.",
+                if deps.len() == 1 { "one" } else { "these" },
+                if deps.len() == 1 { "" } else { "s" },
+                list.join(" · ")
+            );
+        }
+        let users = ws.recipe_dependents(c)?;
+        if !users.is_empty() {
+            let list: Vec<String> = users.iter().map(|r| page(r)).collect();
+            let _ = writeln!(text, "\nUsed by: {}.", list.join(" · "));
+        }
         if c.is_recipe(&ws.root) {
             let _ = write!(
                 text,
@@ -591,7 +613,7 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut Outcome) -> Res
 /// The flagship recipes that are applications rather than lessons, until they are split
 /// (issue #24, item 3): their target-gated modules are not yet named by role. Every other
 /// role rule holds for them too.
-const NOT_YET_SPLIT: &[&str] = &["state-sync", "rhai-engine-worker", "opfs-kv-worker"];
+const NOT_YET_SPLIT: &[&str] = &["state-sync", "rhai-engine-worker"];
 
 /// The modules a recipe may declare under a target `#[cfg(...)]`: the platform glue and the
 /// demo (CONTRIBUTING.md, "The shape of a recipe").

@@ -453,6 +453,31 @@ impl Workspace {
         self.crates.iter().filter(|c| c.is_recipe(&self.root))
     }
 
+    /// The recipes `c` depends on through `path` dependencies (a lesson an example app
+    /// composes), in manifest order, each once.
+    pub(crate) fn recipe_deps(&self, c: &Crate) -> Result<Vec<&Crate>> {
+        let mut out: Vec<&Crate> = Vec::new();
+        for dir in path_dependencies(&c.dir)? {
+            if let Some(dep) = self.recipes().find(|r| r.dir == dir)
+                && !out.iter().any(|o| o.name == dep.name)
+            {
+                out.push(dep);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The recipes that depend on `c` through a `path` dependency.
+    pub(crate) fn recipe_dependents(&self, c: &Crate) -> Result<Vec<&Crate>> {
+        let mut out = Vec::new();
+        for r in self.recipes() {
+            if self.recipe_deps(r)?.iter().any(|d| d.name == c.name) {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
     /// Crates, optionally narrowed to `only` by name.
     pub(crate) fn tested_crates(&self, only: &[String]) -> Result<Vec<&Crate>> {
         for name in only {
@@ -466,6 +491,45 @@ impl Workspace {
             .filter(|c| only.is_empty() || only.contains(&c.name))
             .collect())
     }
+}
+
+/// The directories of the `path` dependencies in the manifest of the crate at `dir`: every
+/// dependency table, target-specific ones included, resolved against `dir`.
+pub(crate) fn path_dependencies(dir: &Path) -> Result<Vec<PathBuf>> {
+    let manifest = dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .with_context(|| format!("reading {}", manifest.display()))?;
+    let doc: toml::Table = text
+        .parse()
+        .with_context(|| format!("parsing {}", manifest.display()))?;
+    let mut tables: Vec<&toml::Table> = Vec::new();
+    let kinds = ["dependencies", "dev-dependencies", "build-dependencies"];
+    tables.extend(kinds.iter().filter_map(|k| doc.get(*k)?.as_table()));
+    for target in doc
+        .get("target")
+        .and_then(toml::Value::as_table)
+        .into_iter()
+        .flat_map(|t| t.values())
+    {
+        tables.extend(kinds.iter().filter_map(|k| target.get(*k)?.as_table()));
+    }
+    let mut out = Vec::new();
+    for dep in tables.iter().flat_map(|t| t.values()) {
+        if let Some(path) = dep.get("path").and_then(toml::Value::as_str) {
+            let mut full = dir.to_path_buf();
+            for part in Path::new(path).components() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        full.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    other => full.push(other),
+                }
+            }
+            out.push(full);
+        }
+    }
+    Ok(out)
 }
 
 /// The version of the `wasm-bindgen` package in the lock file at `lock`.
@@ -504,6 +568,24 @@ fn locked_version(lock: &str, package: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recipe_deps_follow_path_dependencies_between_recipes() {
+        let ws = Workspace::load().unwrap();
+        let get = |name: &str| ws.crates.iter().find(|c| c.name == name).unwrap();
+        let names = |v: Vec<&Crate>| v.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        let app = get("opfs-kv-worker");
+        assert_eq!(
+            names(ws.recipe_deps(app).unwrap()),
+            ["crash-safe-store", "opfs-sync-file"]
+        );
+        // A runtime crate is a path dependency through the workspace, not a recipe.
+        assert!(ws.recipe_deps(get("hello-wasm-rs")).unwrap().is_empty());
+        assert_eq!(
+            names(ws.recipe_dependents(get("crash-safe-store")).unwrap()),
+            ["opfs-kv-worker", "opfs-sync-file"]
+        );
+    }
 
     #[test]
     fn test_targets_leave_out_feature_gated_ones_and_not_run_is_checked() {

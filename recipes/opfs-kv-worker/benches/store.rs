@@ -42,7 +42,9 @@ mod web {
     use std::hint::black_box;
 
     use js_sys::{Object, Reflect};
-    use opfs_kv_worker::{KvWorker, OpfsFile, Storage, Store};
+    use crash_safe_store::Storage;
+    use opfs_kv_worker::KvWorker;
+    use opfs_sync_file::{OpfsFile, open_store};
     use wasm_bindgen::prelude::*;
     use wasm_rs_async_executor::Instant;
 
@@ -220,7 +222,7 @@ mod web {
             gets,
             rounds,
         } = sizes;
-        let mut store = Store::open_opfs(name).await.map_err(js_err)?;
+        let mut store = open_store(name).await.map_err(js_err)?;
         // The fill, untimed; the map holds the same entries for the gets' peer.
         let mut map: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
         for i in 0..records {
@@ -292,7 +294,7 @@ mod web {
         let (mut reopen, mut read) = (Vec::new(), Vec::new());
         for round in 0..=rounds {
             let start = Instant::now();
-            let store = Store::open_opfs(name).await.map_err(js_err)?;
+            let store = open_store(name).await.map_err(js_err)?;
             let reopen_ms = start.elapsed().as_secs_f64() * 1000.0;
             if store.stats() != stats {
                 return Err(js_err(

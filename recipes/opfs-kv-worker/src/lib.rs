@@ -10,43 +10,43 @@
 //!
 //! # How
 //!
-//! - [`Store`] is a log-structured store: an append-only file of length-prefixed,
-//!   checksummed records (put, delete, commit), with an in-memory index from key to
-//!   record, rebuilt on [`Store::open`]. [`Store::flush`] is a commit point: after a crash
-//!   the store holds exactly the batches whose commit record reached the file; a torn tail
-//!   is cut off, a damaged record is reported as [`StoreError::Corrupt`] and never returned.
-//! - [`Store::compact`] rewrites the live entries into the store's second file and switches
-//!   to it only once it is complete: the file with the higher generation and a complete
-//!   commit wins on open, so no rename is needed (OPFS offers `move()` only as a promise).
-//! - The store is written against the small [`Storage`] trait: `FsFile` natively
-//!   (`std::fs`, so the crash tests run under `cargo test`), `OpfsFile` in a browser
-//!   worker, [`MemFile`] in tests. [`Store::put_typed`] and [`Store::get_typed`] add serde
-//!   values on top of the bytes.
-//! - The main thread talks to the worker that owns the store over a
-//!   [wasm-rs-shared-channel](wasm_rs_shared_channel) request/reply pair: [`Request`] in,
-//!   [`Response`] out. The worker runs [`run_store`], blocking in `recv` between requests
-//!   (it never returns to its event loop); the main thread's [`Client`] awaits the replies.
-//!   On wasm32, `KvWorker::open` starts the worker with wasm-rs-worker's `spawn_worker`.
+//! This is an example app: it composes two lessons and adds what an app needs on top.
+//!
+//! - The store is the [crash-safe-store](crash_safe_store) recipe's [`Store`]: an
+//!   append-only file of checksummed records with commit points and compaction without
+//!   rename. Its page explains the file format and the crash tests.
+//! - In the worker, the store's files are the [opfs-sync-file](opfs_sync_file) recipe's
+//!   OPFS files behind sync access handles (natively, `FsFile` from crash-safe-store).
+//! - This crate adds the request/reply protocol: the main thread talks to the worker that
+//!   owns the store over a [wasm-rs-shared-channel](wasm_rs_shared_channel) pair,
+//!   [`Request`] in, [`Response`] out. The worker runs [`run_store`], blocking in `recv`
+//!   between requests (it never returns to its event loop); the main thread's [`Client`]
+//!   awaits the replies. On wasm32, `KvWorker::open` starts the worker with
+//!   wasm-rs-worker's `spawn_worker`, and the demo is what the page's Run button calls.
 //!
 //! # Example
 //!
-//! ```
-//! use opfs_kv_worker::{MemFile, Store};
-//! // In a browser worker: `Store::open_opfs("notes").await?`; natively:
-//! // `Store::open_dir(dir, "notes")?`.
-//! let (a, b) = (MemFile::default(), MemFile::default());
-//! let mut store = Store::open(a.clone(), b.clone())?;
-//! store.put(b"note/1", b"buy milk")?;
-//! store.put_typed(b"note/2", &("call Ada", 3u8))?;
-//! store.flush()?; // commit point
-//! store.put(b"note/3", b"not flushed")?;
-//! drop(store); // a crash: note/3 was never committed
+//! The protocol natively, with a thread as the store's worker (in a browser,
+//! `KvWorker::open(&glue_url, "notes")` starts the worker and gives the same [`Client`]):
 //!
-//! let mut store = Store::open(a, b)?;
-//! assert_eq!(store.get(b"note/1")?, Some(b"buy milk".to_vec()));
-//! assert_eq!(store.get_typed::<(String, u8)>(b"note/2")?, Some(("call Ada".into(), 3)));
-//! assert_eq!(store.get(b"note/3")?, None);
-//! # Ok::<(), opfs_kv_worker::StoreError>(())
+//! ```
+//! use futures::executor::block_on;
+//! use opfs_kv_worker::{Client, MemFile, Store, run_store};
+//! use wasm_rs_shared_channel::spsc;
+//!
+//! let (page, mut worker_end) = spsc::duplex(64 * 1024)?;
+//! let worker = std::thread::spawn(move || {
+//!     run_store(Store::open(MemFile::default(), MemFile::default()), &mut worker_end)
+//! });
+//! block_on(async {
+//!     let (mut client, _stats) = Client::connect(page).await?;
+//!     client.put(b"note/1", b"buy milk").await?; // flushed before the reply
+//!     assert_eq!(client.get(b"note/1").await?, Some(b"buy milk".to_vec()));
+//!     Ok::<(), opfs_kv_worker::ClientError>(())
+//! })?;
+//! // Dropping the client ends the worker's loop; it returns how many requests it served.
+//! assert_eq!(worker.join().unwrap()?, 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # When
@@ -56,31 +56,22 @@
 //! [`StoreError::Locked`]: OPFS lets one sync access handle hold a file at a time. For
 //! queries, many writers or large data, use IndexedDB or SQLite on OPFS instead.
 
-mod error;
 mod protocol;
-mod record;
-mod storage;
-mod store;
 
 #[cfg(target_arch = "wasm32")]
 mod demo;
-#[cfg(not(target_arch = "wasm32"))]
-mod fs;
 #[cfg(target_arch = "wasm32")]
-mod opfs;
-#[cfg(target_arch = "wasm32")]
-mod worker;
+mod web;
 
-pub use error::StoreError;
+// The lessons' types that appear in this crate's API.
 #[cfg(not(target_arch = "wasm32"))]
-pub use fs::FsFile;
+pub use crash_safe_store::FsFile;
+pub use crash_safe_store::{Entries, MAX_KEY_LEN, MAX_VALUE_LEN, MemFile, Stats, Storage, Store, StoreError};
 #[cfg(target_arch = "wasm32")]
-pub use opfs::OpfsFile;
+pub use opfs_sync_file::OpfsFile;
 pub use protocol::{Client, ClientError, Request, Response, ServeError, run_store, serve};
-pub use storage::{MemFile, Storage};
-pub use store::{Entries, MAX_KEY_LEN, MAX_VALUE_LEN, Stats, Store};
 #[cfg(target_arch = "wasm32")]
-pub use worker::{KvWorker, opfs_kv_worker_main};
+pub use web::{KvWorker, opfs_kv_worker_main};
 
 /// The book's Run button (src/demo.rs).
 #[cfg(target_arch = "wasm32")]

@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Function, Promise, Reflect};
-use opfs_kv_worker::{ClientError, KvWorker, Store, StoreError};
+use opfs_kv_worker::{ClientError, KvWorker, StoreError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -119,7 +119,7 @@ async fn a_second_worker_on_the_same_store_gets_a_locked_error() {
 #[wasm_bindgen_test]
 async fn sync_handles_open_in_a_worker_and_the_main_thread_is_told_to_use_one() {
     let on_main_thread = js_sys::global().has_type::<web_sys::Window>();
-    match Store::open_opfs(&unique("context")).await {
+    match opfs_sync_file::open_store(&unique("context")).await {
         Err(StoreError::Unsupported(why)) => {
             assert!(on_main_thread, "a dedicated worker has sync handles: {why}");
             let err = StoreError::Unsupported(why);

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_rs_shared_channel::spsc::{self, Duplex};
 use wasm_rs_worker::{WorkerHandle, spawn_worker};
 
-use crate::{Client, ClientError, Request, Response, Stats, Store, run_store};
+use crate::{Client, ClientError, Request, Response, Stats, run_store};
 
 /// Ring size of each direction: room for scans of about a megabyte.
 const CAPACITY: usize = 1 << 20;
@@ -38,7 +38,7 @@ pub async fn opfs_kv_worker_main(input: JsValue) -> Result<f64, JsValue> {
     let mut channel = Duplex::<Response, Request>::from_js(&channel)
         .map_err(|e| JsValue::from_str(&e.to_string()))?;
     // The only awaits: opening the OPFS files. From here on the worker blocks in `recv`.
-    let opened = Store::open_opfs(&name).await;
+    let opened = opfs_sync_file::open_store(&name).await;
     let served = run_store(opened, &mut channel).map_err(|e| JsValue::from_str(&e.to_string()))?;
     Ok(served as f64)
 }

@@ -1,5 +1,4 @@
-//! The browser backend: an OPFS file behind a `FileSystemSyncAccessHandle` (dedicated
-//! workers only).
+//! The OPFS backend: a file behind a `FileSystemSyncAccessHandle` (dedicated workers only).
 
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
@@ -9,7 +8,7 @@ use web_sys::{
     FileSystemReadWriteOptions, FileSystemSyncAccessHandle, WorkerGlobalScope,
 };
 
-use crate::{Storage, Store, StoreError};
+use crash_safe_store::{Storage, Store, StoreError};
 
 // ANCHOR: opfs
 /// A file in the Origin Private File System, held through a sync access handle: reads,
@@ -20,8 +19,9 @@ use crate::{Storage, Store, StoreError};
 /// [`StoreError::Locked`]. Dropping the `OpfsFile` closes the handle and releases the lock.
 ///
 /// ```no_run
-/// # async fn f() -> Result<(), opfs_kv_worker::StoreError> {
-/// use opfs_kv_worker::{OpfsFile, Storage};
+/// # async fn f() -> Result<(), crash_safe_store::StoreError> {
+/// use crash_safe_store::Storage;
+/// use opfs_sync_file::OpfsFile;
 /// let mut file = OpfsFile::open("scratch.bin").await?; // in a dedicated worker
 /// file.write_at(0, b"hello")?;
 /// file.flush()?;
@@ -40,14 +40,14 @@ impl OpfsFile {
     /// [`StoreError::Locked`] when another handle holds the file.
     ///
     /// ```no_run
-    /// # async fn f() -> Result<(), opfs_kv_worker::StoreError> {
-    /// let file = opfs_kv_worker::OpfsFile::open("notes-0.kvlog").await?;
+    /// # async fn f() -> Result<(), crash_safe_store::StoreError> {
+    /// let file = opfs_sync_file::OpfsFile::open("notes-0.kvlog").await?;
     /// # drop(file); Ok(()) }
     /// ```
     pub async fn open(name: &str) -> Result<Self, StoreError> {
-        let scope: WorkerGlobalScope = js_sys::global().dyn_into().map_err(|_| {
-            StoreError::Unsupported("this is the main thread, not a dedicated worker".into())
-        })?;
+        let scope: WorkerGlobalScope = js_sys::global()
+            .dyn_into()
+            .map_err(|_| unsupported("this is the main thread"))?;
         let root = JsFuture::from(scope.navigator().storage().get_directory())
             .await
             .map_err(|e| error(name, "getDirectory", e))?;
@@ -61,8 +61,8 @@ impl OpfsFile {
         // Shared and service workers have OPFS but no sync access handles.
         let supported = Reflect::has(&file, &"createSyncAccessHandle".into()).unwrap_or(false);
         if !supported {
-            return Err(StoreError::Unsupported(
-                "FileSystemFileHandle.createSyncAccessHandle does not exist in this context".into(),
+            return Err(unsupported(
+                "FileSystemFileHandle.createSyncAccessHandle does not exist in this worker",
             ));
         }
         let handle = JsFuture::from(file.create_sync_access_handle())
@@ -75,6 +75,15 @@ impl OpfsFile {
     }
 }
 // ANCHOR_END: opfs
+
+/// [`StoreError::Unsupported`], saying where sync access handles exist.
+fn unsupported(here: &str) -> StoreError {
+    StoreError::Unsupported(format!(
+        "{here}, and OPFS sync access handles exist only in dedicated workers: open the store \
+         in a dedicated worker (FileSystemSyncAccessHandle is not exposed on the main thread or \
+         in shared and service workers)"
+    ))
+}
 
 /// Maps a rejected OPFS call to a [`StoreError`]: `NoModificationAllowedError` (another
 /// handle holds the file) is [`StoreError::Locked`].
@@ -163,22 +172,25 @@ impl Drop for OpfsFile {
     }
 }
 
-impl Store<OpfsFile> {
-    /// Opens (or creates) the store `name` in this origin's OPFS: the files
-    /// `<name>-0.kvlog` and `<name>-1.kvlog`, each held by a sync access handle while the
-    /// store is open. Dedicated workers only.
-    ///
-    /// ```no_run
-    /// # async fn f() -> Result<(), opfs_kv_worker::StoreError> {
-    /// use opfs_kv_worker::Store;
-    /// let mut store = Store::open_opfs("notes").await?;
-    /// store.put(b"note/1", b"buy milk")?;
-    /// store.flush()?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn open_opfs(name: &str) -> Result<Self, StoreError> {
-        let a = OpfsFile::open(&format!("{name}-0.kvlog")).await?;
-        let b = OpfsFile::open(&format!("{name}-1.kvlog")).await?;
-        Store::open(a, b)
-    }
+// ANCHOR: open_store
+/// Opens (or creates) the [`Store`] `name` in this origin's OPFS: the files
+/// `<name>-0.kvlog` and `<name>-1.kvlog`, each held by a sync access handle while the
+/// store is open. Dedicated workers only.
+///
+/// Errors: [`StoreError::Unsupported`] outside a dedicated worker, [`StoreError::Locked`]
+/// while another worker or tab holds the store, and whatever [`Store::open`] finds in the
+/// files.
+///
+/// ```no_run
+/// # async fn f() -> Result<(), crash_safe_store::StoreError> {
+/// let mut store = opfs_sync_file::open_store("notes").await?;
+/// store.put(b"note/1", b"buy milk")?;
+/// store.flush()?;
+/// # Ok(()) }
+/// ```
+pub async fn open_store(name: &str) -> Result<Store<OpfsFile>, StoreError> {
+    let a = OpfsFile::open(&format!("{name}-0.kvlog")).await?;
+    let b = OpfsFile::open(&format!("{name}-1.kvlog")).await?;
+    Store::open(a, b)
 }
+// ANCHOR_END: open_store

@@ -1,14 +1,15 @@
-//! The one error type of the store, carried unchanged from the worker to the main thread.
+//! The one error type of the store. It is `Serialize`, so an app that serves the store from
+//! a worker can send it to the main thread unchanged.
 
 use serde::{Deserialize, Serialize};
 
 /// Why a store operation failed. Every message says what to do next.
 ///
-/// It is `Serialize`, so the worker sends it to the main thread as a value inside a
-/// [`Response`](crate::Response).
+/// It is `Serialize`: an app that serves the store from a worker (the opfs-kv-worker
+/// example app) sends it to the main thread as a value.
 ///
 /// ```
-/// use opfs_kv_worker::StoreError;
+/// use crash_safe_store::StoreError;
 /// let e = StoreError::Locked { file: "notes-0.kvlog".into() };
 /// assert!(e.to_string().contains("open in another worker"));
 /// ```
@@ -74,10 +75,9 @@ pub enum StoreError {
         /// The limit.
         max: u64,
     },
-    /// OPFS sync access handles do not exist in this context.
-    #[error(
-        "OPFS sync access handles are not available here ({0}): open the store in a dedicated worker (FileSystemSyncAccessHandle is not exposed on the main thread or in shared and service workers)"
-    )]
+    /// The storage backend does not exist in this context. The backend's message says where
+    /// it does (OPFS sync access handles: only in dedicated workers).
+    #[error("this storage is not available here: {0}")]
     Unsupported(String),
     /// A typed value did not encode or decode with postcard.
     #[error(
@@ -87,8 +87,14 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// An [`Io`](Self::Io) error for `op` on `file`.
-    pub(crate) fn io(file: &str, op: &str, message: impl ToString) -> Self {
+    /// An [`Io`](Self::Io) error for `op` on `file`: what a [`Storage`](crate::Storage)
+    /// backend returns when the platform call fails.
+    ///
+    /// ```
+    /// let e = crash_safe_store::StoreError::io("notes-0.kvlog", "flush", "disk full");
+    /// assert_eq!(e.to_string(), "flush on `notes-0.kvlog` failed: disk full");
+    /// ```
+    pub fn io(file: &str, op: &str, message: impl ToString) -> Self {
         Self::Io {
             file: file.to_owned(),
             op: op.to_owned(),

@@ -1,7 +1,7 @@
 //! The store's behaviour on std::fs: reopen, locking, typed values, compaction sizes.
 #![cfg(not(target_arch = "wasm32"))]
 
-use opfs_kv_worker::{MAX_KEY_LEN, Store, StoreError};
+use crash_safe_store::{MAX_KEY_LEN, Store, StoreError};
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 struct Note {

@@ -10,18 +10,18 @@ use crate::StoreError;
 /// that makes every earlier write durable.
 ///
 /// The store needs nothing else (no rename, no directory listing), so a backend is a thin
-/// wrapper: `FsFile` natively, `OpfsFile` over an OPFS
-/// `FileSystemSyncAccessHandle` in a browser worker, [`MemFile`] in tests.
+/// wrapper: `FsFile` natively, [`MemFile`] in tests, and in a browser worker the
+/// opfs-sync-file recipe's `OpfsFile` over an OPFS `FileSystemSyncAccessHandle`.
 ///
 /// ```
-/// use opfs_kv_worker::{MemFile, Storage};
+/// use crash_safe_store::{MemFile, Storage};
 /// let mut file = MemFile::default();
 /// file.write_at(0, b"hello")?;
 /// let mut buf = [0; 3];
 /// file.read_at(2, &mut buf)?;
 /// assert_eq!(&buf, b"llo");
 /// assert_eq!(file.len()?, 5);
-/// # Ok::<(), opfs_kv_worker::StoreError>(())
+/// # Ok::<(), crash_safe_store::StoreError>(())
 /// ```
 pub trait Storage {
     /// The file's name, for error messages.
@@ -48,7 +48,7 @@ pub trait Storage {
 /// keep one clone, drop the store, and look at (or damage) what it wrote.
 ///
 /// ```
-/// use opfs_kv_worker::{MemFile, Store};
+/// use crash_safe_store::{MemFile, Store};
 /// let (a, b) = (MemFile::default(), MemFile::default());
 /// let mut store = Store::open(a.clone(), b.clone())?;
 /// store.put(b"k", b"v")?;
@@ -56,7 +56,7 @@ pub trait Storage {
 /// drop(store);
 /// let mut again = Store::open(a, b)?;
 /// assert_eq!(again.get(b"k")?, Some(b"v".to_vec()));
-/// # Ok::<(), opfs_kv_worker::StoreError>(())
+/// # Ok::<(), crash_safe_store::StoreError>(())
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct MemFile {
@@ -67,7 +67,7 @@ impl MemFile {
     /// A file holding `bytes`.
     ///
     /// ```
-    /// let file = opfs_kv_worker::MemFile::from_bytes(vec![1, 2, 3]);
+    /// let file = crash_safe_store::MemFile::from_bytes(vec![1, 2, 3]);
     /// assert_eq!(file.to_bytes(), [1, 2, 3]);
     /// ```
     pub fn from_bytes(bytes: Vec<u8>) -> Self {
@@ -79,7 +79,7 @@ impl MemFile {
     /// A copy of the file's bytes.
     ///
     /// ```
-    /// assert!(opfs_kv_worker::MemFile::default().to_bytes().is_empty());
+    /// assert!(crash_safe_store::MemFile::default().to_bytes().is_empty());
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         self.bytes.borrow().clone()

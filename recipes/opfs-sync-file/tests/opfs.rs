@@ -1,9 +1,9 @@
-//! The OPFS backend, in a dedicated worker (where sync access handles exist) of Chromium
-//! and Firefox: the worker rows run this file, and the crate's
-//! `[package.metadata.wasm-rs.not-run]` leaves it out of the main-thread rows.
+//! The OPFS backend, in a dedicated worker of Chromium and Firefox (where sync access handles
+//! exist): reopen, locking, compaction and a torn tail, on real OPFS files.
 #![cfg(target_arch = "wasm32")]
 
-use opfs_kv_worker::{OpfsFile, Storage, Store, StoreError};
+use crash_safe_store::{Storage, StoreError};
+use opfs_sync_file::{OpfsFile, open_store};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// A store name no other test (or earlier run in the same profile) uses.
@@ -14,14 +14,14 @@ fn unique(name: &str) -> String {
 #[wasm_bindgen_test]
 async fn flushed_data_is_there_after_close_and_reopen() {
     let name = unique("reopen");
-    let mut store = Store::open_opfs(&name).await.unwrap();
+    let mut store = open_store(&name).await.unwrap();
     store.put(b"note/1", b"milk").unwrap();
     store.put(b"note/2", b"eggs").unwrap();
     store.delete(b"note/1").unwrap();
     store.flush().unwrap();
     store.put(b"note/3", b"never flushed").unwrap();
     drop(store); // closes both handles; the unflushed put is gone
-    let mut store = Store::open_opfs(&name).await.unwrap();
+    let mut store = open_store(&name).await.unwrap();
     assert_eq!(store.get(b"note/1").unwrap(), None);
     assert_eq!(store.get(b"note/2").unwrap(), Some(b"eggs".to_vec()));
     assert_eq!(store.get(b"note/3").unwrap(), None);
@@ -31,19 +31,19 @@ async fn flushed_data_is_there_after_close_and_reopen() {
 #[wasm_bindgen_test]
 async fn a_second_sync_handle_on_the_same_store_is_a_locked_error() {
     let name = unique("locked");
-    let first = Store::open_opfs(&name).await.unwrap();
-    let err = Store::open_opfs(&name).await.unwrap_err();
+    let first = open_store(&name).await.unwrap();
+    let err = open_store(&name).await.unwrap_err();
     assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
     assert!(err.to_string().contains("open it again"), "{err}");
     drop(first);
     // Closing the handles releases the lock.
-    Store::open_opfs(&name).await.unwrap();
+    open_store(&name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn compaction_on_opfs_switches_files_and_survives_a_reopen() {
     let name = unique("compact");
-    let mut store = Store::open_opfs(&name).await.unwrap();
+    let mut store = open_store(&name).await.unwrap();
     for round in 0..10u8 {
         for k in 0..20u8 {
             store.put(&[k], &[round; 100]).unwrap();
@@ -59,7 +59,7 @@ async fn compaction_on_opfs_switches_files_and_survives_a_reopen() {
         "{before:?} -> {after:?}"
     );
     drop(store);
-    let mut store = Store::open_opfs(&name).await.unwrap();
+    let mut store = open_store(&name).await.unwrap();
     assert_eq!(store.stats(), after);
     assert_eq!(store.get(&[7]).unwrap(), Some(vec![9; 100]));
     // The old file was truncated once the new one was complete.
@@ -90,7 +90,7 @@ async fn the_opfs_file_reads_back_what_it_wrote() {
 #[wasm_bindgen_test]
 async fn a_torn_tail_on_opfs_is_cut_off_on_open() {
     let name = unique("torn");
-    let mut store = Store::open_opfs(&name).await.unwrap();
+    let mut store = open_store(&name).await.unwrap();
     store.put(b"a", b"committed").unwrap();
     store.flush().unwrap();
     let committed = store.stats().file_bytes;
@@ -100,7 +100,7 @@ async fn a_torn_tail_on_opfs_is_cut_off_on_open() {
     file.write_at(committed, &[9, 0, 0, 0, 1]).unwrap();
     file.flush().unwrap();
     drop(file);
-    let mut store = Store::open_opfs(&name).await.unwrap();
+    let mut store = open_store(&name).await.unwrap();
     assert_eq!(store.get(b"a").unwrap(), Some(b"committed".to_vec()));
     assert_eq!(store.stats().file_bytes, committed);
 }

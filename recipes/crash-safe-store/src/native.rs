@@ -10,7 +10,7 @@ use crate::{Storage, Store, StoreError};
 /// (`File::try_lock`), so a second opener gets [`StoreError::Locked`], as with OPFS.
 ///
 /// ```
-/// use opfs_kv_worker::{FsFile, StoreError};
+/// use crash_safe_store::{FsFile, StoreError};
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("data.kvlog");
 /// let first = FsFile::open(&path)?;
@@ -30,7 +30,7 @@ impl FsFile {
     ///
     /// ```
     /// let dir = tempfile::tempdir()?;
-    /// let file = opfs_kv_worker::FsFile::open(dir.path().join("x.kvlog"))?;
+    /// let file = crash_safe_store::FsFile::open(dir.path().join("x.kvlog"))?;
     /// # drop(file);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -97,7 +97,7 @@ impl Store<FsFile> {
     /// `<name>-0.kvlog` and `<name>-1.kvlog`, both locked while the store is open.
     ///
     /// ```
-    /// use opfs_kv_worker::Store;
+    /// use crash_safe_store::Store;
     /// let dir = tempfile::tempdir()?;
     /// let mut store = Store::open_dir(dir.path(), "notes")?;
     /// store.put(b"k", b"v")?;

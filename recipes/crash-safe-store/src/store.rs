@@ -11,7 +11,7 @@ use crate::{Storage, StoreError};
 /// The largest key, in bytes; a longer one is [`StoreError::TooLarge`].
 ///
 /// ```
-/// use opfs_kv_worker::{MAX_KEY_LEN, MemFile, Store, StoreError};
+/// use crash_safe_store::{MAX_KEY_LEN, MemFile, Store, StoreError};
 /// let mut store = Store::open(MemFile::default(), MemFile::default())?;
 /// let err = store.put(&vec![0; MAX_KEY_LEN + 1], b"v").unwrap_err();
 /// assert!(matches!(err, StoreError::TooLarge { .. }));
@@ -21,7 +21,7 @@ pub const MAX_KEY_LEN: usize = 64 * 1024;
 /// The largest value, in bytes; a longer one is [`StoreError::TooLarge`].
 ///
 /// ```
-/// use opfs_kv_worker::{MAX_VALUE_LEN, MemFile, Store, StoreError};
+/// use crash_safe_store::{MAX_VALUE_LEN, MemFile, Store, StoreError};
 /// let mut store = Store::open(MemFile::default(), MemFile::default())?;
 /// assert!(store.put(b"k", &vec![0; MAX_VALUE_LEN + 1]).is_err());
 /// # Ok::<(), StoreError>(())
@@ -31,7 +31,7 @@ pub const MAX_VALUE_LEN: usize = 16 * 1024 * 1024;
 /// Key-value pairs in key order, as [`Store::scan`] returns them.
 ///
 /// ```
-/// let entries: opfs_kv_worker::Entries = vec![(b"k".to_vec(), b"v".to_vec())];
+/// let entries: crash_safe_store::Entries = vec![(b"k".to_vec(), b"v".to_vec())];
 /// # drop(entries);
 /// ```
 pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
@@ -46,13 +46,13 @@ struct Location {
 /// Sizes of a store, for monitoring and to decide when to compact.
 ///
 /// ```
-/// use opfs_kv_worker::{MemFile, Store};
+/// use crash_safe_store::{MemFile, Store};
 /// let mut store = Store::open(MemFile::default(), MemFile::default())?;
 /// store.put(b"a", b"1")?;
 /// store.put(b"a", b"2")?;
 /// let stats = store.stats();
 /// assert_eq!((stats.records, stats.live_keys), (2, 1));
-/// # Ok::<(), opfs_kv_worker::StoreError>(())
+/// # Ok::<(), crash_safe_store::StoreError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
@@ -91,7 +91,7 @@ enum Scanned {
 ///   it only once it is complete and flushed.
 ///
 /// ```
-/// use opfs_kv_worker::{MemFile, Store};
+/// use crash_safe_store::{MemFile, Store};
 /// let mut store = Store::open(MemFile::default(), MemFile::default())?;
 /// store.put(b"user/1", b"ada")?;
 /// store.put(b"user/2", b"grace")?;
@@ -99,7 +99,7 @@ enum Scanned {
 /// store.flush()?; // a commit point: everything above is durable
 /// assert_eq!(store.get(b"user/2")?, Some(b"grace".to_vec()));
 /// assert_eq!(store.scan(b"user/")?.len(), 1);
-/// # Ok::<(), opfs_kv_worker::StoreError>(())
+/// # Ok::<(), crash_safe_store::StoreError>(())
 /// ```
 #[derive(Debug)]
 pub struct Store<S> {
@@ -125,10 +125,10 @@ impl<S: Storage> Store<S> {
     /// before that is an error ([`StoreError::Corrupt`]), never skipped.
     ///
     /// ```
-    /// use opfs_kv_worker::{MemFile, Store};
+    /// use crash_safe_store::{MemFile, Store};
     /// let store = Store::open(MemFile::default(), MemFile::default())?;
     /// assert_eq!(store.stats().generation, 1);
-    /// # Ok::<(), opfs_kv_worker::StoreError>(())
+    /// # Ok::<(), crash_safe_store::StoreError>(())
     /// ```
     pub fn open(mut a: S, mut b: S) -> Result<Self, StoreError> {
         let scanned = [scan(&mut a)?, scan(&mut b)?];
@@ -198,10 +198,10 @@ impl<S: Storage> Store<S> {
     /// [`flush`](Self::flush)).
     ///
     /// ```
-    /// # let mut store = opfs_kv_worker::Store::open(opfs_kv_worker::MemFile::default(), opfs_kv_worker::MemFile::default())?;
+    /// # let mut store = crash_safe_store::Store::open(crash_safe_store::MemFile::default(), crash_safe_store::MemFile::default())?;
     /// store.put(b"colour", b"teal")?;
     /// assert_eq!(store.get(b"colour")?, Some(b"teal".to_vec()));
-    /// # Ok::<(), opfs_kv_worker::StoreError>(())
+    /// # Ok::<(), crash_safe_store::StoreError>(())
     /// ```
     pub fn put(&mut self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
         self.check_writable()?;
@@ -217,11 +217,11 @@ impl<S: Storage> Store<S> {
     /// Removes `key`; returns whether it had a value.
     ///
     /// ```
-    /// # let mut store = opfs_kv_worker::Store::open(opfs_kv_worker::MemFile::default(), opfs_kv_worker::MemFile::default())?;
+    /// # let mut store = crash_safe_store::Store::open(crash_safe_store::MemFile::default(), crash_safe_store::MemFile::default())?;
     /// store.put(b"k", b"v")?;
     /// assert!(store.delete(b"k")?);
     /// assert!(!store.delete(b"k")?);
-    /// # Ok::<(), opfs_kv_worker::StoreError>(())
+    /// # Ok::<(), crash_safe_store::StoreError>(())
     /// ```
     pub fn delete(&mut self, key: &[u8]) -> Result<bool, StoreError> {
         self.check_writable()?;
@@ -236,9 +236,9 @@ impl<S: Storage> Store<S> {
     /// The value stored under `key`. Its record's checksum is checked on every read.
     ///
     /// ```
-    /// # let mut store = opfs_kv_worker::Store::open(opfs_kv_worker::MemFile::default(), opfs_kv_worker::MemFile::default())?;
+    /// # let mut store = crash_safe_store::Store::open(crash_safe_store::MemFile::default(), crash_safe_store::MemFile::default())?;
     /// assert_eq!(store.get(b"missing")?, None);
-    /// # Ok::<(), opfs_kv_worker::StoreError>(())
+    /// # Ok::<(), crash_safe_store::StoreError>(())
     /// ```
     pub fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         match self.index.get(key).copied() {
@@ -250,13 +250,13 @@ impl<S: Storage> Store<S> {
     /// Every key starting with `prefix`, in key order, with its value.
     ///
     /// ```
-    /// # let mut store = opfs_kv_worker::Store::open(opfs_kv_worker::MemFile::default(), opfs_kv_worker::MemFile::default())?;
+    /// # let mut store = crash_safe_store::Store::open(crash_safe_store::MemFile::default(), crash_safe_store::MemFile::default())?;
     /// store.put(b"note/2", b"b")?;
     /// store.put(b"note/1", b"a")?;
     /// store.put(b"other", b"c")?;
     /// let notes = store.scan(b"note/")?;
     /// assert_eq!(notes, vec![(b"note/1".to_vec(), b"a".to_vec()), (b"note/2".to_vec(), b"b".to_vec())]);
-    /// # Ok::<(), opfs_kv_worker::StoreError>(())
+    /// # Ok::<(), crash_safe_store::StoreError>(())
     /// ```
     pub fn scan(&mut self, prefix: &[u8]) -> Result<Entries, StoreError> {
         let found: Vec<(Vec<u8>, Location)> = self
@@ -277,10 +277,10 @@ impl<S: Storage> Store<S> {
     /// Nothing staged is a no-op.
     ///
     /// ```
-    /// # let mut store = opfs_kv_worker::Store::open(opfs_kv_worker::MemFile::default(), opfs_kv_worker::MemFile::default())?;
+    /// # let mut store = crash_safe_store::Store::open(crash_safe_store::MemFile::default(), crash_safe_store::MemFile::default())?;
     /// store.put(b"k", b"v")?;
     /// store.flush()?;
-    /// # Ok::<(), opfs_kv_worker::StoreError>(())
+    /// # Ok::<(), crash_safe_store::StoreError>(())
     /// ```
     pub fn flush(&mut self) -> Result<(), StoreError> {
         self.check_writable()?;
@@ -308,9 +308,9 @@ impl<S: Storage> Store<S> {
     /// Flushes and closes the store.
     ///
     /// ```
-    /// # let store = opfs_kv_worker::Store::open(opfs_kv_worker::MemFile::default(), opfs_kv_worker::MemFile::default())?;
+    /// # let store = crash_safe_store::Store::open(crash_safe_store::MemFile::default(), crash_safe_store::MemFile::default())?;
     /// store.close()?;
-    /// # Ok::<(), opfs_kv_worker::StoreError>(())
+    /// # Ok::<(), crash_safe_store::StoreError>(())
     /// ```
     pub fn close(mut self) -> Result<(), StoreError> {
         self.flush()
@@ -325,7 +325,7 @@ impl<S: Storage> Store<S> {
     /// old file is truncated to free its space. Flushes first.
     ///
     /// ```
-    /// use opfs_kv_worker::{MemFile, Store};
+    /// use crash_safe_store::{MemFile, Store};
     /// let mut store = Store::open(MemFile::default(), MemFile::default())?;
     /// for i in 0..10u8 {
     ///     store.put(b"counter", &[i])?;
@@ -333,7 +333,7 @@ impl<S: Storage> Store<S> {
     /// store.compact()?;
     /// assert_eq!(store.stats().records, 1);
     /// assert_eq!(store.get(b"counter")?, Some(vec![9]));
-    /// # Ok::<(), opfs_kv_worker::StoreError>(())
+    /// # Ok::<(), crash_safe_store::StoreError>(())
     /// ```
     pub fn compact(&mut self) -> Result<(), StoreError> {
         self.flush()?;
@@ -388,9 +388,9 @@ impl<S: Storage> Store<S> {
     /// The store's sizes.
     ///
     /// ```
-    /// # let store = opfs_kv_worker::Store::open(opfs_kv_worker::MemFile::default(), opfs_kv_worker::MemFile::default())?;
+    /// # let store = crash_safe_store::Store::open(crash_safe_store::MemFile::default(), crash_safe_store::MemFile::default())?;
     /// assert_eq!(store.stats().live_keys, 0);
-    /// # Ok::<(), opfs_kv_worker::StoreError>(())
+    /// # Ok::<(), crash_safe_store::StoreError>(())
     /// ```
     pub fn stats(&self) -> Stats {
         Stats {
@@ -404,11 +404,11 @@ impl<S: Storage> Store<S> {
     /// Gives the two files back (unflushed records are dropped).
     ///
     /// ```
-    /// use opfs_kv_worker::{MemFile, Store};
+    /// use crash_safe_store::{MemFile, Store};
     /// let store = Store::open(MemFile::default(), MemFile::default())?;
     /// let [a, _b] = store.into_files();
     /// assert!(!a.to_bytes().is_empty());
-    /// # Ok::<(), opfs_kv_worker::StoreError>(())
+    /// # Ok::<(), crash_safe_store::StoreError>(())
     /// ```
     pub fn into_files(self) -> [S; 2] {
         self.files
@@ -452,7 +452,7 @@ impl<S: Storage> Store<S> {
     /// Stores a serde value under `key`, encoded with postcard.
     ///
     /// ```
-    /// use opfs_kv_worker::{MemFile, Store};
+    /// use crash_safe_store::{MemFile, Store};
     /// #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
     /// struct Note { title: String, pinned: bool }
     ///
@@ -460,7 +460,7 @@ impl<S: Storage> Store<S> {
     /// let note = Note { title: "milk".into(), pinned: true };
     /// store.put_typed(b"note/1", &note)?;
     /// assert_eq!(store.get_typed::<Note>(b"note/1")?, Some(note));
-    /// # Ok::<(), opfs_kv_worker::StoreError>(())
+    /// # Ok::<(), crash_safe_store::StoreError>(())
     /// ```
     pub fn put_typed<T: Serialize + ?Sized>(
         &mut self,
@@ -474,7 +474,7 @@ impl<S: Storage> Store<S> {
     /// Reads the value under `key` as a `T` written by [`put_typed`](Self::put_typed).
     ///
     /// ```
-    /// use opfs_kv_worker::{MemFile, Store, StoreError};
+    /// use crash_safe_store::{MemFile, Store, StoreError};
     /// let mut store = Store::open(MemFile::default(), MemFile::default())?;
     /// store.put(b"n", &[])?;
     /// assert!(matches!(store.get_typed::<u64>(b"n"), Err(StoreError::Codec(_))));

@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use opfs_kv_worker::{MemFile, Storage, Store, StoreError};
+use crash_safe_store::{MemFile, Storage, Store, StoreError};
 use proptest::prelude::{Just, ProptestConfig, Strategy, prop_assert, prop_assert_eq, prop_oneof};
 use proptest::{collection, proptest};
 
