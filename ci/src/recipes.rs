@@ -314,7 +314,10 @@ pub(crate) fn generate(ws: &Workspace) -> Result<()> {
         let _ = writeln!(text, " · run them: `cargo xtask test -p {}`", c.name);
         // Lessons and the example apps that compose them, linked both ways.
         let page = |r: &Crate| {
-            let title = r.meta.as_ref().map_or(r.name.as_str(), |m| m.title.as_str());
+            let title = r
+                .meta
+                .as_ref()
+                .map_or(r.name.as_str(), |m| m.title.as_str());
             format!("[{title}]({}.md)", r.name)
         };
         let deps = ws.recipe_deps(c)?;
@@ -395,7 +398,11 @@ pub(crate) fn lint(ws: &Workspace) -> Result<Outcome> {
     for c in ws.recipes() {
         lint_recipe(ws, c, &summary, &mut report)?;
     }
-    lint_book(&ws.root.join("book/src"), &mut report)?;
+    let exempt: Vec<String> = NOT_YET_SPLIT
+        .iter()
+        .map(|n| format!("recipes/{n}.md"))
+        .collect();
+    lint_book(&ws.root.join("book/src"), &exempt, &mut report)?;
     // Every recipe page, the nightly recipes' too: no measured figures typed by hand.
     let pages = crate::tree::files(&ws.root.join("book/src/recipes"), "md")?;
     for page in pages {
@@ -864,7 +871,13 @@ pub(crate) fn typed_figures(markdown: &str) -> Vec<(usize, String)> {
 }
 
 /// Every code block in the book is an include, and every include resolves.
-fn lint_book(src: &Path, r: &mut Outcome) -> Result<()> {
+/// The most lines one included code block may show: a screen (CONTRIBUTING.md, "Short
+/// code").
+pub(crate) const MAX_BLOCK_LINES: usize = 60;
+
+/// Checks every page: no hand-written code, every include resolves, and every included
+/// block fits on a screen (except on the pages in `long_blocks_allowed`, relative to `src`).
+fn lint_book(src: &Path, long_blocks_allowed: &[String], r: &mut Outcome) -> Result<()> {
     let pages = crate::tree::files(src, "md")?;
     for page in pages {
         let text = std::fs::read_to_string(&page)?;
@@ -881,14 +894,31 @@ fn lint_book(src: &Path, r: &mut Outcome) -> Result<()> {
         {
             r.check(false, || format!("book/src/{rel}: {problem}"));
         }
+        let long_ok = long_blocks_allowed.iter().any(|p| rel == *p);
         for cap in INCLUDE.captures_iter(&text) {
             let target = &cap[2];
-            r.check(true, String::new);
-            if let Err(e) = check_include(&page, target) {
-                r.problem(format!(
+            match check_include(&page, target) {
+                Err(e) => r.problem(format!(
                     "book/src/{rel}: {{{{#{} {target}}}}}: {e}",
                     &cap[1]
-                ));
+                )),
+                // Generated parts (headers, tables, crate guides) and included Markdown
+                // (CONTRIBUTING.md, a table of fixes) are prose, not code blocks.
+                Ok(_)
+                    if target.contains("generated/")
+                        || target.split(':').next().is_some_and(|f| f.ends_with(".md")) =>
+                {
+                    r.check(true, String::new)
+                }
+                Ok(shown) => r.check(long_ok || shown <= MAX_BLOCK_LINES, || {
+                    format!(
+                        "book/src/{rel}: {{{{#{} {target}}}}} shows {shown} lines, more than a \
+                         screen ({MAX_BLOCK_LINES}): split it into smaller anchors with a \
+                         sentence between them, or leave what is not the point outside the \
+                         anchor (CONTRIBUTING.md, \"Short code\")",
+                        &cap[1]
+                    )
+                }),
             }
         }
     }
@@ -941,8 +971,9 @@ pub(crate) fn hand_written_code_blocks(markdown: &str) -> Vec<String> {
     problems
 }
 
-/// `path`, `path:anchor`, `path:N`, `path:N:M`, `path::M` relative to the page.
-fn check_include(page: &Path, target: &str) -> Result<()> {
+/// `path`, `path:anchor`, `path:N`, `path:N:M`, `path::M` relative to the page: checks that
+/// it resolves and returns how many lines mdBook shows for it (anchor lines left out).
+fn check_include(page: &Path, target: &str) -> Result<usize> {
     let (file, selector) = match target.split_once(':') {
         Some((f, s)) => (f, Some(s)),
         None => (target, None),
@@ -950,37 +981,53 @@ fn check_include(page: &Path, target: &str) -> Result<()> {
     let path = page.parent().unwrap_or(Path::new(".")).join(file);
     let text = std::fs::read_to_string(&path)
         .map_err(|_| anyhow::anyhow!("file {} does not exist", path.display()))?;
-    let Some(sel) = selector else { return Ok(()) };
+    // mdBook drops every line that marks an anchor from what it includes.
+    let marker = |l: &str| l.contains("ANCHOR:") || l.contains("ANCHOR_END:");
+    let Some(sel) = selector else {
+        return Ok(text.lines().filter(|l| !marker(l)).count());
+    };
     let is_range = sel
         .split(':')
         .all(|p| p.is_empty() || p.parse::<usize>().is_ok());
     if is_range {
-        let first = sel
-            .split(':')
-            .next()
-            .and_then(|p| p.parse::<usize>().ok())
-            .unwrap_or(1);
-        if first > text.lines().count() {
+        let mut bounds = sel.split(':').map(|p| p.parse::<usize>().ok());
+        let first = bounds.next().flatten().unwrap_or(1);
+        let total = text.lines().count();
+        if first > total {
             bail!("line {first} is past the end of {}", path.display());
         }
-        return Ok(());
+        let last = bounds.next().flatten().unwrap_or(total).min(total);
+        let shown = text
+            .lines()
+            .skip(first - 1)
+            .take((last + 1).saturating_sub(first))
+            .filter(|l| !marker(l))
+            .count();
+        return Ok(shown);
     }
     let start = format!("ANCHOR: {sel}");
     let end = format!("ANCHOR_END: {sel}");
-    let has = |needle: &str| {
-        text.lines().any(|l| {
-            l.split_once(needle).is_some_and(|(_, rest)| {
-                rest.trim().is_empty() || rest.trim_start().starts_with("-->")
-            })
-        })
+    let is = |l: &str, needle: &str| {
+        l.split_once(needle)
+            .is_some_and(|(_, rest)| rest.trim().is_empty() || rest.trim_start().starts_with("-->"))
     };
-    if !has(&start) || !has(&end) {
+    let (mut inside, mut found, mut shown) = (false, (false, false), 0);
+    for l in text.lines() {
+        if is(l, &start) {
+            (inside, found.0) = (true, true);
+        } else if is(l, &end) {
+            (inside, found.1) = (false, true);
+        } else if inside && !marker(l) {
+            shown += 1;
+        }
+    }
+    if found != (true, true) {
         bail!(
             "anchor `{sel}` (ANCHOR: {sel} … ANCHOR_END: {sel}) is not in {}",
             path.display()
         );
     }
-    Ok(())
+    Ok(shown)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1382,6 +1429,38 @@ mod tests {
     }
 
     #[test]
+    fn a_block_longer_than_a_screen_is_a_problem_unless_the_page_is_exempt() {
+        let dir = std::env::temp_dir().join(format!("xtask-screen-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("src/recipes")).unwrap();
+        let body: String = (0..MAX_BLOCK_LINES)
+            .map(|i| format!("let x{i} = {i};\n"))
+            .collect();
+        std::fs::write(
+            dir.join("code.rs"),
+            format!(
+                "// ANCHOR: long\n// ANCHOR: short\nfn a() {{}}\n// ANCHOR_END: short\n{body}// ANCHOR_END: long\n"
+            ),
+        )
+        .unwrap();
+        let page =
+            |anchor: &str| format!("```rust\n{{{{#include ../../code.rs:{anchor}}}}}\n```\n");
+        std::fs::write(dir.join("src/recipes/short.md"), page("short")).unwrap();
+        let mut r = Outcome::default();
+        lint_book(&dir.join("src"), &[], &mut r).unwrap();
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        // One line over a screen (the nested anchor's lines are not shown).
+        std::fs::write(dir.join("src/recipes/long.md"), page("long")).unwrap();
+        let mut r = Outcome::default();
+        lint_book(&dir.join("src"), &[], &mut r).unwrap();
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert!(r.problems[0].contains("shows 61 lines"), "{:?}", r.problems);
+        let mut r = Outcome::default();
+        lint_book(&dir.join("src"), &["recipes/long.md".into()], &mut r).unwrap();
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn includes_resolve_files_and_anchors() {
         let dir = std::env::temp_dir().join(format!("xtask-include-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("pages")).unwrap();
@@ -1391,9 +1470,11 @@ mod tests {
         )
         .unwrap();
         let page = dir.join("pages/p.md");
-        assert!(check_include(&page, "../code.rs").is_ok());
-        assert!(check_include(&page, "../code.rs:a").is_ok());
-        assert!(check_include(&page, "../code.rs:2:3").is_ok());
+        // The anchor lines are not shown.
+        assert_eq!(check_include(&page, "../code.rs").unwrap(), 1);
+        assert_eq!(check_include(&page, "../code.rs:a").unwrap(), 1);
+        assert_eq!(check_include(&page, "../code.rs:2:3").unwrap(), 1);
+        assert_eq!(check_include(&page, "../code.rs:2").unwrap(), 1);
         assert!(
             check_include(&page, "../code.rs:b")
                 .unwrap_err()
