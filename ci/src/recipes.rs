@@ -620,7 +620,7 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut Outcome) -> Res
 /// The flagship recipes that are applications rather than lessons, until they are split
 /// (issue #24, item 3): their target-gated modules are not yet named by role. Every other
 /// role rule holds for them too.
-const NOT_YET_SPLIT: &[&str] = &["state-sync", "rhai-engine-worker"];
+const NOT_YET_SPLIT: &[&str] = &["state-sync"];
 
 /// The modules a recipe may declare under a target `#[cfg(...)]`: the platform glue and the
 /// demo (CONTRIBUTING.md, "The shape of a recipe").

@@ -22,7 +22,11 @@ fn only_flushed_batches_survive_a_reopen() {
     store.delete(b"gone").unwrap();
     store.flush().unwrap();
     store.put(b"lost", b"2").unwrap(); // staged, never committed
-    assert_eq!(store.get(b"lost").unwrap(), Some(b"2".to_vec()), "visible before the crash");
+    assert_eq!(
+        store.get(b"lost").unwrap(),
+        Some(b"2".to_vec()),
+        "visible before the crash"
+    );
     drop(store);
     let mut store = Store::open(a, b).unwrap();
     assert_eq!(store.get(b"kept").unwrap(), Some(b"1".to_vec()));
@@ -82,7 +86,10 @@ fn compaction_switches_files_by_generation_and_keeps_the_live_values() {
     let after = store.stats();
     assert_eq!((before.records, after.records), (21, 2));
     assert_eq!(after.generation, before.generation + 1);
-    assert!(after.file_bytes < before.file_bytes / 5, "{before:?} -> {after:?}");
+    assert!(
+        after.file_bytes < before.file_bytes / 5,
+        "{before:?} -> {after:?}"
+    );
     drop(store);
     // The new file won: the old one was truncated, and both values are there.
     assert!(a.to_bytes().is_empty() || b.to_bytes().is_empty());

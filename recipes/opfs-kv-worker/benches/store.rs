@@ -41,8 +41,8 @@ mod web {
     use std::collections::BTreeMap;
     use std::hint::black_box;
 
-    use js_sys::{Object, Reflect};
     use crash_safe_store::Storage;
+    use js_sys::{Object, Reflect};
     use opfs_kv_worker::KvWorker;
     use opfs_sync_file::{OpfsFile, open_store};
     use wasm_bindgen::prelude::*;

@@ -66,7 +66,9 @@ mod web;
 // The lessons' types that appear in this crate's API.
 #[cfg(not(target_arch = "wasm32"))]
 pub use crash_safe_store::FsFile;
-pub use crash_safe_store::{Entries, MAX_KEY_LEN, MAX_VALUE_LEN, MemFile, Stats, Storage, Store, StoreError};
+pub use crash_safe_store::{
+    Entries, MAX_KEY_LEN, MAX_VALUE_LEN, MemFile, Stats, Storage, Store, StoreError,
+};
 #[cfg(target_arch = "wasm32")]
 pub use opfs_sync_file::OpfsFile;
 pub use protocol::{Client, ClientError, Request, Response, ServeError, run_store, serve};

@@ -8,7 +8,10 @@ use std::task::Poll;
 use wasm_rs_shared_channel::RecvError;
 use wasm_rs_shared_channel::spsc::{self, Duplex};
 
-use crate::{CancelFlag, EngineError, Limits, Reply, Request, RunId, ScriptId, Value, sys};
+use crate::{
+    CancelFlag, EngineError, EngineHandle, Limits, Reply, Request, RunId, ScriptId, Value,
+    start_engine,
+};
 
 /// Everything one run produced: what the script emitted and printed, in order, and how it
 /// ended.
@@ -63,7 +66,7 @@ pub struct EngineClient {
     pending: VecDeque<Reply>,
     next_script: u32,
     last_run: u32,
-    engine: Option<sys::EngineHandle>,
+    engine: Option<EngineHandle>,
     /// The limits last set, for a restarted engine.
     limits: Limits,
     /// The source of every script that compiled, for a restarted engine.
@@ -99,7 +102,7 @@ impl EngineClient {
     pub async fn start(limits: Limits) -> Result<Self, EngineError> {
         let cancel = CancelFlag::new()?;
         let (channel, engine_end) = spsc::duplex::<Request, Reply>(Self::CHANNEL_CAPACITY)?;
-        let engine = sys::start_engine(engine_end, cancel.clone()).await?;
+        let engine = start_engine(engine_end, cancel.clone()).await?;
         let mut client = EngineClient {
             channel,
             cancel,
@@ -442,7 +445,7 @@ impl EngineClient {
         self.recompiling.clear();
         let (channel, engine_end) = spsc::duplex::<Request, Reply>(Self::CHANNEL_CAPACITY)?;
         self.channel = channel;
-        self.engine = Some(sys::start_engine(engine_end, self.cancel.clone()).await?);
+        self.engine = Some(start_engine(engine_end, self.cancel.clone()).await?);
         self.restarts += 1;
         self.send(Request::SetLimits(self.limits)).await?;
         for (script, source) in std::mem::take(&mut self.compiled) {

@@ -118,7 +118,6 @@ impl fmt::Display for Limit {
     }
 }
 
-// ANCHOR: script_error
 /// Everything a script can do wrong, with where it did it. It crosses the channel to the
 /// main thread as it is (it is `Serialize`), so the page can point at the line and column.
 ///
@@ -132,6 +131,7 @@ impl fmt::Display for Limit {
 /// }
 /// # Ok::<(), rhai_engine_worker::EngineError>(())
 /// ```
+// ANCHOR: script_error
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScriptError {
     /// The script is not valid Rhai; nothing ran.
@@ -185,6 +185,8 @@ pub enum ScriptError {
     },
 }
 
+// ANCHOR_END: script_error
+
 impl fmt::Display for ScriptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -230,7 +232,6 @@ impl fmt::Display for ScriptError {
 }
 
 impl std::error::Error for ScriptError {}
-// ANCHOR_END: script_error
 
 /// Why a host function stopped a script. Carried as the token of Rhai's `ErrorTerminated`,
 /// which a script cannot catch with `try`/`catch`.
@@ -401,6 +402,15 @@ impl fmt::Display for EngineError {
 }
 
 impl std::error::Error for EngineError {}
+
+impl From<cancel_flag::FlagError> for EngineError {
+    fn from(e: cancel_flag::FlagError) -> Self {
+        match e {
+            cancel_flag::FlagError::NoSharedMemory => EngineError::NoSharedMemory,
+            other => EngineError::BadInput(other.to_string()),
+        }
+    }
+}
 
 impl From<ScriptError> for EngineError {
     fn from(e: ScriptError) -> Self {

@@ -13,7 +13,8 @@
 //! - It runs under [`wasm_rs_async_executor::block_on`] in *full-time* mode: the worker's
 //!   thread stays inside the executor, and while no request is waiting it sleeps in
 //!   `Atomics.wait` on the request channel (a `wasm-rs-shared-channel` duplex).
-//! - The main thread cancels by writing one word of shared memory, the [`CancelFlag`]. Rhai
+//! - The main thread cancels by writing one word of shared memory, the [`CancelFlag`] of
+//!   the [cancel-flag](cancel_flag) recipe, which this example app builds on. Rhai
 //!   calls the engine's progress callback on every operation; every
 //!   [`CANCEL_CHECK_INTERVAL`] operations it reads the word, and a cancelled run ends with
 //!   [`ScriptError::Cancelled`]. `sleep` waits on the same word, so it is cut short too.
@@ -46,12 +47,20 @@
 //! [`EngineError::NoSharedMemory`]). Natively the same engine runs on a `std` thread, which is
 //! how its logic is tested.
 
-mod cancel;
 mod client;
+mod error;
+
 #[cfg(target_arch = "wasm32")]
 mod demo;
-mod error;
-mod sys;
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+#[cfg(not(target_arch = "wasm32"))]
+use native::{EngineHandle, start_engine};
+#[cfg(target_arch = "wasm32")]
+use web::{EngineHandle, start_engine};
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
@@ -67,11 +76,12 @@ use serde::{Deserialize, Serialize};
 use wasm_rs_shared_channel::spsc::Duplex;
 use wasm_rs_shared_channel::{RecvError, SendErrorKind};
 
-pub use cancel::CancelFlag;
+/// The cancel-flag recipe's flag and run ids, which this engine's API uses.
+pub use cancel_flag::{CancelFlag, FlagError, RunId};
 pub use client::{EngineClient, RunOutput};
 pub use error::{EngineError, Limit, Location, ScriptError};
 #[cfg(target_arch = "wasm32")]
-pub use sys::rhai_engine_worker_main;
+pub use web::rhai_engine_worker_main;
 
 /// How many Rhai operations run between two reads of the cancel flag. Reading it is a call
 /// into JS (`Atomics.load`) on wasm32, so it is not done on every operation; 128 operations
@@ -158,17 +168,6 @@ impl Default for Limits {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ScriptId(pub u32);
-
-/// Names one run of a script on one event. Chosen by the client, counting up from 1: the
-/// [`CancelFlag`] cancels every run up to an id, so ids must grow (and `RunId(0)` can never
-/// be cancelled).
-///
-/// ```
-/// let run = rhai_engine_worker::RunId(1);
-/// assert!(run < rhai_engine_worker::RunId(2));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct RunId(pub u32);
 
 // ANCHOR: value
 /// A value that crosses the channel: an event going to a script, or what a script returns
@@ -291,7 +290,7 @@ impl fmt::Display for Value {
     }
 }
 
-// ANCHOR: messages
+// ANCHOR: request
 /// What the main thread asks of the engine.
 ///
 /// ```
@@ -328,7 +327,9 @@ pub enum Request {
         script: ScriptId,
     },
 }
+// ANCHOR_END: request
 
+// ANCHOR: reply
 /// What the engine sends back.
 ///
 /// ```
@@ -368,7 +369,7 @@ pub enum Reply {
         result: Result<Value, ScriptError>,
     },
 }
-// ANCHOR_END: messages
+// ANCHOR_END: reply
 
 /// Where a [`ScriptEngine`] sends its replies: the reply channel in [`serve`], anything in
 /// tests.
@@ -397,8 +398,8 @@ impl RunState {
         self.slept_ms.set(total);
         match self.cancel.sleep(self.run.get(), Duration::from_millis(ms)) {
             Ok(()) => Ok(()),
-            Err(cancel::SleepError::Cancelled) => Err(error::Stop::Cancelled.into_error()),
-            Err(cancel::SleepError::CannotBlock(why)) => Err(format!(
+            Err(cancel_flag::SleepError::Cancelled) => Err(error::Stop::Cancelled.into_error()),
+            Err(cancel_flag::SleepError::CannotBlock(why)) => Err(format!(
                 "sleep({ms}) has to block this thread, and it cannot ({why}); run the engine \
                  in a worker (EngineClient::start)"
             )
@@ -467,6 +468,7 @@ pub struct ScriptEngine {
     scripts: HashMap<ScriptId, AST>,
     state: Rc<RunState>,
 }
+// ANCHOR_END: engine
 
 impl fmt::Debug for ScriptEngine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -479,6 +481,7 @@ impl fmt::Debug for ScriptEngine {
 }
 
 impl ScriptEngine {
+    // ANCHOR: engine_new
     /// Builds the engine: a trimmed standard library, the host functions, `limits`, and a
     /// progress callback that reads `cancel` every [`CANCEL_CHECK_INTERVAL`] operations.
     /// Replies go to `sink`.
@@ -535,6 +538,8 @@ impl ScriptEngine {
         this.set_limits(limits);
         this
     }
+
+    // ANCHOR_END: engine_new
 
     /// A standalone engine with its own cancel flag whose replies (emits, prints) are
     /// dropped: for trying scripts out.
@@ -603,6 +608,7 @@ impl ScriptEngine {
         Ok(())
     }
 
+    // ANCHOR: engine_run
     /// Runs a compiled script with `event` bound to the variable `event`, and returns its
     /// last value. A run whose id the [`CancelFlag`] already covers does not start.
     ///
@@ -644,6 +650,8 @@ impl ScriptEngine {
         Value::from_dynamic(value, 0)
     }
 
+    // ANCHOR_END: engine_run
+
     /// Drops a compiled script; `false` if there was none with that id.
     ///
     /// ```
@@ -658,6 +666,7 @@ impl ScriptEngine {
         self.scripts.remove(&script).is_some()
     }
 
+    // ANCHOR: engine_handle
     /// Carries out one request and sends its replies through the sink. Fails only when the
     /// sink fails (the main thread is gone); a script's failure is a reply.
     ///
@@ -718,8 +727,8 @@ impl ScriptEngine {
             other => other,
         }
     }
+    // ANCHOR_END: engine_handle
 }
-// ANCHOR_END: engine
 
 // ANCHOR: serve
 /// The engine's loop, run by the worker under the executor in full-time mode: waits for a

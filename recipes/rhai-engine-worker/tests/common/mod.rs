@@ -92,6 +92,8 @@ pub fn hostile_scripts() -> Vec<Hostile> {
             s("let a = [1]; loop { a += a; }"),
             ArraySize,
         ),
+        // ANCHOR_END: hostile
+        // ANCHOR: hostile_more
         (
             "nested arrays",
             s("let a = []; loop { a = [a]; }"),
@@ -133,9 +135,9 @@ pub fn hostile_scripts() -> Vec<Hostile> {
         ("index out of bounds", s("let a = [1, 2]; a[10]"), Runtime),
         ("division by zero", s("let z = 0; 1 / z"), Runtime),
         ("negative sleep", s("sleep(-5)"), Runtime),
+        // ANCHOR_END: hostile_more
     ]
 }
-// ANCHOR_END: hostile
 
 /// The script run after each hostile one, and what it must return for `good_event()`.
 pub const GOOD_SCRIPT: &str = r#"

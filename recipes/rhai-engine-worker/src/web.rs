@@ -1,11 +1,7 @@
-//! wasm32: the shared word is an `Int32Array` over a `SharedArrayBuffer`, and the engine
-//! runs in a dedicated worker started through `wasm-rs-worker`, where it never returns to
-//! the worker's event loop.
+//! wasm32: the engine runs in a dedicated worker started through `wasm-rs-worker`, where it
+//! never returns to the worker's event loop.
 
-use std::fmt;
-use std::time::Duration;
-
-use js_sys::{Atomics, Int32Array, Object, Reflect, SharedArrayBuffer};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_rs_shared_channel::spsc::Duplex;
@@ -14,71 +10,6 @@ use crate::{CancelFlag, EngineError, Reply, Request, serve};
 
 /// The name `start_engine` asks the worker to call.
 const ENTRY: &str = "rhai_engine_worker_main";
-
-/// One shared 32-bit word with wait/notify.
-#[derive(Clone)]
-pub(crate) struct SharedWord {
-    array: Int32Array,
-}
-
-impl fmt::Debug for SharedWord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("SharedWord").field(&self.load()).finish()
-    }
-}
-
-impl SharedWord {
-    pub(crate) fn new() -> Result<Self, EngineError> {
-        // `new SharedArrayBuffer` would throw where the constructor is missing (WebKit, pages
-        // that are not cross-origin isolated): check first.
-        let constructor = Reflect::get(&js_sys::global(), &"SharedArrayBuffer".into())
-            .map_err(|_| EngineError::NoSharedMemory)?;
-        if !constructor.is_function() {
-            return Err(EngineError::NoSharedMemory);
-        }
-        Ok(SharedWord {
-            array: Int32Array::new(&SharedArrayBuffer::new(4)),
-        })
-    }
-
-    pub(crate) fn load(&self) -> u32 {
-        // Index 0 of a one-element Int32Array: Atomics.load cannot fail. Bits kept as is.
-        Atomics::load(&self.array, 0).map_or(0, |v| v as u32)
-    }
-
-    pub(crate) fn store_and_notify(&self, value: u32) {
-        let _ = Atomics::store(&self.array, 0, value as i32);
-        let _ = Atomics::notify(&self.array, 0);
-    }
-
-    /// Waits until the word differs from `seen` or `timeout` passes. Fails where the thread
-    /// may not block (the browser main thread), with the engine's reason.
-    pub(crate) fn wait_while(&self, seen: u32, timeout: Duration) -> Result<(), String> {
-        let ms = timeout.as_secs_f64() * 1000.0;
-        Atomics::wait_with_timeout(&self.array, 0, seen as i32, ms)
-            .map(drop)
-            .map_err(|e| describe(&e))
-    }
-
-    fn to_js(&self) -> JsValue {
-        self.array.clone().into()
-    }
-
-    fn from_js(value: &JsValue) -> Result<Self, EngineError> {
-        let array = value
-            .dyn_ref::<Int32Array>()
-            .filter(|a| a.length() >= 1 && a.buffer().is_instance_of::<SharedArrayBuffer>())
-            .ok_or_else(|| {
-                EngineError::BadInput(format!(
-                    "`cancel` must be an Int32Array over a SharedArrayBuffer, got {}",
-                    describe(value)
-                ))
-            })?;
-        Ok(SharedWord {
-            array: array.clone(),
-        })
-    }
-}
 
 /// The engine's worker: terminated when dropped.
 #[derive(Debug)]
@@ -116,7 +47,7 @@ pub(crate) async fn start_engine(
     let input = Object::new();
     let set = |key: &str, value: &JsValue| Reflect::set(&input, &key.into(), value).map(drop);
     set("channel", &channel.into_js())
-        .and_then(|()| set("cancel", &cancel.word().to_js()))
+        .and_then(|()| set("cancel", &cancel.to_js()))
         .map_err(|e| EngineError::Worker(describe(&e)))?;
     let glue = wasm_rs_worker::glue_url().map_err(|e| EngineError::Worker(e.to_string()))?;
     let worker = wasm_rs_worker::spawn_worker(&glue, ENTRY, input.into())
@@ -143,7 +74,7 @@ pub fn rhai_engine_worker_main(input: JsValue) -> Result<(), JsError> {
     let field = |key: &str| Reflect::get(&input, &key.into()).unwrap_or(JsValue::UNDEFINED);
     let channel = Duplex::<Reply, Request>::from_js(&field("channel"))
         .map_err(|e| EngineError::BadInput(format!("`channel`: {e}")))?;
-    let cancel = CancelFlag::from_word(SharedWord::from_js(&field("cancel"))?);
+    let cancel = CancelFlag::from_js(&field("cancel")).map_err(EngineError::from)?;
     wasm_rs_async_executor::block_on(serve(channel, cancel))
         .map_err(|e| EngineError::Worker(e.to_string()))??;
     Ok(())
