@@ -204,7 +204,7 @@ pub async fn pipeline(inputs: u64, concurrency: usize, take: usize) -> (Vec<u64>
 }
 // ANCHOR_END: pipeline
 
-// ANCHOR: drop_order
+// ANCHOR: drop_guard
 /// A shared log of what was dropped, in order.
 ///
 /// ```
@@ -251,7 +251,9 @@ impl Drop for Guard {
         self.log.borrow_mut().push(self.name);
     }
 }
+// ANCHOR_END: drop_guard
 
+// ANCHOR: drop_order
 /// Holds two guards, then waits forever inside a nested future that holds a third.
 /// Cancelling it (abort or drop) is the only way it ends.
 async fn holds_guards(log: DropLog) {

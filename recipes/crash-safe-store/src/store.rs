@@ -356,6 +356,8 @@ impl<S: Storage> Store<S> {
             index.insert(key, location);
         }
         record::commit(&mut buf);
+        // ANCHOR_END: compact
+        // ANCHOR: compact_switch
         let target = 1 - self.active;
         let file = &mut self.files[target];
         let written = file
@@ -383,7 +385,7 @@ impl<S: Storage> Store<S> {
         old.flush()
     }
 
-    // ANCHOR_END: compact
+    // ANCHOR_END: compact_switch
 
     /// The store's sizes.
     ///
@@ -521,6 +523,8 @@ fn scan<S: Storage>(file: &mut S) -> Result<Scanned, StoreError> {
     // Records since the last commit: applied only when the commit record is read.
     let mut staged: Vec<(Vec<u8>, Option<Location>)> = Vec::new();
     let mut offset = 0;
+    // ANCHOR_END: scan
+    // ANCHOR: scan_loop
     loop {
         let (record, record_len) = match record::read(&bytes, offset) {
             Read::End | Read::Torn => break,
@@ -578,4 +582,4 @@ fn scan<S: Storage>(file: &mut S) -> Result<Scanned, StoreError> {
         _ => Scanned::Unusable,
     })
 }
-// ANCHOR_END: scan
+// ANCHOR_END: scan_loop

@@ -99,7 +99,7 @@ impl Runtime for Tokio {
     }
 }
 
-// ANCHOR: executors
+// ANCHOR: start
 /// Starts `workload` on `executor` the way that executor is meant to be used, and calls
 /// `done` with the result if the workload finishes. Returns when the executor returns:
 /// at once for the event-loop-driven ones on wasm32, when the work is done (or given up
@@ -126,6 +126,8 @@ pub fn start(executor: Executor, workload: Workload, done: Box<dyn FnOnce(Report
     let cell = move |rt: Rc<dyn Runtime>| async move {
         done(run_workload(workload, rt).await);
     };
+    // ANCHOR_END: start
+    // ANCHOR: executors
     match executor {
         Executor::WasmRs => crate::run_wasm_rs(cell(Rc::new(WasmRs))),
         Executor::SpawnLocal => wasm_bindgen_futures::spawn_local(cell(Rc::new(SpawnLocal))),

@@ -403,6 +403,8 @@ pub const EXPECTED: [(Executor, Workload, [Outcome; 9]); 54] = {
         (E::FuturesBlockOn,            L::PingPong,      [W,                W,                W,                W,                W,                W,                W,                W,                W]),
         (E::FuturesBlockOn,            L::ForeignWake,   [W,                H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin),  H(BlockingSpin)]),
         (E::FuturesBlockOn,            L::CpuWithYields, [W,                W,                W,                W,                W,                W,                W,                W,                W]),
+        // ANCHOR_END: expected
+        // ANCHOR: expected_rest
         (E::AsyncExecutorTryTick,      L::SpawnJoin,     [W,                W,                W,                W,                W,                W,                W,                W,                W]),
         (E::AsyncExecutorTryTick,      L::NestedSpawn,   [W,                W,                W,                W,                W,                W,                W,                W,                W]),
         (E::AsyncExecutorTryTick,      L::Timer,         [H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled),       H(Stalled)]),
@@ -429,7 +431,7 @@ pub const EXPECTED: [(Executor, Workload, [Outcome; 9]); 54] = {
         (E::Pollster,                  L::CpuWithYields, [W,                W,                W,                W,                W,                W,                W,                W,                W]),
     ]
 };
-// ANCHOR_END: expected
+// ANCHOR_END: expected_rest
 
 /// The expected outcome of one cell, from [`EXPECTED`].
 ///

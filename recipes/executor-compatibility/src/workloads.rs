@@ -153,7 +153,9 @@ pub async fn run_workload(workload: Workload, rt: Rc<dyn Runtime>) -> Result<u64
         Workload::CpuWithYields => cpu_with_yields(rt).await,
     }
 }
+// ANCHOR_END: workloads
 
+// ANCHOR: ping_pong
 /// 21 round trips between two tasks (or two joined futures where nothing can be
 /// spawned), each adding 2.
 async fn ping_pong(rt: Rc<dyn Runtime>) -> Result<u64, NoSpawn> {
@@ -185,7 +187,9 @@ async fn ping_pong(rt: Rc<dyn Runtime>) -> Result<u64, NoSpawn> {
     };
     Ok(n.unwrap_or(0))
 }
+// ANCHOR_END: ping_pong
 
+// ANCHOR: cpu_with_yields
 /// 20 slices of busy work with a yield after each, while a second task counts how often
 /// it got to run in between.
 async fn cpu_with_yields(rt: Rc<dyn Runtime>) -> Result<u64, NoSpawn> {
@@ -231,4 +235,4 @@ async fn cpu_with_yields(rt: Rc<dyn Runtime>) -> Result<u64, NoSpawn> {
         ticks.get()
     })
 }
-// ANCHOR_END: workloads
+// ANCHOR_END: cpu_with_yields

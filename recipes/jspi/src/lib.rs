@@ -117,7 +117,7 @@ pub fn fetch_text(url: &str) -> Result<String, JsValue> {
 }
 // ANCHOR_END: fetch
 
-// ANCHOR: messages
+// ANCHOR: inbox
 /// Messages that reached this worker's global scope, and the waiter for the next one.
 struct Inbox {
     queue: VecDeque<JsValue>,
@@ -156,7 +156,9 @@ fn listen() {
         });
     });
 }
+// ANCHOR_END: inbox
 
+// ANCHOR: messages
 /// A promise of the next message posted to this worker.
 fn next_message_promise() -> Promise {
     listen();
@@ -242,7 +244,9 @@ fn echo(cells: &Int32Array, park: Park) -> Result<u32, JsValue> {
     }
     Ok(rounds.max(0) as u32)
 }
+// ANCHOR_END: echo
 
+// ANCHOR: echo_exports
 /// A worker's echo loop over shared memory, parked in `Atomics.wait` between requests, as
 /// the executor's full-time mode parks: the lowest latency, but the worker's event loop is
 /// frozen (no `onmessage`, no promise resolves) while it waits. `cells` views a
@@ -268,7 +272,9 @@ pub fn echo_blocking(cells: Int32Array) -> Result<u32, JsValue> {
 pub fn echo_jspi(cells: Int32Array) -> Result<u32, JsValue> {
     echo(&cells, Park::Jspi)
 }
+// ANCHOR_END: echo_exports
 
+// ANCHOR: echo_main_thread
 /// Fresh cells for an echo worker (this one, or a `serve_*` one below) on a new
 /// `SharedArrayBuffer`: `rounds` requests to answer, and `messages` posted messages for a
 /// `serve_*` worker to read.
@@ -314,9 +320,9 @@ pub async fn request_echoes(cells: &Int32Array) -> Result<(), JsValue> {
     }
     Ok(())
 }
-// ANCHOR_END: echo
+// ANCHOR_END: echo_main_thread
 
-// ANCHOR: executor
+// ANCHOR: service_tasks
 /// Waits until `cells[index]` no longer holds `from`, through the executor's park (a
 /// full-time loop sleeps in `Atomics.wait`; a suspending loop suspends on
 /// `Atomics.waitAsync`). This is how wasm-rs-shared-channel waits for a message.
@@ -364,7 +370,9 @@ async fn read_messages(count: u32) -> Result<Vec<String>, JsValue> {
     }
     Ok(messages)
 }
+// ANCHOR_END: service_tasks
 
+// ANCHOR: service
 /// One worker service on wasm-rs-async-executor: a task answers echo requests over shared
 /// memory, another reads `cells[3]` posted messages, a third sleeps five times 1 ms.
 /// Returns `"echoed N; messages a+b; ticks 5"`.
@@ -421,7 +429,9 @@ pub fn serve_full_time(cells: Int32Array) -> Result<String, JsValue> {
 pub fn serve_suspending(cells: Int32Array) -> Result<String, JsValue> {
     serve(cells, true)
 }
+// ANCHOR_END: service
 
+// ANCHOR: suspending_steps
 /// The suspending loop on the thread that calls it, the browser main thread included (it
 /// never blocks the thread): a sleep on the executor's timer, a JS `setTimeout` promise and
 /// a yield to the event loop, each `ms` long or shorter. Returns the steps completed (3).
@@ -442,4 +452,4 @@ pub fn suspending_steps(ms: f64) -> Result<u32, JsValue> {
     });
     steps.map_err(|e| text(&e))?
 }
-// ANCHOR_END: executor
+// ANCHOR_END: suspending_steps

@@ -17,7 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
-// ANCHOR: work
+// ANCHOR: tally
 /// How many happy numbers were found, and their sum.
 ///
 /// ```
@@ -49,7 +49,9 @@ impl std::ops::Add for Tally {
         }
     }
 }
+// ANCHOR_END: tally
 
+// ANCHOR: happy
 /// The sum of the squares of `n`'s decimal digits.
 ///
 /// ```
@@ -100,7 +102,9 @@ pub fn happy_numbers_between(start: u32, end: u32) -> Tally {
                 }
         })
 }
+// ANCHOR_END: happy
 
+// ANCHOR: work
 /// The happy numbers below `limit`, searched over `chunk`-sized ranges so that progress can
 /// be reported between them: `on_chunk(done, tally_so_far)` after each range.
 ///

@@ -165,7 +165,9 @@ pub async fn process(jobs: Vec<Job>, limits: Limits) -> Report {
         peak_in_flight: gauge.peak.get(),
     }
 }
+// ANCHOR_END: process
 
+// ANCHOR: worker
 async fn worker(
     queue: Rc<Mutex<mpsc::Receiver<Job>>>,
     results: mpsc::UnboundedSender<JobReport>,
@@ -221,7 +223,7 @@ impl Job {
         }
     }
 }
-// ANCHOR_END: process
+// ANCHOR_END: worker
 
 /// Counts the jobs running right now and the most that ever ran at once.
 #[derive(Debug, Default)]
@@ -265,7 +267,9 @@ pub struct Report {
     /// depends on scheduling (a single worker, or jobs fewer than workers, lower it).
     pub peak_in_flight: usize,
 }
+// ANCHOR_END: report
 
+// ANCHOR: report_display
 impl Report {
     /// How many jobs ended with an outcome matching `which`.
     ///
@@ -315,7 +319,7 @@ impl fmt::Display for Report {
         )
     }
 }
-// ANCHOR_END: report
+// ANCHOR_END: report_display
 
 // ANCHOR: sample
 /// The jobs every host of this recipe runs: three succeed (one after two failures), one

@@ -7,7 +7,7 @@ use wasm_rs_shared_channel::{RecvError, RequestError, SendErrorKind};
 
 use crate::{Entries, Stats, Storage, Store, StoreError};
 
-// ANCHOR: protocol
+// ANCHOR: request
 /// What the main thread asks the store's worker.
 ///
 /// ```
@@ -43,7 +43,9 @@ pub enum Request {
     /// The store's sizes.
     Stats,
 }
+// ANCHOR_END: request
 
+// ANCHOR: response
 /// The worker's answer. The first message the worker sends, before any request, is
 /// `Ready` (the store opened) or `Failed` (it did not, e.g. [`StoreError::Locked`]).
 ///
@@ -69,7 +71,7 @@ pub enum Response {
     /// The request failed; the worker goes on serving.
     Failed(StoreError),
 }
-// ANCHOR_END: protocol
+// ANCHOR_END: response
 
 // ANCHOR: serve
 /// The worker's loop: answers requests with blocking receives until the main thread drops
@@ -127,7 +129,9 @@ pub fn serve<S: Storage>(
         }
     }
 }
+// ANCHOR_END: serve
 
+// ANCHOR: run_store
 /// The whole life of the store's worker: reports `opened` to the client (`Ready` or
 /// `Failed`, see [`Client::connect`]), [`serve`]s until the client is dropped, then closes
 /// the store. Returns how many requests it served (0 if the store did not open).
@@ -168,7 +172,9 @@ pub fn run_store<S: Storage>(
     store.close().map_err(|e| ServeError(e.to_string()))?;
     Ok(served)
 }
+// ANCHOR_END: run_store
 
+// ANCHOR: answer
 fn answer<S: Storage>(store: &mut Store<S>, request: Request) -> Result<Response, StoreError> {
     Ok(match request {
         Request::Get { key } => Response::Value(store.get(&key)?),
@@ -190,7 +196,7 @@ fn answer<S: Storage>(store: &mut Store<S>, request: Request) -> Result<Response
         Request::Stats => Response::Stats(store.stats()),
     })
 }
-// ANCHOR_END: serve
+// ANCHOR_END: answer
 
 /// Why [`serve`] stopped before the main thread dropped its end: the channel failed.
 ///

@@ -102,7 +102,9 @@ impl KvWorker {
         let (client, stats) = opened?;
         Ok((Self { client, worker }, stats))
     }
+    // ANCHOR_END: kv_worker
 
+    // ANCHOR: kv_worker_methods
     /// The requests: get, put, delete, scan, compact, stats.
     ///
     /// ```no_run
@@ -148,4 +150,4 @@ impl KvWorker {
         self.worker.terminate();
     }
 }
-// ANCHOR_END: kv_worker
+// ANCHOR_END: kv_worker_methods

@@ -32,7 +32,9 @@ pub struct OpfsFile {
     handle: FileSystemSyncAccessHandle,
     name: String,
 }
+// ANCHOR_END: opfs
 
+// ANCHOR: opfs_open
 impl OpfsFile {
     /// Opens (creating if missing) the file `name` at the root of this origin's OPFS.
     ///
@@ -74,7 +76,7 @@ impl OpfsFile {
         })
     }
 }
-// ANCHOR_END: opfs
+// ANCHOR_END: opfs_open
 
 /// [`StoreError::Unsupported`], saying where sync access handles exist.
 fn unsupported(here: &str) -> StoreError {

@@ -1,3 +1,4 @@
+// ANCHOR: batch
 //! A task that panics in a `-Cpanic=unwind` build: its handle gives `Err(JoinError)` with the
 //! panic's message, and the executor keeps running every other task, those spawned before
 //! it, those spawned after it, and those spawned once the panic is over.
@@ -40,7 +41,9 @@ wasm_rs_async_executor::async_test! {
         // The panicked task's future was dropped like the finished ones: none is left over.
         assert_eq!(stats().tasks, tasks_before);
     }
+    // ANCHOR_END: batch
 
+    // ANCHOR: after_panic
     async fn tasks_waiting_on_timers_and_tasks_spawned_after_the_panic_still_run() {
         // A task parked on a timer across the panic, started before it.
         let sleeper = spawn(async {
@@ -93,3 +96,4 @@ wasm_rs_async_executor::async_test! {
         assert_eq!(panics, [DIVIDE_BY_ZERO]);
     }
 }
+// ANCHOR_END: after_panic

@@ -145,7 +145,9 @@ pub const BUCKETS_MS: [f64; 5] = [17.0, 34.0, 50.0, 100.0, 250.0];
 pub struct FrameGaps {
     gaps_ms: Vec<f64>,
 }
+// ANCHOR_END: gaps
 
+// ANCHOR: frame_gaps
 impl FrameGaps {
     /// Gaps between consecutive timestamps (as `requestAnimationFrame` passes them).
     ///
@@ -197,7 +199,9 @@ impl FrameGaps {
         counts
     }
 }
+// ANCHOR_END: frame_gaps
 
+// ANCHOR: side_by_side
 /// Two histograms side by side as text, one row per bucket, with a bar of `#` per gap
 /// (capped at 40).
 ///
@@ -229,4 +233,4 @@ pub fn side_by_side(left: (&str, &FrameGaps), right: (&str, &FrameGaps)) -> Stri
     }
     table
 }
-// ANCHOR_END: gaps
+// ANCHOR_END: side_by_side

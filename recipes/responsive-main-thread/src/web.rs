@@ -8,7 +8,7 @@ use wasm_rs_async_executor::{Instant, YieldError, spawn, yield_animation_frame};
 
 use crate::{FrameGaps, calibrate, crunch, crunch_per_frame};
 
-// ANCHOR: measure
+// ANCHOR: runner
 /// Which way to run the computation.
 ///
 /// ```no_run
@@ -51,7 +51,9 @@ pub struct Measurement {
     /// The computation's result.
     pub result: u64,
 }
+// ANCHOR_END: runner
 
+// ANCHOR: measure
 /// Runs `chunks` chunks of `steps` each with `runner`, while a task on the executor records
 /// the timestamp of every animation frame: the page's "animation". Browser main thread
 /// only; elsewhere it returns the executor's `YieldError`.
@@ -86,6 +88,8 @@ pub async fn measure(runner: Runner, chunks: u32, steps: u32) -> Result<Measurem
     for _ in 0..2 {
         yield_animation_frame().await?;
     }
+    // ANCHOR_END: measure
+    // ANCHOR: measure_run
     let start = Instant::now();
     let result = match runner {
         Runner::SpawnLocal => {
@@ -115,7 +119,9 @@ pub async fn measure(runner: Runner, chunks: u32, steps: u32) -> Result<Measurem
         result,
     })
 }
+// ANCHOR_END: measure_run
 
+// ANCHOR: compare
 /// The same work three ways. The work is sized on this machine first: wasm engines
 /// compile hot code again with more optimisation after a while, so one calibration is not
 /// enough; the `spawn_local` run is repeated with more chunks until it takes `target`.
@@ -145,4 +151,4 @@ pub async fn compare(target: Duration) -> Result<[Measurement; 3], YieldError> {
     let framed = measure(Runner::ExecutorPerFrame, chunks, steps).await?;
     Ok([local, sliced, framed])
 }
-// ANCHOR_END: measure
+// ANCHOR_END: compare

@@ -73,7 +73,9 @@ pub fn App(
         on_error.remove();
         on_rejection.remove();
     });
+    // ANCHOR_END: component
 
+    // ANCHOR: component_task
     let (progress, set_progress) = signal(None::<(u32, u32)>);
     let (updates, set_updates) = signal(0u32);
     let (outcome, set_outcome) = signal(None::<Outcome>);
@@ -95,7 +97,9 @@ pub fn App(
         let while_computing = ticks.get_untracked() - ticks_at_start;
         set_outcome.set(Some(found.map(|tally| (tally, while_computing))));
     });
+    // ANCHOR_END: component_task
 
+    // ANCHOR: component_view
     let done = move || outcome.with(|o| o.as_ref().and_then(|o| o.as_ref().ok()).copied());
     view! {
         <h1>"Happy numbers below " {grouped(limit.into())} ", counted in a worker"</h1>
@@ -140,7 +144,7 @@ pub fn App(
         </ul>
     }
 }
-// ANCHOR_END: component
+// ANCHOR_END: component_view
 
 // ANCHOR: start
 /// The module's start function. wasm-bindgen calls it whenever this module is instantiated:
