@@ -210,7 +210,9 @@ impl Sandbox {
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
+    // ANCHOR_END: sandbox
 
+    // ANCHOR: run
     /// Compiles `script` once, for running many times with [`Sandbox::run_ast`].
     ///
     /// ```
@@ -269,7 +271,7 @@ impl Sandbox {
         })
     }
 }
-// ANCHOR_END: sandbox
+// ANCHOR_END: run
 
 /// Where in the script an error happened. Both are 1-based; `None` when Rhai doesn't know
 /// (for example, an error raised inside a host function with no script position).
@@ -420,7 +422,9 @@ pub enum ScriptError {
         at: Location,
     },
 }
+// ANCHOR_END: error
 
+// ANCHOR: error_display
 impl fmt::Display for ScriptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -448,7 +452,7 @@ impl fmt::Display for ScriptError {
 }
 
 impl std::error::Error for ScriptError {}
-// ANCHOR_END: error
+// ANCHOR_END: error_display
 
 impl ScriptError {
     /// Where in the script the error happened.

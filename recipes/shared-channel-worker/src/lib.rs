@@ -53,7 +53,7 @@ pub use web::{
     scw_post_message_worker, scw_shared_channel_worker,
 };
 
-// ANCHOR: protocol
+// ANCHOR: command
 /// What the main thread asks the worker to do.
 ///
 /// ```
@@ -86,7 +86,9 @@ pub enum Command {
         by: i64,
     },
 }
+// ANCHOR_END: command
 
+// ANCHOR: reply
 /// A command that could not be carried out. It travels back as a value inside [`Reply`];
 /// the worker keeps serving.
 ///
@@ -134,7 +136,7 @@ pub struct Reply {
     /// The command's value, or why it failed.
     pub result: Result<i64, CommandError>,
 }
-// ANCHOR_END: protocol
+// ANCHOR_END: reply
 
 // ANCHOR: store
 /// The service the worker runs: named integers. Plain Rust, the same in every transport.
@@ -155,7 +157,9 @@ pub struct Store {
     values: HashMap<String, i64>,
     served: u64,
 }
+// ANCHOR_END: store
 
+// ANCHOR: handle
 impl Store {
     /// Carries out one command and numbers its reply.
     ///
@@ -202,7 +206,7 @@ impl Store {
         self.served
     }
 }
-// ANCHOR_END: store
+// ANCHOR_END: handle
 
 // ANCHOR: serve
 /// The worker's loop: answers each command from `commands` on `replies`, in order, until

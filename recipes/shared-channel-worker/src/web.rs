@@ -90,7 +90,9 @@ impl SharedChannelWorker {
     pub async fn start(glue_url: &str) -> Result<Self, WorkerFailure> {
         Self::start_with(glue_url, "scw_shared_channel_worker").await
     }
+    // ANCHOR_END: client
 
+    // ANCHOR: client_start_with
     /// [`start`](Self::start) with another export as the worker's entry point: one that
     /// takes the same `Duplex<Reply, Command>` value and serves the same protocol.
     ///
@@ -130,7 +132,9 @@ impl SharedChannelWorker {
             .await
             .map_err(|e| WorkerFailure::Send(e.to_string()))
     }
+    // ANCHOR_END: client_start_with
 
+    // ANCHOR: client_recv
     /// Waits for the next reply, without blocking the page (`Atomics.waitAsync`).
     ///
     /// ```no_run
@@ -162,7 +166,9 @@ impl SharedChannelWorker {
             Err(e) => Err(WorkerFailure::Recv(e)),
         }
     }
+    // ANCHOR_END: client_recv
 
+    // ANCHOR: client_shutdown
     /// Sends `command` and waits for its reply.
     ///
     /// ```no_run
@@ -202,7 +208,7 @@ impl SharedChannelWorker {
             .ok_or_else(|| WorkerFailure::Unexpected(format!("the worker returned {served:?}")))
     }
 }
-// ANCHOR_END: client
+// ANCHOR_END: client_shutdown
 
 // ANCHOR: post_message_worker
 /// The worker's entry point for the postMessage variant: the same [`Store`], answering
@@ -290,7 +296,9 @@ impl PostMessageWorker {
     pub async fn start(glue_url: &str) -> Result<Self, WorkerFailure> {
         Self::start_with(glue_url, "scw_post_message_worker").await
     }
+    // ANCHOR_END: post_message_client
 
+    // ANCHOR: post_message_start_with
     /// [`start`](Self::start) with another export as the worker's entry point: one that
     /// takes the transferred port with `wasm_rs_worker::next_message`, says hello on it (a
     /// `null`) and serves the same protocol.
@@ -334,7 +342,9 @@ impl PostMessageWorker {
         }
         Ok(this)
     }
+    // ANCHOR_END: post_message_start_with
 
+    // ANCHOR: post_message_send
     /// Posts one command (a structured clone of its postcard bytes).
     ///
     /// ```no_run
@@ -391,7 +401,9 @@ impl PostMessageWorker {
     pub fn terminate(self) {
         drop(self);
     }
+    // ANCHOR_END: post_message_send
 
+    // ANCHOR: post_message_next
     /// The next message on the port, or how the worker died.
     async fn next_message(&mut self) -> Result<JsValue, WorkerFailure> {
         let message = pin!(self.replies.next());
@@ -413,7 +425,7 @@ impl Drop for PostMessageWorker {
         self.port.close();
     }
 }
-// ANCHOR_END: post_message_client
+// ANCHOR_END: post_message_next
 
 fn describe(value: &JsValue) -> String {
     value

@@ -163,7 +163,9 @@ impl Backoff {
             rng: fastrand::Rng::with_seed(seed),
         }
     }
+    // ANCHOR_END: backoff
 
+    // ANCHOR: backoff_delay
     /// How many times [`retry`] calls the operation at most.
     ///
     /// ```
@@ -204,7 +206,7 @@ impl Backoff {
         self.ceiling(retry).mul_f64(self.rng.f64())
     }
 }
-// ANCHOR_END: backoff
+// ANCHOR_END: backoff_delay
 
 // ANCHOR: retry
 /// Calls `operation` until it succeeds or `backoff.attempts()` calls have failed, sleeping

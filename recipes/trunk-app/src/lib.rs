@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-// ANCHOR: work
+// ANCHOR: tally
 /// How many double palindromes were found, and their sum.
 ///
 /// ```
@@ -41,7 +41,9 @@ impl std::ops::Add for Tally {
         }
     }
 }
+// ANCHOR_END: tally
 
+// ANCHOR: palindromes
 /// Whether `n` reads the same forwards and backwards in `base` (2 or more).
 ///
 /// ```
@@ -76,7 +78,9 @@ pub fn double_palindromes_between(start: u32, end: u32) -> Tally {
                 }
         })
 }
+// ANCHOR_END: palindromes
 
+// ANCHOR: chunked
 /// The double palindromes below `limit`, searched over `chunk`-sized ranges so that progress
 /// can be reported between them: `on_chunk(done, tally_so_far)` after each range.
 ///
@@ -108,7 +112,7 @@ pub fn chunks(limit: u32, chunk: u32) -> impl Iterator<Item = (u32, u32)> {
         .step_by(chunk as usize)
         .map(move |start| (start, start.saturating_add(chunk).min(limit)))
 }
-// ANCHOR_END: work
+// ANCHOR_END: chunked
 
 // ANCHOR: protocol
 /// What the worker sends the page, in order: progress after each chunk, then the result.

@@ -101,7 +101,7 @@ pub fn render(view: &View) -> Vec<u32> {
     (0..view.height).flat_map(|y| row(view, y)).collect()
 }
 
-// ANCHOR: parallel
+// ANCHOR: band
 /// The rows that thread `first` of `threads` (at least 1) draws: every `threads`-th row,
 /// from row `first` on.
 ///
@@ -137,7 +137,9 @@ pub fn interleave(bands: Vec<Vec<Vec<u32>>>) -> Vec<u32> {
     }
     rows.concat()
 }
+// ANCHOR_END: band
 
+// ANCHOR: parallel
 /// The whole image on `threads` new threads (at least one), same result as [`render`].
 /// Spawning costs a worker start per thread: worth it for images that take more than a few
 /// tens of milliseconds.

@@ -329,7 +329,9 @@ impl<T> JoinHandle<T> {
             packet: Arc::clone(&self.packet),
         }
     }
+    // ANCHOR_END: handle
 
+    // ANCHOR: join_async
     /// Waits without blocking (the worker's "finished" message arrives through the event
     /// loop) and gives the closure's value. Works on every thread.
     ///
@@ -373,7 +375,7 @@ impl<T> fmt::Debug for JoinHandle<T> {
             .finish_non_exhaustive()
     }
 }
-// ANCHOR_END: handle
+// ANCHOR_END: join_async
 
 // ANCHOR: joiner
 /// The blocking side of a [`JoinHandle`], which can be sent to another thread.

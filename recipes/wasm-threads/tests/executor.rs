@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 use wasm_bindgen_test::wasm_bindgen_test;
 use wasm_threads::{ThreadError, spawn};
 
+// ANCHOR: watched
 /// A worker that waits until `pending_seen` is set (the receiving task was polled and is
 /// pending, so the value really arrives through a wake from another thread), then sends
 /// `value`. Gives up after 5 s.
@@ -47,7 +48,9 @@ fn watched(
         polled
     })
 }
+// ANCHOR_END: watched
 
+// ANCHOR: wakes
 #[wasm_bindgen_test]
 async fn a_main_thread_task_awaits_a_oneshot_sent_by_a_worker() -> Result<(), ThreadError> {
     let (tx, rx) = oneshot::channel::<u32>();
@@ -88,7 +91,9 @@ async fn a_worker_blocked_in_block_on_is_woken_by_another_worker() -> Result<(),
     assert_eq!(outcome, Ok(7));
     Ok(())
 }
+// ANCHOR_END: wakes
 
+// ANCHOR: load
 #[wasm_bindgen_test]
 async fn twenty_thousand_wakes_from_two_workers_arrive_in_order() -> Result<(), ThreadError> {
     const PER_WORKER: u32 = 10_000;
@@ -148,3 +153,4 @@ async fn a_spawn_local_task_takes_a_wake_from_a_worker() -> Result<(), ThreadErr
     assert_eq!(done_rx.await.ok().flatten(), Some(9));
     Ok(())
 }
+// ANCHOR_END: load

@@ -14,6 +14,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use wasm_rs_async_executor::{Instant, sleep};
 use wasm_threads::{JoinHandle, ThreadError, lock_without_waiting, spawn};
 
+// ANCHOR: holder
 const HOLDING: u32 = 1;
 const RELEASE: u32 = 2;
 
@@ -47,7 +48,9 @@ async fn until_holding(state: &AtomicU32) {
         sleep(Duration::from_millis(1)).await;
     }
 }
+// ANCHOR_END: holder
 
+// ANCHOR: trap
 /// How long the worker holds the lock in the trap test.
 const HOLD: Duration = Duration::from_millis(300);
 
@@ -105,7 +108,9 @@ async fn a_contended_std_mutex_traps_or_freezes_the_main_thread() -> Result<(), 
     );
     Ok(())
 }
+// ANCHOR_END: trap
 
+// ANCHOR: spin
 #[wasm_bindgen_test]
 async fn lock_without_waiting_gets_the_contended_lock_on_the_main_thread() -> Result<(), ThreadError>
 {
@@ -122,6 +127,7 @@ async fn lock_without_waiting_gets_the_contended_lock_on_the_main_thread() -> Re
     worker.join_async().await?;
     Ok(())
 }
+// ANCHOR_END: spin
 
 fn log(text: &str) {
     wasm_bindgen_test::console_log!("{text}");

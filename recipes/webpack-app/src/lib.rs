@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-// ANCHOR: work
+// ANCHOR: longest
 /// The start below some limit whose Collatz chain is the longest, and that chain's length.
 ///
 /// ```
@@ -51,7 +51,9 @@ impl Longest {
         }
     }
 }
+// ANCHOR_END: longest
 
+// ANCHOR: steps
 /// How many Collatz steps (`n/2` if `n` is even, `3n+1` if odd) take `start` to 1; `0` for
 /// 0 and 1.
 ///
@@ -90,7 +92,9 @@ pub fn longest_between(start: u32, end: u32) -> Longest {
         })
         .fold(Longest::default(), Longest::max)
 }
+// ANCHOR_END: steps
 
+// ANCHOR: chunked
 /// The longest chain among the starts below `limit`, searched over `chunk`-sized ranges so
 /// that progress can be reported between them: `on_chunk(done, best_so_far)` after each range.
 ///
@@ -122,7 +126,7 @@ pub fn chunks(limit: u32, chunk: u32) -> impl Iterator<Item = (u32, u32)> {
         .step_by(chunk as usize)
         .map(move |start| (start, start.saturating_add(chunk).min(limit)))
 }
-// ANCHOR_END: work
+// ANCHOR_END: chunked
 
 // ANCHOR: protocol
 /// What the worker sends the page, in order: progress after each chunk, then the result.

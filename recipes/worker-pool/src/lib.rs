@@ -178,7 +178,9 @@ impl<R> Schedule<R> {
         self.attempts[index] += 1;
         Some((index, self.attempts[index]))
     }
+    // ANCHOR_END: schedule
 
+    // ANCHOR: schedule_results
     /// Records job `index`'s result.
     ///
     /// ```
@@ -238,7 +240,7 @@ impl<R> Schedule<R> {
             .collect()
     }
 }
-// ANCHOR_END: schedule
+// ANCHOR_END: schedule_results
 
 // ANCHOR: error
 /// Why a pool could not run a job set. Each message says what to do next.
@@ -328,7 +330,9 @@ where
     // Encoding into a Vec fails only for types serde cannot represent in postcard.
     postcard::to_allocvec(&message).unwrap_or_default()
 }
+// ANCHOR_END: wire
 
+// ANCHOR: codec
 /// Encodes job `index` for a worker (the pool does this).
 ///
 /// ```
@@ -362,9 +366,9 @@ pub fn decode_result<R: DeserializeOwned>(bytes: &[u8]) -> Result<(usize, R), Po
     let output = message.output.map_err(PoolError::Codec)?;
     Ok((message.index as usize, output))
 }
-// ANCHOR_END: wire
+// ANCHOR_END: codec
 
-// ANCHOR: work
+// ANCHOR: jobs
 /// The CPU-bound job of the tests and the benchmark: counts the primes in `range` by trial
 /// division (deliberately slow: about a millisecond per few thousand numbers).
 ///
@@ -401,7 +405,9 @@ pub enum Job {
         attempts: u32,
     },
 }
+// ANCHOR_END: jobs
 
+// ANCHOR: run_job
 /// The worker's job function for [`Job`].
 ///
 /// ```
@@ -434,4 +440,4 @@ pub fn prime_jobs(chunks: u64, chunk: u64) -> Vec<Job> {
         })
         .collect()
 }
-// ANCHOR_END: work
+// ANCHOR_END: run_job

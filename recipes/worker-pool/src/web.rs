@@ -127,7 +127,9 @@ impl PoolWorker {
             Err(e) => Err(PoolError::Start(e)),
         }
     }
+    // ANCHOR_END: pool_worker
 
+    // ANCHOR: pool_worker_run
     /// The next message from the worker, or how it died (its `join()` failing: wasm-rs-worker
     /// turns a panic into that, with the message).
     async fn next_message(&mut self) -> Result<JsValue, String> {
@@ -159,7 +161,7 @@ impl Drop for PoolWorker {
         self.port.close();
     }
 }
-// ANCHOR_END: pool_worker
+// ANCHOR_END: pool_worker_run
 
 // ANCHOR: pool
 /// A pool of workers running the export `entry` (which calls [`serve_jobs`]) on jobs of type
@@ -222,7 +224,9 @@ impl<J: Serialize, R: DeserializeOwned> Pool<J, R> {
         pool.fill().await?;
         Ok(pool)
     }
+    // ANCHOR_END: pool
 
+    // ANCHOR: pool_run
     /// How many workers the pool runs.
     ///
     /// ```no_run
@@ -281,7 +285,9 @@ fn take_number(next: &Cell<u32>) -> u32 {
     next.set(number + 1);
     number
 }
+// ANCHOR_END: pool_run
 
+// ANCHOR: drive
 /// One worker's loop: take the next job, run it, record the result; when the worker dies,
 /// requeue the job and carry on with a fresh worker.
 async fn drive<J: Serialize, R: DeserializeOwned>(
@@ -319,7 +325,7 @@ async fn drive<J: Serialize, R: DeserializeOwned>(
         }
     }
 }
-// ANCHOR_END: pool
+// ANCHOR_END: drive
 
 impl<J, R> std::fmt::Debug for Pool<J, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

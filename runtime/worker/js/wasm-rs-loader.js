@@ -105,6 +105,7 @@ export function reportPanic(message) {
   }
 }
 
+// ANCHOR: glue_url
 // The URL (in Node.js, the path) of the wasm-bindgen glue whose code called this function:
 // the first frame of the call stack that is not in this file. The glue's import shims live in
 // the glue file itself, so that frame is the glue. Returns null when no frame has a location.
@@ -126,6 +127,7 @@ export function glueUrl() {
   }
   return null;
 }
+// ANCHOR_END: glue_url
 
 function normalize(location) {
   try {
@@ -149,6 +151,7 @@ function deferred() {
 
 // ---- main side ------------------------------------------------------------------------
 
+// ANCHOR: start_worker
 export function startWorker(glueUrl, module, entry, input, kind, onConsole, memory) {
   return new WorkerJob(glueUrl, module, entry, input, kind, onConsole, memory);
 }
@@ -199,6 +202,7 @@ export class WorkerJob {
           this.settle({ kind: String(data && data.kind), message: String(data && data.message) });
       }
     };
+    // ANCHOR_END: start_worker
     const onFailure = (kind, message) => {
       this.settle({ kind: this.hasStarted && kind === "load" ? "exception" : kind, message });
     };
@@ -236,6 +240,7 @@ export class WorkerJob {
     this.settle({ kind: "terminated", message: "the worker was terminated" });
   }
 
+  // ANCHOR: settle
   settle(error, value) {
     if (this.isFinished) return;
     this.isFinished = true;
@@ -256,8 +261,10 @@ export class WorkerJob {
     this.started.reject(reason);
     this.finished.reject(reason);
   }
+  // ANCHOR_END: settle
 }
 
+// ANCHOR: start_web_worker
 function startWebWorker(kind, entry, onMessage, onFailure) {
   const name = `${WORKER_NAME}: ${entry}`;
   let worker;
@@ -297,6 +304,7 @@ function startWebWorker(kind, entry, onMessage, onFailure) {
     },
   };
 }
+// ANCHOR_END: start_web_worker
 
 function startNodeWorker(onMessage, onFailure, onExit) {
   const { Worker } = process.getBuiltinModule("node:worker_threads");
@@ -393,6 +401,7 @@ async function holdThreadLock() {
   globalThis[THREAD_LOCK] = name;
 }
 
+// ANCHOR: serve
 async function serve(host) {
   globalThis[SERVING] = true;
   const job = await host.nextMessage();
@@ -430,6 +439,7 @@ async function serve(host) {
     });
   }
 }
+// ANCHOR_END: serve
 
 // "trap" when `error` is the wasm instance trapping (a `WebAssembly.RuntimeError`:
 // `unreachable`, an out-of-bounds access, Rust running out of memory; or the engine's stack
@@ -491,6 +501,7 @@ function serveWeb() {
   });
 }
 
+// ANCHOR: serve_node
 function serveNode(threads) {
   const { createRequire } = process.getBuiltinModule("node:module");
   const port = threads.parentPort;
@@ -517,7 +528,9 @@ function serveNode(threads) {
     },
   });
 }
+// ANCHOR_END: serve_node
 
+// ANCHOR: ready
 if (!globalThis[SERVING]) {
   if (IS_NODE) {
     const threads = process.getBuiltinModule("node:worker_threads");
@@ -535,3 +548,4 @@ if (!globalThis[SERVING]) {
     self.postMessage({ kind: "ready" });
   }
 }
+// ANCHOR_END: ready

@@ -112,7 +112,9 @@ pub async fn spawn_worker(
 ) -> Result<WorkerHandle, WorkerError> {
     spawn_worker_with(&WorkerOptions::new(), glue_url, entry, input).await
 }
+// ANCHOR_END: spawn
 
+// ANCHOR: spawn_with
 /// [`spawn_worker`], with the kind of worker and its memory chosen in [`WorkerOptions`].
 ///
 /// ```no_run
@@ -153,7 +155,9 @@ pub async fn spawn_worker_with(
         .map_err(from_js)?;
     Ok(handle)
 }
+// ANCHOR_END: spawn_with
 
+// ANCHOR: options
 /// How [`spawn_worker_with`] starts a worker: its [`WorkerKind`], and for a wasm threads
 /// build, the shared memory it runs on.
 ///
@@ -203,7 +207,9 @@ impl WorkerOptions {
         self.kind = kind;
         self
     }
+    // ANCHOR_END: options
 
+    // ANCHOR: shared_memory
     /// Runs the worker on `memory`, the shared `WebAssembly.Memory` of a wasm threads build
     /// (`wasm_bindgen::memory()` in a module built with `+atomics` and shared memory): the
     /// worker becomes a thread of this program rather than a second instance of it, and
@@ -219,7 +225,7 @@ impl WorkerOptions {
         self
     }
 }
-// ANCHOR_END: spawn
+// ANCHOR_END: shared_memory
 
 // ANCHOR: handle
 /// A running worker, from [`spawn_worker`]. Dropping it terminates the worker.
@@ -270,7 +276,9 @@ impl WorkerHandle {
     pub fn post_message(&self, value: &JsValue) -> Result<(), WorkerError> {
         self.job.post_message(value).map_err(cannot_send)
     }
+    // ANCHOR_END: handle
 
+    // ANCHOR: transfer
     /// [`post_message`](Self::post_message), moving the objects listed in `transfer` to the
     /// worker instead of copying them: a `MessagePort` (the usual way to give a worker a
     /// private line to the main thread, since the worker's own `postMessage` carries the
@@ -299,7 +307,9 @@ impl WorkerHandle {
             .post_message_with_transfer(value, transfer)
             .map_err(cannot_send)
     }
+    // ANCHOR_END: transfer
 
+    // ANCHOR: terminate
     /// Stops the worker, wherever it is, even in a loop that never yields. Chromium lets a
     /// worker that is busy in JS or wasm run on for about 2 s before it stops it (Firefox and
     /// WebKit stop it at once); to stop work promptly, have the worker check a shared flag.
@@ -328,7 +338,7 @@ impl std::fmt::Debug for WorkerHandle {
         f.debug_struct("WorkerHandle").finish_non_exhaustive()
     }
 }
-// ANCHOR_END: handle
+// ANCHOR_END: terminate
 
 // ANCHOR: run
 /// Runs the export `entry` in a new module worker with `input`, and returns what it
@@ -434,7 +444,9 @@ pub fn install_panic_hook() {
         std::panic::set_hook(Box::new(|info| report_panic(&info.to_string())));
     }
 }
+// ANCHOR_END: hook
 
+// ANCHOR: hook_with
 /// Installs a panic hook that first calls `observe` with the panic's message, then reports
 /// it as [`install_panic_hook`]'s does, and keeps [`worker_start`] from replacing it. This is
 /// the hook a wasm threads build needs: hooks live in the shared memory, so a thread's
@@ -466,7 +478,7 @@ pub fn install_panic_hook_with(observe: impl Fn(&str) + Send + Sync + 'static) {
 pub fn report_panic(message: &str) {
     report_panic_js(message);
 }
-// ANCHOR_END: hook
+// ANCHOR_END: hook_with
 
 // ANCHOR: next_message
 /// In a worker: waits for the next message the main thread posts to it with
