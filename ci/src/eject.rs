@@ -20,10 +20,26 @@
 //!   `.cargo/config.toml` with the wasm32 runner, `rust-toolchain.toml`, and a README with the
 //!   commands to build and test it.
 //!
+//! Any other path dependency points into this checkout (an absolute path), or with `--git`
+//! into that repository, except one on another recipe. A recipe may build on others (an
+//! example app composed of lesson crates, each a recipe of its own; they are not published,
+//! so they cannot be required by version): each recipe it uses, directly or through another,
+//! is copied once into `crates/<name>/`, with either source, since a lesson is code the
+//! reader owns like the recipe itself. Its files are copied as the recipe's are, less the
+//! toolchain file and cargo config; its manifest is resolved the same way, without
+//! `[workspace]`, `[profile.*]` or `[patch.crates-io]` tables, which cargo reads from the
+//! root only (the root's patch covers the runtime crates of every crate in the project); and
+//! each dependency on it becomes a relative path (`crates/<name>` from the root, `../<name>`
+//! between two copies). Being path dependencies inside the project's folder, the copies are
+//! members of its workspace without being listed; the README names each one and says that
+//! `cargo test --workspace` tests them too.
+//!
 //! [`check_all`] is the `eject` suite of `cargo xtask test`: it ejects one recipe of each
-//! shape (plain, worker, server, browser-only) under `target/xtask/eject/`, builds it and runs
-//! its tests from the ejected copy (natively and in Node, or in Chromium for a browser-only
-//! recipe); with `--deep` it also ejects and builds every other recipe.
+//! shape (plain, worker, server, browser-only, and composed when some recipe builds on
+//! another) under `target/xtask/eject/`, builds it and runs its tests from the ejected copy
+//! (natively with `--workspace`, so the copied recipes' tests too, and in Node; in Chromium
+//! for a browser-only recipe; natively only for a composed one); with `--deep` it also ejects
+//! and builds every other recipe.
 
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
@@ -128,18 +144,37 @@ pub(crate) fn eject(ws: &Workspace, recipe: &Crate, dir: &Path, source: &Source)
     }
     let root_manifest = read(&ws.root.join("Cargo.toml"))?;
     let recipe_manifest = read(&recipe.dir.join("Cargo.toml"))?;
-    let manifest = standalone_manifest(
+    let recipes: Vec<&Crate> = ws.recipes().collect();
+    let manifests = standalone_manifests(
         &recipe_manifest,
         &root_manifest,
         &ws.root,
         &recipe.dir,
         source,
+        &recipes,
     )
     .with_context(|| format!("{}: resolving its Cargo.toml", recipe.name))?;
 
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    copy_recipe_files(&recipe.dir, dir)?;
-    write(&dir.join("Cargo.toml"), &manifest)?;
+    copy_recipe_files(&recipe.dir, dir, Place::Root)?;
+    write(&dir.join("Cargo.toml"), &manifests.root)?;
+    // The recipes it builds on, as members of its workspace.
+    for (c, manifest) in &manifests.nested {
+        let to = dir.join(NESTED_DIR).join(&c.name);
+        if to.exists() {
+            bail!(
+                "{} has a folder {NESTED_DIR}/{} of its own, where eject would copy the recipe {} it uses",
+                recipe.name,
+                c.name,
+                c.name
+            );
+        }
+        std::fs::create_dir_all(&to).with_context(|| format!("creating {}", to.display()))?;
+        copy_recipe_files(&c.dir, &to, Place::Nested)?;
+        write(&to.join("Cargo.toml"), manifest)?;
+        rebase_book_imports(&to, BOOK_JS_NESTED)?;
+        copy_bench_report(ws, &to)?;
+    }
 
     // The versions tested here; cargo drops the entries this project does not use.
     if let Ok(lock) = std::fs::read(ws.root.join("Cargo.lock")) {
@@ -162,9 +197,10 @@ pub(crate) fn eject(ws: &Workspace, recipe: &Crate, dir: &Path, source: &Source)
         write(&dir.join(".gitignore"), "/target\n")?;
     }
     let web = copy_web(ws, recipe, &dir.join("web"))?;
-    rebase_book_imports(dir)?;
+    rebase_book_imports(dir, BOOK_JS_EJECTED)?;
     copy_bench_report(ws, dir)?;
-    let readme = readme(ws, recipe, source, &web)?;
+    let nested: Vec<&Crate> = manifests.nested.iter().map(|(c, _)| *c).collect();
+    let readme = readme(ws, recipe, source, &web, &nested)?;
     write(&dir.join("README.md"), &readme)?;
     Ok(())
 }
@@ -185,11 +221,25 @@ fn write(p: &Path, text: &str) -> Result<()> {
     std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))
 }
 
+/// Where a recipe's files go in the ejected project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// The ejected recipe, at the project's root.
+    Root,
+    /// Another recipe it uses, under `crates/<name>/`: a member of the root's workspace,
+    /// which holds the one `Cargo.lock`, toolchain file, cargo config and README.
+    Nested,
+}
+
 /// Copies the recipe's files, except what eject writes itself and build output: cargo's
 /// `target/`, and inside a bundler project (`vite/`, say) npm's `node_modules/`, the
-/// wasm-bindgen output `pkg/` and the bundle `dist/`.
-fn copy_recipe_files(from: &Path, to: &Path) -> Result<()> {
-    let skip = ["Cargo.toml", "Cargo.lock", "README.md", "target"];
+/// wasm-bindgen output `pkg/` and the bundle `dist/`. A nested recipe also leaves out its
+/// own toolchain file and cargo config, which cargo would not read there.
+fn copy_recipe_files(from: &Path, to: &Path, place: Place) -> Result<()> {
+    let mut skip = vec!["Cargo.toml", "Cargo.lock", "README.md", "target"];
+    if place == Place::Nested {
+        skip.extend(["rust-toolchain.toml", "rust-toolchain", ".cargo"]);
+    }
     let skip_below = ["node_modules", "pkg", "dist"];
     let named = |e: &walkdir::DirEntry, names: &[&str]| {
         names
@@ -225,11 +275,14 @@ fn copy_recipe_files(from: &Path, to: &Path) -> Result<()> {
 const BOOK_JS_IN_REPO: &str = "\"/../../book/src/js/";
 /// The same files in an ejected project, where [`copy_web`] puts them.
 const BOOK_JS_EJECTED: &str = "\"/web/js/";
+/// The same files seen from a recipe copied under `crates/<name>/`.
+const BOOK_JS_NESTED: &str = "\"/../../web/js/";
 
 /// Points the ejected sources' `module = "/../../book/src/js/x.js"` imports (the worker
-/// loader, say) at the copies under `web/js/`, so the project builds outside the repository
-/// while the repository keeps one copy of each script.
-fn rebase_book_imports(dir: &Path) -> Result<()> {
+/// loader, say) at the copies under the project's `web/js/` (`to` is how the crate in `dir`
+/// names that folder: [`BOOK_JS_EJECTED`] or [`BOOK_JS_NESTED`]), so the project builds
+/// outside the repository while the repository keeps one copy of each script.
+fn rebase_book_imports(dir: &Path, to: &str) -> Result<()> {
     for sub in ["src", "tests", "benches", "examples"] {
         for entry in walkdir::WalkDir::new(dir.join(sub)).into_iter().flatten() {
             let path = entry.path();
@@ -238,15 +291,15 @@ fn rebase_book_imports(dir: &Path) -> Result<()> {
             }
             let text = read(path)?;
             if text.contains(BOOK_JS_IN_REPO) {
-                write(path, &rebase_book_js(&text))?;
+                write(path, &rebase_book_js(&text, to))?;
             }
         }
     }
     Ok(())
 }
 
-fn rebase_book_js(text: &str) -> String {
-    text.replace(BOOK_JS_IN_REPO, BOOK_JS_EJECTED)
+fn rebase_book_js(text: &str, to: &str) -> String {
+    text.replace(BOOK_JS_IN_REPO, to)
 }
 
 /// How a bench names the report format it shares with `cargo xtask bench`, from
@@ -378,23 +431,125 @@ fn html_escape(s: &str) -> String {
 
 const DEPENDENCY_TABLES: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
 
-/// The recipe's `Cargo.toml` with everything it inherits from the workspace resolved.
+/// Where the other recipes of an ejected project go, relative to its root: one folder each,
+/// named after the crate.
+const NESTED_DIR: &str = "crates";
+
+/// The manifests of an ejected project.
+#[derive(Debug)]
+pub(crate) struct Manifests<'a> {
+    /// The ejected recipe's, at the project's root: the only one with `[workspace]`,
+    /// `[profile.*]` and `[patch.crates-io]` tables (cargo reads those from the root only).
+    pub(crate) root: String,
+    /// Each other recipe it depends on by path, directly or through another, once, in the
+    /// order first reached, with its manifest for `crates/<name>/Cargo.toml`.
+    pub(crate) nested: Vec<(&'a Crate, String)>,
+}
+
+/// The manifests of the project ejected from the recipe in `recipe_dir`, with everything
+/// they inherit from the workspace resolved.
 ///
 /// `root` is the repository (paths in `[workspace.dependencies]` are relative to it),
-/// `recipe_dir` the recipe's folder (its own relative paths are relative to it).
-pub(crate) fn standalone_manifest(
+/// `recipe_dir` the recipe's folder (its own relative paths are relative to it). A path
+/// dependency on one of `recipes` (any other recipe of the repository) makes that recipe part
+/// of the project: its manifest, resolved the same way, is read from its folder, and the
+/// dependency's path becomes the relative path to its copy under `crates/`.
+pub(crate) fn standalone_manifests<'a>(
     recipe_manifest: &str,
     root_manifest: &str,
     root: &Path,
     recipe_dir: &Path,
     source: &Source,
-) -> Result<String> {
-    let mut doc: DocumentMut = recipe_manifest
-        .parse()
-        .context("the recipe's Cargo.toml is not valid TOML")?;
+    recipes: &[&'a Crate],
+) -> Result<Manifests<'a>> {
     let root_doc: DocumentMut = root_manifest
         .parse()
         .context("the workspace Cargo.toml is not valid TOML")?;
+    let layout = Layout {
+        root,
+        top: recipe_dir,
+        recipes,
+        source,
+    };
+    let mut top = resolve_manifest(recipe_manifest, &root_doc, recipe_dir, &layout)?;
+    let mut patches = std::mem::take(&mut top.patches);
+    let mut queue: std::collections::VecDeque<PathBuf> = std::mem::take(&mut top.recipes).into();
+    let mut seen: Vec<PathBuf> = vec![recipe_dir.to_path_buf()];
+    let mut nested = Vec::new();
+    while let Some(dir) = queue.pop_front() {
+        if seen.contains(&dir) {
+            continue; // Reached twice, or a cycle.
+        }
+        seen.push(dir.clone());
+        let c = *recipes
+            .iter()
+            .find(|c| c.dir == dir)
+            .expect("Layout::place found it among the recipes");
+        let manifest = read(&c.dir.join("Cargo.toml"))?;
+        let mut r = resolve_manifest(&manifest, &root_doc, &c.dir, &layout).with_context(|| {
+            format!(
+                "{}: resolving its Cargo.toml (the ejected recipe uses it)",
+                c.name
+            )
+        })?;
+        patches.append(&mut r.patches);
+        queue.extend(std::mem::take(&mut r.recipes));
+        nested.push((c, nested_manifest(r)?));
+    }
+    Ok(Manifests {
+        root: root_project_manifest(top, &root_doc, patches, source)?,
+        nested,
+    })
+}
+
+/// Where each crate of an ejected project goes: the ejected recipe at the root, another
+/// recipe under `crates/<name>/`.
+struct Layout<'a> {
+    /// The repository.
+    root: &'a Path,
+    /// The ejected recipe's folder.
+    top: &'a Path,
+    /// Every recipe of the repository, any of which a path dependency may name.
+    recipes: &'a [&'a Crate],
+    source: &'a Source,
+}
+
+impl Layout<'_> {
+    /// Where the crate in the repository folder `dir` goes, relative to the project's root
+    /// (empty for the ejected recipe); `None` when `dir` holds no recipe.
+    fn place(&self, dir: &Path) -> Option<PathBuf> {
+        if dir == self.top {
+            return Some(PathBuf::new());
+        }
+        self.recipes
+            .iter()
+            .find(|c| c.dir == dir)
+            .map(|c| Path::new(NESTED_DIR).join(&c.name))
+    }
+}
+
+/// A recipe's manifest with its inheritance resolved, before the tables only the project's
+/// root manifest has.
+struct Resolved {
+    doc: DocumentMut,
+    /// `[patch.crates-io]` entries for the runtime crates it requires.
+    patches: std::collections::BTreeMap<String, InlineTable>,
+    /// The folders of the other recipes it depends on by path, each once, in the order named.
+    recipes: Vec<PathBuf>,
+    /// Where the next table written after the recipe's own goes (see [`copy_table`]).
+    position: isize,
+}
+
+/// Resolves the manifest of the recipe in `recipe_dir`, one of the crates `layout` places.
+fn resolve_manifest(
+    recipe_manifest: &str,
+    root_doc: &DocumentMut,
+    recipe_dir: &Path,
+    layout: &Layout<'_>,
+) -> Result<Resolved> {
+    let mut doc: DocumentMut = recipe_manifest
+        .parse()
+        .context("the recipe's Cargo.toml is not valid TOML")?;
     let ws_table = root_doc
         .get("workspace")
         .and_then(Item::as_table_like)
@@ -435,11 +590,12 @@ pub(crate) fn standalone_manifest(
 
     // Dependencies, also under [target.'cfg(...)'].
     let ctx = DepContext {
-        root,
         recipe_dir,
-        source,
+        place: layout.place(recipe_dir).unwrap_or_default(),
+        layout,
         ws_deps,
         patches: Default::default(),
+        recipes: Default::default(),
     };
     for name in DEPENDENCY_TABLES {
         if let Some(t) = doc.get_mut(name).and_then(Item::as_table_like_mut) {
@@ -472,7 +628,27 @@ pub(crate) fn standalone_manifest(
             )?;
         doc.insert("lints", Item::Table(copy_table(ws_lints, &mut position)));
     }
+    Ok(Resolved {
+        doc,
+        patches: ctx.patches.take(),
+        recipes: ctx.recipes.take(),
+        position,
+    })
+}
 
+/// The project's root manifest: the ejected recipe's, with the root's profiles, the
+/// `[patch.crates-io]` of every crate in the project, and an empty `[workspace]`.
+fn root_project_manifest(
+    top: Resolved,
+    root_doc: &DocumentMut,
+    patches: std::collections::BTreeMap<String, InlineTable>,
+    source: &Source,
+) -> Result<String> {
+    let Resolved {
+        mut doc,
+        mut position,
+        ..
+    } = top;
     // The root's profiles applied to the recipe when it was a member; they still should.
     if let Some(profiles) = root_doc.get("profile").and_then(Item::as_table_like)
         && doc.get("profile").is_none()
@@ -481,7 +657,6 @@ pub(crate) fn standalone_manifest(
     }
 
     // The runtime crates by version, found in this checkout (or repository) until released.
-    let patches = ctx.patches.take();
     if !patches.is_empty() {
         let mut crates_io = Table::new();
         for (name, patch) in patches {
@@ -504,16 +679,30 @@ pub(crate) fn standalone_manifest(
         doc.insert("patch", Item::Table(patch));
     }
 
-    // Its own workspace, so that cargo does not look for one in the folders above it.
+    // Its own workspace, so that cargo does not look for one in the folders above it. The
+    // recipes under crates/ are members without being listed: they are path dependencies
+    // inside the workspace's folder.
     let mut workspace = Table::new();
     workspace.set_position(Some(position));
     workspace.decor_mut().set_prefix(
         "\n# This project is its own workspace, wherever it is put (written by `cargo xtask eject`).\n",
     );
     doc.insert("workspace", Item::Table(workspace));
+    all_resolved(doc.to_string())
+}
 
-    let text = doc.to_string();
-    // Refuse to write something cargo would reject as inheriting.
+/// The manifest of a recipe copied under `crates/`: a member of the project's workspace, so
+/// without the `[workspace]` and `[profile.*]` tables cargo reads from the root only (the
+/// root also holds the `[patch.crates-io]` for its runtime crates).
+fn nested_manifest(r: Resolved) -> Result<String> {
+    let mut doc = r.doc;
+    doc.remove("workspace");
+    doc.remove("profile");
+    all_resolved(doc.to_string())
+}
+
+/// Refuses to write something cargo would reject as inheriting.
+fn all_resolved(text: String) -> Result<String> {
     if let Some(line) = text.lines().find(|l| {
         !l.trim_start().starts_with('#')
             && (l.contains("workspace = true") || l.contains(".workspace"))
@@ -523,13 +712,35 @@ pub(crate) fn standalone_manifest(
     Ok(text)
 }
 
+/// The folders of the other recipes that the recipe `c` depends on by path (any dependency
+/// table; directly, not through another recipe), as eject finds them.
+fn recipes_used(ws: &Workspace, c: &Crate) -> Result<Vec<PathBuf>> {
+    let root_doc: DocumentMut = read(&ws.root.join("Cargo.toml"))?
+        .parse()
+        .context("the workspace Cargo.toml is not valid TOML")?;
+    let recipes: Vec<&Crate> = ws.recipes().collect();
+    let layout = Layout {
+        root: &ws.root,
+        top: &c.dir,
+        recipes: &recipes,
+        source: &Source::Path,
+    };
+    let manifest = read(&c.dir.join("Cargo.toml"))?;
+    let r = resolve_manifest(&manifest, &root_doc, &c.dir, &layout)
+        .with_context(|| format!("{}: resolving its Cargo.toml", c.name))?;
+    Ok(r.recipes)
+}
+
 struct DepContext<'a> {
-    root: &'a Path,
     recipe_dir: &'a Path,
-    source: &'a Source,
+    /// Where the crate goes in the project, relative to its root.
+    place: PathBuf,
+    layout: &'a Layout<'a>,
     ws_deps: &'a dyn TableLike,
     /// `[patch.crates-io]` entries for the runtime crates, filled while resolving.
     patches: std::cell::RefCell<std::collections::BTreeMap<String, InlineTable>>,
+    /// The other recipes depended on by path, each once, filled while resolving.
+    recipes: std::cell::RefCell<Vec<PathBuf>>,
 }
 
 /// `x.workspace = true`, `x = { workspace = true, ... }` or `[lints] workspace = true`.
@@ -627,7 +838,7 @@ fn resolve_dependency(
         } else {
             bail!("[workspace.dependencies] {name} is neither a version nor a table");
         }
-        base = ctx.root;
+        base = ctx.layout.root;
         for (k, v) in local.iter() {
             let Some(v) = v.as_value() else { continue };
             match k {
@@ -674,17 +885,27 @@ fn resolve_dependency(
                 rel.to_string_lossy().replace('\\', "/")
             };
             out.insert("path", rel.as_str().into());
-        } else if target.starts_with(ctx.root) && out.contains_key("version") {
+        } else if let Some(there) = ctx.layout.place(&target) {
+            // Another recipe (a lesson this one builds on): copied into the project as well,
+            // whatever the source, since it is code the reader owns like the recipe itself.
+            out.insert("path", relative(&ctx.place, &there).as_str().into());
+            let mut recipes = ctx.recipes.borrow_mut();
+            if target != ctx.layout.top && !recipes.contains(&target) {
+                recipes.push(target);
+            }
+        } else if target.starts_with(ctx.layout.root) && out.contains_key("version") {
             // A runtime crate: required by version, as a user's app names it; found through
             // `[patch.crates-io]` until that version is on the crates registry.
             out.remove("path");
             let mut patch = InlineTable::new();
-            match ctx.source {
+            match ctx.layout.source {
                 Source::Git(url) => patch.insert("git", url.as_str().into()),
                 Source::Path => patch.insert("path", target.to_string_lossy().as_ref().into()),
             };
             ctx.patches.borrow_mut().insert(name.to_string(), patch);
-        } else if let (Source::Git(url), true) = (ctx.source, target.starts_with(ctx.root)) {
+        } else if let (Source::Git(url), true) =
+            (ctx.layout.source, target.starts_with(ctx.layout.root))
+        {
             out.remove("path");
             out.insert("git", url.as_str().into());
         } else {
@@ -693,6 +914,26 @@ fn resolve_dependency(
     }
     out.fmt();
     Ok(Some(out))
+}
+
+/// The path from the project folder `from` to the project folder `to`, both relative to the
+/// project's root, as a manifest writes it: `crates/b` from the root, `../b` from
+/// `crates/a`, `../..` from `crates/a` to the root.
+fn relative(from: &Path, to: &Path) -> String {
+    let from: Vec<Component<'_>> = from.components().collect();
+    let to: Vec<Component<'_>> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
 }
 
 /// Removes `.` and `..` components without touching the file system.
@@ -714,7 +955,13 @@ fn normalize(p: &Path) -> PathBuf {
 // The README
 // ---------------------------------------------------------------------------------------
 
-fn readme(ws: &Workspace, recipe: &Crate, source: &Source, web: &Web) -> Result<String> {
+fn readme(
+    ws: &Workspace,
+    recipe: &Crate,
+    source: &Source,
+    web: &Web,
+    nested: &[&Crate],
+) -> Result<String> {
     let (title, summary) = recipe
         .meta
         .as_ref()
@@ -753,6 +1000,26 @@ fn readme(ws: &Workspace, recipe: &Crate, source: &Source, web: &Web) -> Result<
          `cargo install wasm-bindgen-cli --version ={bindgen}`. It needs Node.js on the `PATH`.\n",
         name = recipe.name,
     );
+    if !nested.is_empty() {
+        s.push_str(&format!(
+            "\n## The recipes it builds on\n\n\
+             `{name}` builds on other recipes of the cookbook, each copied here as a crate of\n\
+             this workspace and yours to change like the rest (path dependencies inside this\n\
+             folder, they are members without being listed in `Cargo.toml`):\n\n",
+            name = recipe.name,
+        ));
+        for c in nested {
+            let title = c
+                .meta
+                .as_ref()
+                .map_or(c.name.as_str(), |m| m.title.as_str());
+            s.push_str(&format!("- {NESTED_DIR}/{}: the {title} recipe\n", c.name));
+        }
+        s.push_str(
+            "\n`cargo test` tests this crate only; `cargo test --workspace` tests them too (the\n\
+             wasm test commands take `--workspace` as well).\n",
+        );
+    }
     if browser {
         s.push_str(
             "\nThe same wasm tests run in a headless browser, on the page's main thread or in a\n\
@@ -824,6 +1091,11 @@ pub(crate) enum Shape {
     /// Its wasm tests run only in browsers (it declares no `node`): the ejected copy is
     /// tested in Chromium (`worker-pool`).
     BrowserOnly,
+    /// Depends on other recipes by path (an example app built from lessons, `opfs-kv-worker`):
+    /// the ejected copy holds them under `crates/`, and is tested natively only, with
+    /// `cargo test --workspace`, so that their native tests run from their copies too. Not
+    /// every run has one: the shape is listed only when a recipe has it.
+    Composed,
     /// Fits none of the shapes above (it declares no wasm environment, say): every such
     /// recipe is ejected, built and tested until [`shape_of`] is taught its shape.
     Other,
@@ -837,6 +1109,8 @@ impl Shape {
         Shape::Server,
         Shape::BrowserOnly,
     ];
+    /// The shapes listed only when some recipe has them.
+    const OPTIONAL: [Shape; 2] = [Shape::Composed, Shape::Other];
 
     fn name(self) -> &'static str {
         match self {
@@ -844,6 +1118,7 @@ impl Shape {
             Shape::Worker => "worker",
             Shape::Server => "server",
             Shape::BrowserOnly => "browser-only",
+            Shape::Composed => "composed",
             Shape::Other => "other",
         }
     }
@@ -854,6 +1129,7 @@ impl Shape {
             Shape::Worker => "depends on wasm-rs-worker and is tested in Node",
             Shape::Server => "has a native binary: [[bin]], src/main.rs or src/bin/",
             Shape::BrowserOnly => "declares wasm environments, none of them node",
+            Shape::Composed => "depends on another recipe by path",
             Shape::Other => "no rule of the known shapes matches it",
         }
     }
@@ -878,14 +1154,19 @@ struct Traits {
     www: bool,
     /// How many platform features it `requires`.
     requires: usize,
+    /// How many other recipes it depends on by path (directly), which eject copies under
+    /// `crates/`.
+    recipes_used: usize,
 }
 
 impl Traits {
-    /// Reads a recipe's manifest, metadata and folder.
-    fn read(c: &Crate) -> Result<Self> {
+    /// Reads a recipe's manifest, metadata and folder; which of its dependencies are other
+    /// recipes of `ws`, eject's own resolution of its manifest says.
+    fn read(ws: &Workspace, c: &Crate) -> Result<Self> {
         let manifest = read(&c.dir.join("Cargo.toml"))?;
         let mut t = manifest_traits(&manifest)
             .with_context(|| format!("{}: reading its Cargo.toml", c.name))?;
+        t.recipes_used = recipes_used(ws, c)?.len();
         t.native_bin |= c.dir.join("src/main.rs").is_file() || c.dir.join("src/bin").is_dir();
         t.www = c.dir.join("www").is_dir();
         t.add_metadata(c)?;
@@ -909,9 +1190,13 @@ impl Traits {
     }
 
     /// How much of eject's own output the recipe's copy exercises: the demo page, its
-    /// `www/`, the worker loader in use. The recipe of a shape scoring highest is tested.
+    /// `www/`, the worker loader in use, each recipe it builds on. The recipe of a shape
+    /// scoring highest is tested.
     fn coverage(&self) -> usize {
-        usize::from(self.demo) + usize::from(self.www) + usize::from(self.worker_crate)
+        usize::from(self.demo)
+            + usize::from(self.www)
+            + usize::from(self.worker_crate)
+            + self.recipes_used
     }
 }
 
@@ -946,13 +1231,19 @@ fn manifest_traits(manifest: &str) -> Result<Traits> {
     })
 }
 
-/// The selection rule, in this order: a native binary makes a [`Shape::Server`]; wasm
-/// environments without `node` a [`Shape::BrowserOnly`]; no wasm environment at all
-/// [`Shape::Other`]; then a `wasm-rs-worker` dependency a [`Shape::Worker`], and the rest
-/// [`Shape::Plain`].
+/// The selection rule, in this order: a native binary makes a [`Shape::Server`]; a path
+/// dependency on another recipe a [`Shape::Composed`]; wasm environments without `node` a
+/// [`Shape::BrowserOnly`]; no wasm environment at all [`Shape::Other`]; then a
+/// `wasm-rs-worker` dependency a [`Shape::Worker`], and the rest [`Shape::Plain`].
+///
+/// A binary outranks composition because few recipes ship one (`state-sync`), and a server
+/// built on lessons would otherwise leave the server shape untested; the recipes it builds on
+/// are tested from its copy all the same (see [`test_ejected`]).
 fn shape_of(t: &Traits) -> Shape {
     if t.native_bin {
         Shape::Server
+    } else if t.recipes_used > 0 {
+        Shape::Composed
     } else if t.wasm && !t.node {
         Shape::BrowserOnly
     } else if !t.node {
@@ -977,17 +1268,18 @@ struct ShapeGroup<'a> {
 }
 
 /// Groups `recipes` (with their traits, in workspace order) by shape: one group for each
-/// expected shape, even an empty one, then [`Shape::Other`] if any recipe fits no shape.
+/// expected shape, even an empty one, then one for each optional shape
+/// ([`Shape::Composed`], [`Shape::Other`]) that some recipe has.
 fn group_by_shape<'a>(recipes: &[(&'a Crate, Traits)]) -> Vec<ShapeGroup<'a>> {
     let mut groups: Vec<ShapeGroup<'a>> = Vec::new();
-    for shape in Shape::EXPECTED.into_iter().chain([Shape::Other]) {
+    for shape in Shape::EXPECTED.into_iter().chain(Shape::OPTIONAL) {
         let members: Vec<(usize, &'a Crate, &Traits)> = recipes
             .iter()
             .enumerate()
             .filter(|(_, (_, t))| shape_of(t) == shape)
             .map(|(i, (c, t))| (i, *c, t))
             .collect();
-        if shape == Shape::Other && members.is_empty() {
+        if Shape::OPTIONAL.contains(&shape) && members.is_empty() {
             continue;
         }
         let picked = if shape == Shape::Other {
@@ -1069,9 +1361,10 @@ fn names(v: &[&Crate]) -> String {
 }
 
 /// The eject suite. Ejects recipes into `target/xtask/eject/<name>` and builds each there
-/// (`cargo build --tests`), then runs the tests of one recipe of each [`Shape`] from its
-/// ejected copy: natively and in Node where it declares them, in Chromium when its wasm
-/// tests run only in browsers. By default only those recipes are ejected; with `deep`,
+/// (`cargo build --tests --workspace`), then runs the tests of one recipe of each [`Shape`]
+/// from its ejected copy: natively (with the copied recipes' tests) and in Node where it
+/// declares them, in Chromium when its wasm tests run only in browsers, natively only for
+/// one that builds on other recipes. By default only those recipes are ejected; with `deep`,
 /// every recipe is ejected and built (and the same ones tested).
 pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<Outcome> {
     let scratch = ws.target_dir.join("xtask").join("eject");
@@ -1095,7 +1388,7 @@ pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<Outcome> {
     let mut report = Outcome::default();
     let mut recipes: Vec<(&Crate, Traits)> = Vec::new();
     for c in ws.recipes() {
-        recipes.push((c, Traits::read(c)?));
+        recipes.push((c, Traits::read(ws, c)?));
     }
     let groups = group_by_shape(&recipes);
     for line in describe_groups(&groups, recipes.len(), deep) {
@@ -1116,10 +1409,11 @@ pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<Outcome> {
         }
         report.passed += 1;
         let log = scratch.join(format!("{}-build.log", c.name));
-        let built = cargo_in(ws, &dir, &["build", "--tests"], &log)?;
+        // With the recipes it builds on, if it has any.
+        let built = cargo_in(ws, &dir, &["build", "--tests", "--workspace"], &log)?;
         report.check(built.success(), || {
             format!(
-                "{}: the ejected project does not build (`cargo build --tests` in {}; log: {})\n{}",
+                "{}: the ejected project does not build (`cargo build --tests --workspace` in {}; log: {})\n{}",
                 c.name,
                 dir.display(),
                 log.display(),
@@ -1169,7 +1463,9 @@ pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<Outcome> {
 }
 
 /// Runs the tests of recipe `c`, ejected into `dir`, from that copy: natively if it declares
-/// `native`, then in Node, or in Chromium for a recipe whose wasm tests run only in browsers.
+/// `native` (`cargo test --workspace`, so with the recipes it builds on, if any), then in
+/// Node, or in Chromium for a recipe whose wasm tests run only in browsers; natively only for
+/// a [`Shape::Composed`] recipe.
 /// Each run is a check in `report` (it fails when no test ran); logs go to `scratch`.
 pub(crate) fn test_ejected_recipe(
     ws: &Workspace,
@@ -1178,7 +1474,7 @@ pub(crate) fn test_ejected_recipe(
     scratch: &Path,
     report: &mut Outcome,
 ) -> Result<()> {
-    let traits = Traits::read(c)?;
+    let traits = Traits::read(ws, c)?;
     test_ejected(ws, c, &traits, dir, scratch, &mut None, report)
 }
 
@@ -1196,35 +1492,54 @@ fn test_ejected(
     let wasm_tests = &["test", "--target", "wasm32-unknown-unknown", "--tests"][..];
     // (label, cargo arguments, environment variables) of each test run.
     let mut runs: Vec<(String, &[&str], EnvVars)> = Vec::new();
-    if envs.contains(&crate::env::Environment::Native) {
-        runs.push(("native".into(), &["test"][..], Vec::new()));
-    }
-    if traits.node {
-        runs.push(("node".into(), wasm_tests, Vec::new()));
-    } else if let Some(env) = traits.chromium {
-        // Its wasm tests run only in a browser: Chromium's, in the ejected copy too.
-        let driver = match &chromedriver {
-            Some(d) => d.clone(),
-            None => {
-                let (_, d) = crate::setup::ensure_chromium()?;
-                chromedriver.insert(d.into_os_string()).clone()
-            }
-        };
-        let mut vars: EnvVars = env
-            .runner_vars()
-            .iter()
-            .map(|(k, v)| (*k, std::ffi::OsString::from(v)))
-            .collect();
-        vars.push(("CHROMEDRIVER", driver));
-        runs.push((env.name(), wasm_tests, vars));
-    } else if traits.wasm {
-        report.check(false, || {
-            format!(
-                "{}: its wasm tests run only in browsers other than Chromium; the eject \
-                 suite tests ejected copies in Chromium only",
-                c.name
-            )
-        });
+    // Natively, every crate of the project: the recipes it builds on (if any) run their
+    // native tests from their copies under crates/ too.
+    let native_tests = &["test", "--workspace"][..];
+    let native = envs.contains(&crate::env::Environment::Native);
+    if shape_of(traits) == Shape::Composed {
+        // Natively only: what composing adds to eject is tested there.
+        if native {
+            runs.push(("native".into(), native_tests, Vec::new()));
+        } else {
+            report.check(false, || {
+                format!(
+                    "{}: it builds on other recipes but declares no `native` environment; the \
+                     eject suite tests such copies natively only (`cargo test --workspace`)",
+                    c.name
+                )
+            });
+        }
+    } else {
+        if native {
+            runs.push(("native".into(), native_tests, Vec::new()));
+        }
+        if traits.node {
+            runs.push(("node".into(), wasm_tests, Vec::new()));
+        } else if let Some(env) = traits.chromium {
+            // Its wasm tests run only in a browser: Chromium's, in the ejected copy too.
+            let driver = match &chromedriver {
+                Some(d) => d.clone(),
+                None => {
+                    let (_, d) = crate::setup::ensure_chromium()?;
+                    chromedriver.insert(d.into_os_string()).clone()
+                }
+            };
+            let mut vars: EnvVars = env
+                .runner_vars()
+                .iter()
+                .map(|(k, v)| (*k, std::ffi::OsString::from(v)))
+                .collect();
+            vars.push(("CHROMEDRIVER", driver));
+            runs.push((env.name(), wasm_tests, vars));
+        } else if traits.wasm {
+            report.check(false, || {
+                format!(
+                    "{}: its wasm tests run only in browsers other than Chromium; the eject \
+                     suite tests ejected copies in Chromium only",
+                    c.name
+                )
+            });
+        }
     }
     for (label, args, vars) in &runs {
         println!("    → {label} tests of the ejected {}", c.name);
@@ -1294,7 +1609,7 @@ mod tests {
 extern "C" {}
 #[wasm_bindgen(module = "/www/own.js")]
 extern "C" {}"#;
-        let out = rebase_book_js(src);
+        let out = rebase_book_js(src, BOOK_JS_EJECTED);
         assert!(
             out.contains(r#"module = "/web/js/wasm-rs-loader.js""#),
             "{out}"
@@ -1350,6 +1665,27 @@ demo = { path = ".", features = ["x"] }
 [lints]
 workspace = true
 "#;
+
+    /// The root manifest of the project ejected from `recipe_manifest`, with no other recipe
+    /// in the repository.
+    fn standalone_manifest(
+        recipe_manifest: &str,
+        root_manifest: &str,
+        root: &Path,
+        recipe_dir: &Path,
+        source: &Source,
+    ) -> Result<String> {
+        let m = standalone_manifests(
+            recipe_manifest,
+            root_manifest,
+            root,
+            recipe_dir,
+            source,
+            &[],
+        )?;
+        assert!(m.nested.is_empty());
+        Ok(m.root)
+    }
 
     fn resolve(source: &Source) -> Result<DocumentMut> {
         let text = standalone_manifest(
@@ -1580,6 +1916,337 @@ workspace = true
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// Writes `text` to `root/rel`, creating its folder.
+    fn put(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// A recipe's manifest in the fixture workspace: inherited fields, its metadata, then
+    /// `rest` (its dependency tables).
+    fn fixture_manifest(name: &str, title: &str, rest: &str) -> String {
+        format!(
+            "[package]\nname = \"{name}\"\nversion.workspace = true\nedition.workspace = true\n\
+             publish = false\n\n[package.metadata.wasm-rs]\ntitle = \"{title}\"\nsummary = \"S.\"\n\
+             environments = [\"native\"]\n\n{rest}\n[lints]\nworkspace = true\n"
+        )
+    }
+
+    /// A repository of three recipes in a temporary folder: `app` builds on `lesson-b` (by a
+    /// relative path) and `lesson-a` (through `[workspace.dependencies]`), and uses the
+    /// non-recipe crate `tools/helper`; `lesson-b` builds on `lesson-a`, whose tests use
+    /// `lesson-b` (a cycle through dev-dependencies); `lesson-a` requires a runtime crate;
+    /// `lesson-b` has a profile of its own.
+    fn fixture() -> (tempfile::TempDir, Workspace) {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("repo");
+        put(
+            &root,
+            "Cargo.toml",
+            r#"[workspace]
+resolver = "3"
+members = ["recipes/*"]
+
+[workspace.package]
+version = "0.3.0"
+edition = "2024"
+
+[workspace.dependencies]
+wasm-rs-dbg = { version = "0.2.0", path = "runtime/dbg" }
+lesson-a = { path = "recipes/lesson-a" }
+
+[workspace.lints.rust]
+missing_docs = "warn"
+
+[profile.release]
+opt-level = 3
+"#,
+        );
+        put(
+            &root,
+            "Cargo.lock",
+            "version = 4\n\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n",
+        );
+        let toolchain = Workspace::load()
+            .map(|ws| std::fs::read_to_string(ws.root.join("rust-toolchain.toml")).unwrap())
+            .unwrap();
+        put(&root, "rust-toolchain.toml", &toolchain);
+        put(&root, crate::book::LOADER_IN_CRATE, "// the loader\n");
+        for (dir, name) in [("runtime/dbg", "wasm-rs-dbg"), ("tools/helper", "helper")] {
+            put(
+                &root,
+                &format!("{dir}/Cargo.toml"),
+                &format!("[package]\nname = \"{name}\"\nversion = \"0.2.0\"\nedition = \"2024\"\n"),
+            );
+            put(&root, &format!("{dir}/src/lib.rs"), "//! A crate.\n");
+        }
+        let recipes = [
+            (
+                "app",
+                "The App",
+                "[dependencies]\n\
+                 lesson-b = { path = \"../lesson-b\" }\n\
+                 # The first lesson, from the workspace.\n\
+                 lesson-a.workspace = true\n\
+                 helper = { path = \"../../tools/helper\" }\n",
+            ),
+            (
+                "lesson-a",
+                "Lesson A",
+                "[dependencies]\nwasm-rs-dbg.workspace = true\n\n\
+                 [dev-dependencies]\nlesson-b = { path = \"../lesson-b\" }\n",
+            ),
+            (
+                "lesson-b",
+                "Lesson B",
+                "[dependencies]\nlesson-a = { path = \"../lesson-a\" }\n\n\
+                 [profile.dev]\nopt-level = 1\n",
+            ),
+        ];
+        let mut crates = Vec::new();
+        for (name, title, deps) in recipes {
+            let dir = root.join("recipes").join(name);
+            let manifest = fixture_manifest(name, title, deps);
+            put(&dir, "Cargo.toml", &manifest);
+            put(
+                &dir,
+                "src/lib.rs",
+                "//! A recipe.\n// module = \"/../../book/src/js/demo-runner.js\"\n",
+            );
+            put(&dir, "tests/it.rs", "#[test]\nfn works() {}\n");
+            put(&dir, "README.md", "Three lines.\n");
+            let meta =
+                toml::from_str::<toml::Table>(&manifest).unwrap()["package"]["metadata"]["wasm-rs"]
+                    .clone();
+            crates.push(Crate {
+                name: name.into(),
+                dir,
+                meta: Some(meta.try_into().unwrap()),
+            });
+        }
+        // What a nested copy must not carry: cargo reads these from the project's root only.
+        let lesson_a = root.join("recipes/lesson-a");
+        put(&lesson_a, "rust-toolchain.toml", &toolchain);
+        put(&lesson_a, ".cargo/config.toml", "[build]\n");
+        let ws = Workspace {
+            target_dir: root.join("target"),
+            root,
+            crates,
+        };
+        (tmp, ws)
+    }
+
+    fn manifest_at(dir: &Path) -> DocumentMut {
+        std::fs::read_to_string(dir.join("Cargo.toml"))
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_recipes_a_recipe_builds_on_are_copied_into_crates() {
+        let (tmp, ws) = fixture();
+        let app = &ws.crates[0];
+        let out = tmp.path().join("out");
+        eject(&ws, app, &out, &Source::Path).unwrap();
+
+        // Each recipe it uses, directly or not, once (lesson-a is reached three ways).
+        let mut copied: Vec<String> = std::fs::read_dir(out.join("crates"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        copied.sort();
+        assert_eq!(copied, ["lesson-a", "lesson-b"]);
+
+        // The root: paths to the copies, the one patch, profiles and the workspace.
+        let root = manifest_at(&out);
+        let path = |doc: &DocumentMut, table: &str, name: &str| {
+            dep(doc, table, name)
+                .get("path")
+                .and_then(Item::as_str)
+                .map(str::to_string)
+        };
+        assert_eq!(
+            path(&root, "dependencies", "lesson-b").as_deref(),
+            Some("crates/lesson-b")
+        );
+        assert_eq!(
+            path(&root, "dependencies", "lesson-a").as_deref(),
+            Some("crates/lesson-a"),
+            "inherited from [workspace.dependencies]"
+        );
+        let helper = ws.root.join("tools/helper");
+        assert_eq!(
+            path(&root, "dependencies", "helper").as_deref(),
+            Some(helper.to_str().unwrap()),
+            "a path dependency on a crate that is no recipe still points into the checkout"
+        );
+        assert_eq!(
+            root["patch"]["crates-io"]["wasm-rs-dbg"]["path"].as_str(),
+            Some(ws.root.join("runtime/dbg").to_str().unwrap()),
+            "the runtime crates of the copies are patched at the root"
+        );
+        assert!(root["workspace"].is_table());
+        assert_eq!(
+            root["profile"]["release"]["opt-level"].as_integer(),
+            Some(3)
+        );
+        let text = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+        assert!(
+            text.contains("# The first lesson, from the workspace."),
+            "{text}"
+        );
+
+        // A copy: inheritance resolved, paths between copies, no root-only tables.
+        let a = manifest_at(&out.join("crates/lesson-a"));
+        assert_eq!(a["package"]["version"].as_str(), Some("0.3.0"));
+        assert_eq!(a["package"]["edition"].as_str(), Some("2024"));
+        assert_eq!(a["dependencies"]["wasm-rs-dbg"].as_str(), Some("0.2.0"));
+        assert_eq!(a["lints"]["rust"]["missing_docs"].as_str(), Some("warn"));
+        assert_eq!(
+            path(&a, "dev-dependencies", "lesson-b").as_deref(),
+            Some("../lesson-b")
+        );
+        for table in ["workspace", "profile", "patch"] {
+            assert!(a.get(table).is_none(), "crates/lesson-a has [{table}]");
+        }
+        let b = manifest_at(&out.join("crates/lesson-b"));
+        assert_eq!(
+            path(&b, "dependencies", "lesson-a").as_deref(),
+            Some("../lesson-a")
+        );
+        assert!(b.get("workspace").is_none());
+        assert!(
+            b.get("profile").is_none(),
+            "a copy's own profile, which cargo would ignore with a warning, is left out"
+        );
+
+        // Its files as the recipe's, less what only the root has; imports of the book's
+        // scripts point at the root's web/js/.
+        let a_dir = out.join("crates/lesson-a");
+        assert!(a_dir.join("tests/it.rs").is_file());
+        for f in ["README.md", "Cargo.lock", "rust-toolchain.toml", ".cargo"] {
+            assert!(!a_dir.join(f).exists(), "crates/lesson-a/{f} was written");
+        }
+        let lib = std::fs::read_to_string(a_dir.join("src/lib.rs")).unwrap();
+        assert!(lib.contains(r#""/../../web/js/demo-runner.js""#), "{lib}");
+        assert!(out.join("web").join(crate::book::LOADER_IN_BOOK).is_file());
+
+        let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+        assert!(
+            readme.contains("- crates/lesson-b: the Lesson B recipe\n"),
+            "{readme}"
+        );
+        assert!(
+            readme.contains("- crates/lesson-a: the Lesson A recipe\n"),
+            "{readme}"
+        );
+        assert!(readme.contains("`cargo test --workspace`"), "{readme}");
+
+        // cargo takes the copies for members of the root's workspace, from the root and from
+        // a copy's own folder (where a non-member would be refused).
+        for dir in [out.clone(), a_dir] {
+            let md = cargo_metadata::MetadataCommand::new()
+                .current_dir(&dir)
+                .no_deps()
+                .other_options(vec!["--offline".to_string()])
+                .exec()
+                .unwrap_or_else(|e| panic!("cargo metadata in {}: {e}", dir.display()));
+            assert_eq!(md.workspace_root.as_std_path(), out.as_path());
+            let mut members: Vec<String> = md
+                .workspace_members
+                .iter()
+                .map(|id| md[id].name.to_string())
+                .collect();
+            members.sort();
+            assert_eq!(
+                members,
+                ["app", "lesson-a", "lesson-b"],
+                "from {}",
+                dir.display()
+            );
+        }
+    }
+
+    #[test]
+    fn a_recipe_dependency_is_a_copy_with_git_too_and_a_recipe_without_one_has_none() {
+        let (_tmp, ws) = fixture();
+        let recipes: Vec<&Crate> = ws.recipes().collect();
+        let manifests = |c: &Crate, source: &Source| {
+            standalone_manifests(
+                &read(&c.dir.join("Cargo.toml")).unwrap(),
+                &read(&ws.root.join("Cargo.toml")).unwrap(),
+                &ws.root,
+                &c.dir,
+                source,
+                &recipes,
+            )
+            .unwrap()
+        };
+        let url = "https://example.org/wasm-rs.git";
+        let m = manifests(&ws.crates[0], &Source::Git(url.into()));
+        let names: Vec<&str> = m.nested.iter().map(|(c, _)| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["lesson-b", "lesson-a"],
+            "in the order first reached"
+        );
+        let root: DocumentMut = m.root.parse().unwrap();
+        let lesson = dep(&root, "dependencies", "lesson-b");
+        assert_eq!(
+            lesson.get("path").and_then(Item::as_str),
+            Some("crates/lesson-b")
+        );
+        assert!(lesson.get("git").is_none());
+        let helper = dep(&root, "dependencies", "helper");
+        assert_eq!(helper.get("git").and_then(Item::as_str), Some(url));
+        assert_eq!(
+            root["patch"]["crates-io"]["wasm-rs-dbg"]["git"].as_str(),
+            Some(url)
+        );
+
+        // lesson-b ejected on its own takes lesson-a along, which points back at the root.
+        let m = manifests(&ws.crates[2], &Source::Path);
+        assert_eq!(m.nested.len(), 1);
+        let a: DocumentMut = m.nested[0].1.parse().unwrap();
+        assert_eq!(
+            dep(&a, "dev-dependencies", "lesson-b")
+                .get("path")
+                .and_then(Item::as_str),
+            Some("../.."),
+            "the ejected recipe is the project's root"
+        );
+        assert_eq!(
+            recipes_used(&ws, &ws.crates[2]).unwrap(),
+            [ws.root.join("recipes/lesson-a")]
+        );
+        // The shape rule sees the same.
+        let traits = |c: &Crate| Traits::read(&ws, c).unwrap();
+        assert_eq!(traits(&ws.crates[0]).recipes_used, 2);
+        assert_eq!(shape_of(&traits(&ws.crates[0])), Shape::Composed);
+        assert_eq!(shape_of(&traits(&ws.crates[1])), Shape::Composed);
+
+        let plain = standalone_manifest(
+            RECIPE,
+            ROOT,
+            Path::new("/repo"),
+            Path::new("/repo/recipes/demo"),
+            &Source::Path,
+        )
+        .unwrap();
+        assert!(!plain.contains("crates/"), "{plain}");
+    }
+
+    #[test]
+    fn relative_paths_between_project_folders() {
+        let r = |a: &str, b: &str| relative(Path::new(a), Path::new(b));
+        assert_eq!(r("", "crates/a"), "crates/a");
+        assert_eq!(r("crates/a", "crates/b"), "../b");
+        assert_eq!(r("crates/a", ""), "../..");
+        assert_eq!(r("crates/a", "crates/a"), ".");
+    }
+
     /// A recipe with these environments, metadata and manifest, and its traits as
     /// [`Traits::read`] would find them (the folder is not looked at).
     fn recipe(name: &str, envs: &str, meta: &str, manifest: &str) -> (Crate, Traits) {
@@ -1754,11 +2421,67 @@ workspace = true
     }
 
     #[test]
+    fn the_composed_shape_is_listed_only_when_a_recipe_has_it() {
+        let plain = recipe("plain-a", ALL_ENVS, "", "");
+        let without = group_by_shape(&[(&plain.0, plain.1.clone())]);
+        assert!(without.iter().all(|g| g.shape != Shape::Composed));
+        let text = describe_groups(&without, 1, false).join("\n");
+        assert!(!text.contains("composed"), "no line, not a gap: {text}");
+
+        let uses = |n: usize, (c, mut t): (Crate, Traits)| {
+            t.recipes_used = n;
+            (c, t)
+        };
+        let app = uses(
+            2,
+            recipe(
+                "app",
+                r#""native", "chromium-worker""#,
+                "demo = true",
+                &format!("{BIN}{WORKER_DEP}"),
+            ),
+        );
+        assert_eq!(
+            shape_of(&app.1),
+            Shape::Server,
+            "a binary outranks composition"
+        );
+        let app = uses(
+            2,
+            recipe(
+                "app",
+                r#""native", "chromium-worker""#,
+                "demo = true",
+                WORKER_DEP,
+            ),
+        );
+        assert_eq!(shape_of(&app.1), Shape::Composed, "outranks browser-only");
+        let lesson = uses(1, recipe("lesson", ALL_ENVS, "", ""));
+        let all = [
+            (&plain.0, plain.1.clone()),
+            (&lesson.0, lesson.1.clone()),
+            (&app.0, app.1.clone()),
+        ];
+        let groups = group_by_shape(&all);
+        let composed = groups
+            .iter()
+            .find(|g| g.shape == Shape::Composed)
+            .expect("listed once a recipe has it");
+        let picked: Vec<&str> = composed.picked.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(picked, ["app"], "the copy exercising most of eject");
+        let text = describe_groups(&groups, all.len(), false).join("\n");
+        assert!(
+            text.contains("composed      app (`--deep` adds lesson)"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn the_repository_has_a_recipe_of_every_shape() {
         let ws = Workspace::load().unwrap();
         let recipes: Vec<(&Crate, Traits)> = ws
             .recipes()
-            .map(|c| (c, Traits::read(c).unwrap()))
+            .map(|c| (c, Traits::read(&ws, c).unwrap()))
             .collect();
         for g in group_by_shape(&recipes) {
             assert!(
@@ -1779,6 +2502,7 @@ workspace = true
             ("state-sync", Shape::Server),
             ("worker-pool", Shape::BrowserOnly),
             ("shared-channel-worker", Shape::BrowserOnly),
+            ("opfs-kv-worker", Shape::Composed),
         ] {
             if let Some((_, t)) = recipes.iter().find(|(c, _)| c.name == name) {
                 assert_eq!(shape_of(t), want, "{name}");
