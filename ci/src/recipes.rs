@@ -398,11 +398,7 @@ pub(crate) fn lint(ws: &Workspace) -> Result<Outcome> {
     for c in ws.recipes() {
         lint_recipe(ws, c, &summary, &mut report)?;
     }
-    let exempt: Vec<String> = NOT_YET_SPLIT
-        .iter()
-        .map(|n| format!("recipes/{n}.md"))
-        .collect();
-    lint_book(&ws.root.join("book/src"), &exempt, &mut report)?;
+    lint_book(&ws.root.join("book/src"), &mut report)?;
     // Every recipe page, the nightly recipes' too: no measured figures typed by hand.
     let pages = crate::tree::files(&ws.root.join("book/src/recipes"), "md")?;
     for page in pages {
@@ -546,7 +542,14 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut Outcome) -> Res
             || if env.is_wasm() {
                 test_text.contains("wasm_bindgen_test")
             } else {
-                test_text.contains("#[test]") || test_text.contains("unsupported = test")
+                [
+                    "#[test]",
+                    "#[tokio::test",
+                    "proptest!",
+                    "unsupported = test",
+                ]
+                .iter()
+                .any(|marker| test_text.contains(marker))
             };
         r.check(has, || {
             format!(
@@ -554,7 +557,7 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut Outcome) -> Res
                 if env.is_wasm() {
                     "#[wasm_bindgen_test] (or async_test!)"
                 } else {
-                    "native (#[test], unsupported = test or async_test!)"
+                    "native (#[test], #[tokio::test], proptest!, unsupported = test or async_test!)"
                 }
             )
         });
@@ -617,11 +620,6 @@ fn lint_recipe(ws: &Workspace, c: &Crate, summary: &str, r: &mut Outcome) -> Res
     Ok(())
 }
 
-/// The flagship recipes that are applications rather than lessons, until they are split
-/// (issue #24, item 3): their target-gated modules are not yet named by role. Every other
-/// role rule holds for them too.
-const NOT_YET_SPLIT: &[&str] = &["state-sync"];
-
 /// The modules a recipe may declare under a target `#[cfg(...)]`: the platform glue and the
 /// demo (CONTRIBUTING.md, "The shape of a recipe").
 const ROLE_MODULES: &[(&str, &str)] = &[
@@ -644,28 +642,26 @@ fn lint_roles(c: &Crate, demo: bool, r: &mut Outcome) -> Result<()> {
              lines saying what the recipe shows and why (CONTRIBUTING.md, \"The shape of a recipe\")"
         )
     });
-    if !NOT_YET_SPLIT.contains(&name.as_str()) {
-        for (module, cfg) in target_gated_modules(&lib) {
-            r.check(ROLE_MODULES.iter().any(|(m, _)| *m == module), || {
-                format!(
-                    "{name}: src/lib.rs declares `mod {module}` under `#[cfg({cfg})]`: target-gated \
-                     code goes in one of the role modules ({}); put `{module}` inside the one \
-                     it serves (src/<role>/{module}.rs) or drop the cfg if it compiles everywhere",
-                    ROLE_MODULES
-                        .iter()
-                        .map(|(m, why)| format!("{m}: {why}"))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
-            });
-        }
-        r.check(!c.dir.join("src/sys").exists(), || {
+    for (module, cfg) in target_gated_modules(&lib) {
+        r.check(ROLE_MODULES.iter().any(|(m, _)| *m == module), || {
             format!(
-                "{name}: src/sys/ holds platform glue: split it into src/native.rs, src/web.rs \
-                 and src/wasi.rs"
+                "{name}: src/lib.rs declares `mod {module}` under `#[cfg({cfg})]`: target-gated \
+                 code goes in one of the role modules ({}); put `{module}` inside the one \
+                 it serves (src/<role>/{module}.rs) or drop the cfg if it compiles everywhere",
+                ROLE_MODULES
+                    .iter()
+                    .map(|(m, why)| format!("{m}: {why}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             )
         });
     }
+    r.check(!c.dir.join("src/sys").exists(), || {
+        format!(
+            "{name}: src/sys/ holds platform glue: split it into src/native.rs, src/web.rs \
+             and src/wasi.rs"
+        )
+    });
     let sources = crate::tree::files(&c.dir.join("src"), "rs")?;
     let demo_file = c.dir.join("src/demo.rs");
     r.check(demo == demo_file.is_file(), || {
@@ -876,8 +872,8 @@ pub(crate) fn typed_figures(markdown: &str) -> Vec<(usize, String)> {
 pub(crate) const MAX_BLOCK_LINES: usize = 60;
 
 /// Checks every page: no hand-written code, every include resolves, and every included
-/// block fits on a screen (except on the pages in `long_blocks_allowed`, relative to `src`).
-fn lint_book(src: &Path, long_blocks_allowed: &[String], r: &mut Outcome) -> Result<()> {
+/// block fits on a screen.
+fn lint_book(src: &Path, r: &mut Outcome) -> Result<()> {
     let pages = crate::tree::files(src, "md")?;
     for page in pages {
         let text = std::fs::read_to_string(&page)?;
@@ -894,7 +890,6 @@ fn lint_book(src: &Path, long_blocks_allowed: &[String], r: &mut Outcome) -> Res
         {
             r.check(false, || format!("book/src/{rel}: {problem}"));
         }
-        let long_ok = long_blocks_allowed.iter().any(|p| rel == *p);
         for cap in INCLUDE.captures_iter(&text) {
             let target = &cap[2];
             match check_include(&page, target) {
@@ -910,7 +905,7 @@ fn lint_book(src: &Path, long_blocks_allowed: &[String], r: &mut Outcome) -> Res
                 {
                     r.check(true, String::new)
                 }
-                Ok(shown) => r.check(long_ok || shown <= MAX_BLOCK_LINES, || {
+                Ok(shown) => r.check(shown <= MAX_BLOCK_LINES, || {
                     format!(
                         "book/src/{rel}: {{{{#{} {target}}}}} shows {shown} lines, more than a \
                          screen ({MAX_BLOCK_LINES}): split it into smaller anchors with a \
@@ -1429,7 +1424,7 @@ mod tests {
     }
 
     #[test]
-    fn a_block_longer_than_a_screen_is_a_problem_unless_the_page_is_exempt() {
+    fn a_block_longer_than_a_screen_is_a_problem() {
         let dir = std::env::temp_dir().join(format!("xtask-screen-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("src/recipes")).unwrap();
         let body: String = (0..MAX_BLOCK_LINES)
@@ -1446,17 +1441,14 @@ mod tests {
             |anchor: &str| format!("```rust\n{{{{#include ../../code.rs:{anchor}}}}}\n```\n");
         std::fs::write(dir.join("src/recipes/short.md"), page("short")).unwrap();
         let mut r = Outcome::default();
-        lint_book(&dir.join("src"), &[], &mut r).unwrap();
+        lint_book(&dir.join("src"), &mut r).unwrap();
         assert!(r.problems.is_empty(), "{:?}", r.problems);
         // One line over a screen (the nested anchor's lines are not shown).
         std::fs::write(dir.join("src/recipes/long.md"), page("long")).unwrap();
         let mut r = Outcome::default();
-        lint_book(&dir.join("src"), &[], &mut r).unwrap();
+        lint_book(&dir.join("src"), &mut r).unwrap();
         assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
         assert!(r.problems[0].contains("shows 61 lines"), "{:?}", r.problems);
-        let mut r = Outcome::default();
-        lint_book(&dir.join("src"), &["recipes/long.md".into()], &mut r).unwrap();
-        assert!(r.problems.is_empty(), "{:?}", r.problems);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -1,6 +1,6 @@
 //! The two machines of the example: `foo` on the server, `bar` in the client.
 
-use crate::machine::{MachineError, Schema, StateDef};
+use async_state_machine::{MachineError, Schema, StateDef};
 
 // ANCHOR: schemas
 /// The server's machine: `Bored` after a silence, `Hello` ticks on each greeting.

@@ -1,4 +1,4 @@
-//! `browser-bar`: the browser side of the sync, over [`crate::web`]'s WebSocket, as a task
+//! `browser-bar`: the browser side of the sync, over [`websocket_reconnect::web`]'s WebSocket, as a task
 //! on wasm-rs-async-executor. wasm32 only.
 //!
 //! One task (the *driver*) owns the `bar` machine, its [`Peer`] and the socket; everything
@@ -23,10 +23,10 @@ use futures::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 
 use crate::app::{bar_schema, foo_schema};
-use crate::backoff::Backoff;
-use crate::machine::{Clocks, Machine, MachineError};
-use crate::protocol::{Frame, Peer, Received, decode, encode};
-use crate::web::{self, WsConnection};
+use async_state_machine::{Clocks, Machine, MachineError};
+use clock_sync_protocol::{Frame, Peer, Received, decode, encode};
+use websocket_reconnect::backoff::Backoff;
+use websocket_reconnect::web::{self, WsConnection};
 
 /// The longest message [`BarClient::submit`] accepts, in bytes: well under the protocol's
 /// frame limit, so one message can never make a frame the server must reject (which would
@@ -405,7 +405,9 @@ impl Driver {
             }
         }
     }
+    // ANCHOR_END: driver
 
+    // ANCHOR: connected
     /// One connection: `Hello`, then frames and commands until it ends.
     async fn connected(&mut self, mut ws: WsConnection) -> Ended {
         let Ok((_, peer)) = &self.state else {
@@ -454,7 +456,7 @@ impl Driver {
             self.publish();
         }
     }
-    // ANCHOR_END: driver
+    // ANCHOR_END: connected
 
     /// Handles one frame from the server.
     fn receive(&mut self, bytes: &[u8]) -> Result<Answer, Fatal> {

@@ -21,8 +21,8 @@ use tokio::time::Instant;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::{bar_schema, foo_schema};
-use crate::machine::{Clocks, Machine, MachineError};
-use crate::protocol::{
+use async_state_machine::{Clocks, Machine, MachineError};
+use clock_sync_protocol::{
     ErrorKind, Frame, MAX_FRAME_BYTES, Peer, ProtocolError, Received, Update, decode, encode,
 };
 
@@ -625,6 +625,8 @@ async fn serve_session(socket: &mut WebSocket, state: &AppState) -> Result<(), E
                     Received::Acked(_) => {}
                     Received::PeerError { .. } => return Err(End::Gone),
                 }
+                // ANCHOR_END: session-loop
+                // ANCHOR: session-timers
                 if s.foo.is("Bored").unwrap_or(false) {
                     s.foo.remove(&["Bored"], "client spoke").await.map_err(|_| End::Gone)?;
                     push_foo(state, &id, s, "client spoke", Vec::new(), socket).await?;
@@ -649,7 +651,7 @@ async fn serve_session(socket: &mut WebSocket, state: &AppState) -> Result<(), E
             }
         }
     }
-    // ANCHOR_END: session-loop
+    // ANCHOR_END: session-timers
 }
 
 #[derive(Deserialize)]

@@ -1,12 +1,12 @@
 //! The sync protocol: encoding, validation, and diff/apply against full snapshots.
 #![cfg(not(target_arch = "wasm32"))]
 
-use futures::executor::block_on;
-use proptest::prelude::{Strategy, any, prop, prop_assert_eq, proptest};
-use state_sync::{
+use clock_sync_protocol::{
     Clocks, ErrorKind, Frame, MAX_FRAME_BYTES, Machine, Peer, Received, Schema, StateDef, Update,
     decode, encode,
 };
+use futures::executor::block_on;
+use proptest::prelude::{Strategy, any, prop, prop_assert_eq, proptest};
 
 fn schema() -> Schema {
     // The relations make random operations interact: removals cascade, adds chain.
@@ -71,7 +71,7 @@ fn each_kind_of_bad_input_is_its_error() {
 fn error_messages_say_what_to_do() {
     let e = decode(&[0xff, 0xff]).err();
     let text = e.map(|e| e.to_string()).unwrap_or_default();
-    assert!(text.contains("state_sync::encode"), "{text}");
+    assert!(text.contains("clock_sync_protocol::encode"), "{text}");
 }
 
 #[derive(Clone, Debug)]

@@ -6,13 +6,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::machine::{Clocks, Schema};
+use async_state_machine::{Clocks, Schema};
 
 /// The largest encoded frame either side accepts, in bytes.
 ///
 /// ```
-/// let too_big = vec![0u8; state_sync::MAX_FRAME_BYTES + 1];
-/// assert_eq!(state_sync::decode(&too_big).unwrap_err().kind, state_sync::ErrorKind::TooLarge);
+/// let too_big = vec![0u8; clock_sync_protocol::MAX_FRAME_BYTES + 1];
+/// assert_eq!(clock_sync_protocol::decode(&too_big).unwrap_err().kind, clock_sync_protocol::ErrorKind::TooLarge);
 /// ```
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
@@ -20,11 +20,11 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// acknowledged, plus any chat messages, under a per-sender sequence number.
 ///
 /// ```
-/// let u = state_sync::Update { seq: 1, cause: "enter".into(), time_ms: 0,
+/// let u = clock_sync_protocol::Update { seq: 1, cause: "enter".into(), time_ms: 0,
 ///     changes: vec![("Msg".into(), 1)], messages: vec!["hi".into()] };
-/// let f = state_sync::Frame::Update(u.clone());
-/// assert_eq!(state_sync::decode(&state_sync::encode(&f))?, f);
-/// # Ok::<(), state_sync::ProtocolError>(())
+/// let f = clock_sync_protocol::Frame::Update(u.clone());
+/// assert_eq!(clock_sync_protocol::decode(&clock_sync_protocol::encode(&f))?, f);
+/// # Ok::<(), clock_sync_protocol::ProtocolError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Update {
@@ -43,8 +43,8 @@ pub struct Update {
 /// Everything that goes over the wire, in either direction.
 ///
 /// ```
-/// let hello = state_sync::Frame::Hello { session: "alice".into(), last_applied: 0 };
-/// assert!(state_sync::encode(&hello).len() < 10);
+/// let hello = clock_sync_protocol::Frame::Hello { session: "alice".into(), last_applied: 0 };
+/// assert!(clock_sync_protocol::encode(&hello).len() < 10);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Frame {
@@ -73,7 +73,7 @@ pub enum Frame {
 /// The kinds of bad input; each closes the offending connection only.
 ///
 /// ```
-/// assert_eq!(state_sync::decode(&[0xff]).unwrap_err().kind, state_sync::ErrorKind::Malformed);
+/// assert_eq!(clock_sync_protocol::decode(&[0xff]).unwrap_err().kind, clock_sync_protocol::ErrorKind::Malformed);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ErrorKind {
@@ -92,7 +92,7 @@ pub enum ErrorKind {
 /// Bad input from the peer. The connection that sent it must be closed; others are unaffected.
 ///
 /// ```
-/// let e = state_sync::decode(&[0xff]).unwrap_err();
+/// let e = clock_sync_protocol::decode(&[0xff]).unwrap_err();
 /// assert!(e.to_string().starts_with("Malformed"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,8 +114,8 @@ impl ProtocolError {
     /// The frame that tells the peer why it is being disconnected.
     ///
     /// ```
-    /// let e = state_sync::decode(&[0xff]).unwrap_err();
-    /// assert!(matches!(e.to_frame(), state_sync::Frame::Error { .. }));
+    /// let e = clock_sync_protocol::decode(&[0xff]).unwrap_err();
+    /// assert!(matches!(e.to_frame(), clock_sync_protocol::Frame::Error { .. }));
     /// ```
     pub fn to_frame(&self) -> Frame {
         Frame::Error {
@@ -128,7 +128,7 @@ impl ProtocolError {
 impl fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let hint = match self.kind {
-            ErrorKind::Malformed => "send binary frames made by state_sync::encode",
+            ErrorKind::Malformed => "send binary frames made by clock_sync_protocol::encode",
             ErrorKind::TooLarge => "split the update into several smaller ones",
             ErrorKind::UnknownState => "both sides must build their machines from the same schema",
             ErrorKind::ClockBackwards => "clocks only grow: resend from the current machine",
@@ -143,9 +143,9 @@ impl std::error::Error for ProtocolError {}
 /// Encodes a frame with postcard (varints, no field names: a one-state diff is a few bytes).
 ///
 /// ```
-/// let bytes = state_sync::encode(&state_sync::Frame::Ack(7));
-/// assert_eq!(state_sync::decode(&bytes)?, state_sync::Frame::Ack(7));
-/// # Ok::<(), state_sync::ProtocolError>(())
+/// let bytes = clock_sync_protocol::encode(&clock_sync_protocol::Frame::Ack(7));
+/// assert_eq!(clock_sync_protocol::decode(&bytes)?, clock_sync_protocol::Frame::Ack(7));
+/// # Ok::<(), clock_sync_protocol::ProtocolError>(())
 /// ```
 pub fn encode(frame: &Frame) -> Vec<u8> {
     // Serialising these plain enums into a Vec cannot fail; an empty frame would be rejected
@@ -156,7 +156,7 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
 /// Decodes a frame, rejecting oversized or malformed input.
 ///
 /// ```
-/// use state_sync::{decode, ErrorKind};
+/// use clock_sync_protocol::{decode, ErrorKind};
 /// assert_eq!(decode(&[0xff, 0xff]).unwrap_err().kind, ErrorKind::Malformed);
 /// ```
 pub fn decode(bytes: &[u8]) -> Result<Frame, ProtocolError> {
@@ -173,7 +173,7 @@ pub fn decode(bytes: &[u8]) -> Result<Frame, ProtocolError> {
 /// What a received frame meant for this side.
 ///
 /// ```
-/// use state_sync::{Frame, Peer, Received, Schema, StateDef};
+/// use clock_sync_protocol::{Frame, Peer, Received, Schema, StateDef};
 /// let s = Schema::new([("A", StateDef::new())])?;
 /// let mut p = Peer::new(s.clone(), s);
 /// assert_eq!(p.receive(Frame::Snapshot(vec![]))?, Received::Snapshot);
@@ -214,7 +214,7 @@ pub enum Received {
 /// One side of a sync: its outbox of unacknowledged updates and its mirror of the peer.
 ///
 /// ```
-/// use state_sync::{Machine, Peer, Received, Schema, StateDef};
+/// use clock_sync_protocol::{Machine, Peer, Received, Schema, StateDef};
 /// let schema = Schema::new([("Msg", StateDef::new().multi())])?;
 /// let mut client = Peer::new(schema.clone(), schema.clone());
 /// let mut server = Peer::new(schema.clone(), schema.clone());
@@ -241,10 +241,10 @@ impl Peer {
     /// A new side: `local` is this side's machine schema, `remote` the peer's.
     ///
     /// ```
-    /// let s = state_sync::Schema::new([("A", state_sync::StateDef::new())])?;
-    /// let p = state_sync::Peer::new(s.clone(), s);
+    /// let s = clock_sync_protocol::Schema::new([("A", clock_sync_protocol::StateDef::new())])?;
+    /// let p = clock_sync_protocol::Peer::new(s.clone(), s);
     /// assert_eq!(p.last_applied(), 0);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), clock_sync_protocol::MachineError>(())
     /// ```
     pub fn new(local: Schema, remote: Schema) -> Self {
         Self {
@@ -261,9 +261,9 @@ impl Peer {
     /// The peer's clocks as last received.
     ///
     /// ```
-    /// let s = state_sync::Schema::new([("A", state_sync::StateDef::new())])?;
-    /// assert_eq!(state_sync::Peer::new(s.clone(), s).mirror()["A"], 0);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// let s = clock_sync_protocol::Schema::new([("A", clock_sync_protocol::StateDef::new())])?;
+    /// assert_eq!(clock_sync_protocol::Peer::new(s.clone(), s).mirror()["A"], 0);
+    /// # Ok::<(), clock_sync_protocol::MachineError>(())
     /// ```
     pub fn mirror(&self) -> &Clocks {
         &self.mirror
@@ -272,9 +272,9 @@ impl Peer {
     /// The highest sequence number of the peer's updates applied here.
     ///
     /// ```
-    /// let s = state_sync::Schema::new([("A", state_sync::StateDef::new())])?;
-    /// assert_eq!(state_sync::Peer::new(s.clone(), s).last_applied(), 0);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// let s = clock_sync_protocol::Schema::new([("A", clock_sync_protocol::StateDef::new())])?;
+    /// assert_eq!(clock_sync_protocol::Peer::new(s.clone(), s).last_applied(), 0);
+    /// # Ok::<(), clock_sync_protocol::MachineError>(())
     /// ```
     pub fn last_applied(&self) -> u64 {
         self.last_applied
@@ -283,11 +283,11 @@ impl Peer {
     /// Updates sent but not acknowledged yet, oldest first.
     ///
     /// ```
-    /// let s = state_sync::Schema::new([("A", state_sync::StateDef::new())])?;
-    /// let mut p = state_sync::Peer::new(s.clone(), s.clone());
+    /// let s = clock_sync_protocol::Schema::new([("A", clock_sync_protocol::StateDef::new())])?;
+    /// let mut p = clock_sync_protocol::Peer::new(s.clone(), s.clone());
     /// p.push(&s.zero_clocks(), "nothing", 0, vec!["queued".into()]);
     /// assert_eq!(p.unacked().count(), 1);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), clock_sync_protocol::MachineError>(())
     /// ```
     pub fn unacked(&self) -> impl Iterator<Item = &Update> {
         self.outbox.iter().map(|(u, _)| u)
@@ -298,11 +298,11 @@ impl Peer {
     /// offline side just keeps pushing and replays on reconnect.
     ///
     /// ```
-    /// let s = state_sync::Schema::new([("A", state_sync::StateDef::new())])?;
-    /// let mut p = state_sync::Peer::new(s.clone(), s.clone());
+    /// let s = clock_sync_protocol::Schema::new([("A", clock_sync_protocol::StateDef::new())])?;
+    /// let mut p = clock_sync_protocol::Peer::new(s.clone(), s.clone());
     /// let f = p.push(&[("A".to_string(), 1)].into(), "up", 0, vec![]);
-    /// assert!(matches!(f, state_sync::Frame::Update(u) if u.changes == [("A".to_string(), 1)]));
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// assert!(matches!(f, clock_sync_protocol::Frame::Update(u) if u.changes == [("A".to_string(), 1)]));
+    /// # Ok::<(), clock_sync_protocol::MachineError>(())
     /// ```
     // ANCHOR: push
     pub fn push(
@@ -331,12 +331,12 @@ impl Peer {
     /// full snapshot.
     ///
     /// ```
-    /// let s = state_sync::Schema::new([("A", state_sync::StateDef::new())])?;
-    /// let mut p = state_sync::Peer::new(s.clone(), s.clone());
+    /// let s = clock_sync_protocol::Schema::new([("A", clock_sync_protocol::StateDef::new())])?;
+    /// let mut p = clock_sync_protocol::Peer::new(s.clone(), s.clone());
     /// p.push(&s.zero_clocks(), "a", 0, vec!["1".into()]);
     /// p.push(&s.zero_clocks(), "b", 0, vec!["2".into()]);
     /// assert_eq!(p.reconnect_frames(1, &s.zero_clocks()).len(), 2); // update 2 + snapshot
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), clock_sync_protocol::MachineError>(())
     /// ```
     // ANCHOR: reconnect
     pub fn reconnect_frames(&mut self, peer_last_applied: u64, clocks: &Clocks) -> Vec<Frame> {
@@ -356,10 +356,10 @@ impl Peer {
     /// The `Hello` to send first on every connection.
     ///
     /// ```
-    /// let s = state_sync::Schema::new([("A", state_sync::StateDef::new())])?;
-    /// let p = state_sync::Peer::new(s.clone(), s);
-    /// assert!(matches!(p.hello("s1"), state_sync::Frame::Hello { last_applied: 0, .. }));
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// let s = clock_sync_protocol::Schema::new([("A", clock_sync_protocol::StateDef::new())])?;
+    /// let p = clock_sync_protocol::Peer::new(s.clone(), s);
+    /// assert!(matches!(p.hello("s1"), clock_sync_protocol::Frame::Hello { last_applied: 0, .. }));
+    /// # Ok::<(), clock_sync_protocol::MachineError>(())
     /// ```
     pub fn hello(&self, session: &str) -> Frame {
         Frame::Hello {
@@ -380,13 +380,13 @@ impl Peer {
     /// the caller closes this connection.
     ///
     /// ```
-    /// use state_sync::{ErrorKind, Frame, Peer, Schema, StateDef, Update};
+    /// use clock_sync_protocol::{ErrorKind, Frame, Peer, Schema, StateDef, Update};
     /// let s = Schema::new([("A", StateDef::new())])?;
     /// let mut p = Peer::new(s.clone(), s);
     /// let bad = Frame::Update(Update { seq: 1, cause: String::new(), time_ms: 0,
     ///     changes: vec![("Nope".into(), 1)], messages: vec![] });
     /// assert_eq!(p.receive(bad).unwrap_err().kind, ErrorKind::UnknownState);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), clock_sync_protocol::MachineError>(())
     /// ```
     pub fn receive(&mut self, frame: Frame) -> Result<Received, ProtocolError> {
         match frame {
@@ -472,11 +472,11 @@ impl Peer {
     /// Resumes a side from a log: the peer's clocks and the last of its updates applied.
     ///
     /// ```
-    /// let s = state_sync::Schema::new([("A", state_sync::StateDef::new())])?;
-    /// let mut p = state_sync::Peer::new(s.clone(), s);
+    /// let s = clock_sync_protocol::Schema::new([("A", clock_sync_protocol::StateDef::new())])?;
+    /// let mut p = clock_sync_protocol::Peer::new(s.clone(), s);
     /// p.restore_mirror([("A".to_string(), 3)].into(), 5);
     /// assert_eq!(p.last_applied(), 5);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), clock_sync_protocol::MachineError>(())
     /// ```
     pub fn restore_mirror(&mut self, mirror: Clocks, last_applied: u64) {
         self.mirror.extend(mirror);
@@ -487,13 +487,13 @@ impl Peer {
     /// unacknowledged until the peer's `Hello` says which it has.
     ///
     /// ```
-    /// use state_sync::{Peer, Schema, StateDef, Update};
+    /// use clock_sync_protocol::{Peer, Schema, StateDef, Update};
     /// let s = Schema::new([("A", StateDef::new())])?;
     /// let mut p = Peer::new(s.clone(), s.clone());
     /// let u = Update { seq: 1, cause: "x".into(), time_ms: 0, changes: vec![], messages: vec![] };
     /// p.restore_outbox(vec![(u, s.zero_clocks())]);
     /// assert_eq!(p.unacked().count(), 1);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), clock_sync_protocol::MachineError>(())
     /// ```
     pub fn restore_outbox(&mut self, sent: Vec<(Update, Clocks)>) {
         for (u, c) in sent {
@@ -505,9 +505,9 @@ impl Peer {
     /// The local schema.
     ///
     /// ```
-    /// let s = state_sync::Schema::new([("A", state_sync::StateDef::new())])?;
-    /// assert!(state_sync::Peer::new(s.clone(), s).local_schema().contains("A"));
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// let s = clock_sync_protocol::Schema::new([("A", clock_sync_protocol::StateDef::new())])?;
+    /// assert!(clock_sync_protocol::Peer::new(s.clone(), s).local_schema().contains("A"));
+    /// # Ok::<(), clock_sync_protocol::MachineError>(())
     /// ```
     pub fn local_schema(&self) -> &Schema {
         &self.local
@@ -519,7 +519,7 @@ impl Peer {
 /// ```
 /// let base = [("A".to_string(), 1), ("B".to_string(), 0)].into();
 /// let now = [("A".to_string(), 1), ("B".to_string(), 2)].into();
-/// assert_eq!(state_sync::diff(&base, &now), [("B".to_string(), 2)]);
+/// assert_eq!(clock_sync_protocol::diff(&base, &now), [("B".to_string(), 2)]);
 /// ```
 pub fn diff(base: &Clocks, now: &Clocks) -> Vec<(String, u64)> {
     now.iter()

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use async_state_machine::{Machine, MachineError, Schema, StateDef, Transition, is_active};
 use futures::StreamExt;
 use futures::executor::block_on;
-use state_sync::{Machine, MachineError, Schema, StateDef, Transition, is_active};
 
 fn schema() -> Result<Schema, MachineError> {
     Schema::new([

@@ -100,7 +100,9 @@ pub async fn start_in_worker(
         .post_message_with_transfer(&theirs, &js_sys::Array::of1(&theirs))
         .map_err(failed)?;
     let port = PortConnection::new(channel.port1());
+    // ANCHOR_END: start
 
+    // ANCHOR: start_views
     let view = Rc::new(RefCell::new(BarView {
         session: options.session.clone(),
         ..BarView::default()
@@ -135,7 +137,7 @@ pub async fn start_in_worker(
     }));
     Ok(BarClient::from_parts(commands, view))
 }
-// ANCHOR_END: start
+// ANCHOR_END: start_views
 
 /// The page side of the command port: sends each command, answers each reply in order.
 async fn forward_commands(

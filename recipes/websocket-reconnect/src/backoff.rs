@@ -14,7 +14,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use state_sync::backoff::Backoff;
+/// use websocket_reconnect::backoff::Backoff;
 /// let mut b = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
 /// let first = b.next_delay(0.5);
 /// assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
@@ -28,6 +28,7 @@ pub struct Backoff {
     max: Duration,
     attempt: u32,
 }
+// ANCHOR_END: backoff
 
 impl Backoff {
     /// A policy starting at `base` and never exceeding `max` (if `max < base`, `base` is
@@ -35,7 +36,7 @@ impl Backoff {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let b = state_sync::backoff::Backoff::new(Duration::from_millis(100), Duration::from_secs(10));
+    /// let b = websocket_reconnect::backoff::Backoff::new(Duration::from_millis(100), Duration::from_secs(10));
     /// assert_eq!(b.max(), Duration::from_secs(10));
     /// ```
     pub fn new(base: Duration, max: Duration) -> Self {
@@ -50,7 +51,7 @@ impl Backoff {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let mut b = state_sync::backoff::Backoff::new(Duration::from_millis(1), Duration::from_secs(1));
+    /// let mut b = websocket_reconnect::backoff::Backoff::new(Duration::from_millis(1), Duration::from_secs(1));
     /// b.next_delay(0.0);
     /// assert_eq!(b.attempt(), 1);
     /// ```
@@ -62,20 +63,21 @@ impl Backoff {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let b = state_sync::backoff::Backoff::new(Duration::from_secs(2), Duration::from_secs(1));
+    /// let b = websocket_reconnect::backoff::Backoff::new(Duration::from_secs(2), Duration::from_secs(1));
     /// assert_eq!(b.max(), Duration::from_secs(2));
     /// ```
     pub fn max(&self) -> Duration {
         self.max
     }
 
+    // ANCHOR: next_delay
     /// The wait before the next attempt, after one more failure. `random` is a uniform
     /// number in `[0, 1)` (values outside are clamped); 0 gives the shortest wait, 1 the
     /// ceiling.
     ///
     /// ```
     /// use std::time::Duration;
-    /// let mut b = state_sync::backoff::Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
+    /// let mut b = websocket_reconnect::backoff::Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
     /// assert_eq!(b.next_delay(1.0), Duration::from_millis(100));
     /// assert_eq!(b.next_delay(1.0), Duration::from_millis(200));
     /// assert_eq!(b.next_delay(0.0), Duration::from_millis(200)); // half of 400 ms
@@ -91,7 +93,7 @@ impl Backoff {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let mut b = state_sync::backoff::Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
+    /// let mut b = websocket_reconnect::backoff::Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
     /// b.next_delay(1.0);
     /// b.next_delay(1.0);
     /// b.reset();
@@ -100,15 +102,17 @@ impl Backoff {
     pub fn reset(&mut self) {
         self.attempt = 0;
     }
+    // ANCHOR_END: next_delay
 }
 
+// ANCHOR: delay
 /// The wait before retry number `attempt` (0 for the first): the ceiling is
 /// `min(max, base · 2^attempt)`, and the wait lies in `[ceiling / 2, ceiling]`, placed by
 /// `random` (clamped to `[0, 1]`).
 ///
 /// ```
 /// use std::time::Duration;
-/// use state_sync::backoff::delay;
+/// use websocket_reconnect::backoff::delay;
 /// let (base, max) = (Duration::from_millis(100), Duration::from_secs(5));
 /// assert_eq!(delay(base, max, 3, 1.0), Duration::from_millis(800));
 /// assert_eq!(delay(base, max, 30, 1.0), max);
@@ -127,72 +131,4 @@ pub fn delay(base: Duration, max: Duration, attempt: u32, random: f64) -> Durati
     };
     half + (ceiling - half).mul_f64(random)
 }
-// ANCHOR_END: backoff
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use super::*;
-    use proptest::prelude::{prop_assert, prop_assert_eq, proptest};
-
-    const BASE: Duration = Duration::from_millis(100);
-    const MAX: Duration = Duration::from_secs(10);
-
-    #[test]
-    fn grows_by_doubling_until_the_ceiling() {
-        let ceilings: Vec<u128> = (0..10)
-            .map(|a| delay(BASE, MAX, a, 1.0).as_millis())
-            .collect();
-        assert_eq!(
-            ceilings,
-            [100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000, 10_000]
-        );
-    }
-
-    #[test]
-    fn nan_and_out_of_range_randoms_are_clamped() {
-        assert_eq!(delay(BASE, MAX, 0, f64::NAN), Duration::from_millis(50));
-        assert_eq!(delay(BASE, MAX, 0, -3.0), Duration::from_millis(50));
-        assert_eq!(delay(BASE, MAX, 0, 7.0), Duration::from_millis(100));
-    }
-
-    #[test]
-    fn a_max_below_base_means_base() {
-        let mut b = Backoff::new(BASE, Duration::from_millis(1));
-        assert_eq!(b.next_delay(1.0), BASE);
-        assert_eq!(b.next_delay(1.0), BASE);
-    }
-
-    proptest! {
-        #[test]
-        fn always_within_half_ceiling_and_max(attempt in 0u32..200, r in 0.0f64..1.0) {
-            let d = delay(BASE, MAX, attempt, r);
-            prop_assert!(d <= MAX);
-            prop_assert!(d >= BASE / 2);
-            let ceiling = delay(BASE, MAX, attempt, 1.0);
-            prop_assert!(d >= ceiling / 2 && d <= ceiling);
-        }
-
-        #[test]
-        fn ceilings_never_shrink(attempt in 0u32..200) {
-            prop_assert!(delay(BASE, MAX, attempt + 1, 1.0) >= delay(BASE, MAX, attempt, 1.0));
-        }
-
-        #[test]
-        fn more_random_waits_longer(attempt in 0u32..40, a in 0.0f64..1.0, b in 0.0f64..1.0) {
-            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-            prop_assert!(delay(BASE, MAX, attempt, lo) <= delay(BASE, MAX, attempt, hi));
-        }
-
-        #[test]
-        fn reset_after_any_number_of_failures_starts_over(failures in 0usize..100, r in 0.0f64..1.0) {
-            let mut b = Backoff::new(BASE, MAX);
-            let fresh = b.clone().next_delay(r);
-            for _ in 0..failures {
-                b.next_delay(r);
-            }
-            prop_assert_eq!(b.attempt() as usize, failures);
-            b.reset();
-            prop_assert_eq!(b.next_delay(r), fresh);
-        }
-    }
-}
+// ANCHOR_END: delay

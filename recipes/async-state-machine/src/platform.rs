@@ -3,12 +3,12 @@
 //! handlers must be `Send + Sync`; on wasm32 there is one thread, and a handler may await a
 //! JS promise (`JsFuture`), which is not `Send`.
 
-use crate::machine::Transition;
+use crate::Transition;
 
 /// What an enter handler returns: `Ok(())` to go on, `Err(reason)` to refuse.
 ///
 /// ```
-/// let ok: state_sync::HandlerFuture = Box::pin(async { Ok(()) });
+/// let ok: async_state_machine::HandlerFuture = Box::pin(async { Ok(()) });
 /// assert_eq!(futures::executor::block_on(ok), Ok(()));
 /// ```
 #[cfg(not(target_arch = "wasm32"))]
@@ -16,7 +16,7 @@ pub type HandlerFuture = futures::future::BoxFuture<'static, Result<(), String>>
 /// What an enter handler returns: `Ok(())` to go on, `Err(reason)` to refuse.
 ///
 /// ```
-/// let ok: state_sync::HandlerFuture = Box::pin(async { Ok(()) });
+/// let ok: async_state_machine::HandlerFuture = Box::pin(async { Ok(()) });
 /// assert_eq!(futures::executor::block_on(ok), Ok(()));
 /// ```
 #[cfg(target_arch = "wasm32")]
@@ -25,7 +25,7 @@ pub type HandlerFuture = futures::future::LocalBoxFuture<'static, Result<(), Str
 /// An enter handler, boxed (see [`crate::Machine::on_enter`]).
 ///
 /// ```
-/// let h: state_sync::EnterHandler = Box::new(|_| Box::pin(async { Ok(()) }));
+/// let h: async_state_machine::EnterHandler = Box::new(|_| Box::pin(async { Ok(()) }));
 /// # drop(h);
 /// ```
 #[cfg(not(target_arch = "wasm32"))]
@@ -33,7 +33,7 @@ pub type EnterHandler = Box<dyn Fn(&Transition) -> HandlerFuture + Send + Sync>;
 /// An enter handler, boxed (see [`crate::Machine::on_enter`]).
 ///
 /// ```
-/// let h: state_sync::EnterHandler = Box::new(|_| Box::pin(async { Ok(()) }));
+/// let h: async_state_machine::EnterHandler = Box::new(|_| Box::pin(async { Ok(()) }));
 /// # drop(h);
 /// ```
 #[cfg(target_arch = "wasm32")]
@@ -42,7 +42,7 @@ pub type EnterHandler = Box<dyn Fn(&Transition) -> HandlerFuture>;
 /// `Send + Sync` natively, nothing on wasm32.
 ///
 /// ```
-/// fn assert_ok<T: state_sync::platform::MaybeSendSync>(_: T) {}
+/// fn assert_ok<T: async_state_machine::platform::MaybeSendSync>(_: T) {}
 /// assert_ok(1u8);
 /// ```
 #[cfg(not(target_arch = "wasm32"))]
@@ -52,7 +52,7 @@ impl<T: Send + Sync> MaybeSendSync for T {}
 /// `Send + Sync` natively, nothing on wasm32.
 ///
 /// ```
-/// fn assert_ok<T: state_sync::platform::MaybeSendSync>(_: T) {}
+/// fn assert_ok<T: async_state_machine::platform::MaybeSendSync>(_: T) {}
 /// assert_ok(1u8);
 /// ```
 #[cfg(target_arch = "wasm32")]

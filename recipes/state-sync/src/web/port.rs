@@ -1,6 +1,6 @@
 //! A `MessagePort` (one end of a `MessageChannel`, the usual way to give a worker its own
 //! line to the page) as a futures `Stream` of byte messages and a `Sink` of byte buffers,
-//! like [`crate::web`] does for a WebSocket. wasm32 only; works on the main thread, in
+//! like [`websocket_reconnect::web`] does for a WebSocket. wasm32 only; works on the main thread, in
 //! workers and in Node.js.
 //!
 //! Each sent `Vec<u8>` travels as a `Uint8Array` whose buffer is *transferred*, not copied;
@@ -101,6 +101,7 @@ impl PortConnection {
             _on_error: on_error,
         }
     }
+    // ANCHOR_END: port
 
     /// The wrapped port.
     ///
@@ -125,7 +126,6 @@ fn bytes_of(data: &wasm_bindgen::JsValue) -> Result<Vec<u8>, PortError> {
         ))
     }
 }
-// ANCHOR_END: port
 
 impl fmt::Debug for PortConnection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -7,8 +7,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::app::{bar_schema, foo_schema};
-use crate::machine::{Clocks, Machine, MachineError};
-use crate::protocol::{ErrorKind, Frame, Peer, ProtocolError, Received, decode, encode};
+use async_state_machine::{Clocks, Machine, MachineError};
+use clock_sync_protocol::{ErrorKind, Frame, Peer, ProtocolError, Received, decode, encode};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 

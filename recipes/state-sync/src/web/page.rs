@@ -22,7 +22,7 @@ use wasm_bindgen::prelude::{Closure, JsError, JsValue, wasm_bindgen};
 use web_sys::{Document, Element, HtmlInputElement, KeyboardEvent};
 
 use crate::browser::{BarClient, BarOptions, BarView};
-use crate::machine::is_active;
+use async_state_machine::is_active;
 
 thread_local! {
     static CLIENT: RefCell<Option<BarClient>> = const { RefCell::new(None) };

@@ -11,15 +11,15 @@ use crate::platform::{EnterHandler, HandlerFuture, MaybeSendSync};
 /// The clock of every state, by name. A clock is odd while its state is active.
 ///
 /// ```
-/// let clocks: state_sync::Clocks = [("Msg".to_string(), 3)].into();
-/// assert!(state_sync::is_active(clocks["Msg"]));
+/// let clocks: async_state_machine::Clocks = [("Msg".to_string(), 3)].into();
+/// assert!(async_state_machine::is_active(clocks["Msg"]));
 /// ```
 pub type Clocks = BTreeMap<String, u64>;
 
 /// How one state relates to the others.
 ///
 /// ```
-/// use state_sync::StateDef;
+/// use async_state_machine::StateDef;
 /// let submit = StateDef::new().add(["Msg"]);
 /// assert_eq!(submit.adds, vec!["Msg".to_string()]);
 /// ```
@@ -40,7 +40,7 @@ impl StateDef {
     /// A state with no relations.
     ///
     /// ```
-    /// assert!(state_sync::StateDef::new().requires.is_empty());
+    /// assert!(async_state_machine::StateDef::new().requires.is_empty());
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -49,7 +49,7 @@ impl StateDef {
     /// Adds `require` relations.
     ///
     /// ```
-    /// let s = state_sync::StateDef::new().require(["Ready"]);
+    /// let s = async_state_machine::StateDef::new().require(["Ready"]);
     /// assert_eq!(s.requires, vec!["Ready".to_string()]);
     /// ```
     pub fn require<const N: usize>(mut self, names: [&str; N]) -> Self {
@@ -60,7 +60,7 @@ impl StateDef {
     /// Adds `remove` relations.
     ///
     /// ```
-    /// let s = state_sync::StateDef::new().remove(["Bored"]);
+    /// let s = async_state_machine::StateDef::new().remove(["Bored"]);
     /// assert_eq!(s.removes, vec!["Bored".to_string()]);
     /// ```
     pub fn remove<const N: usize>(mut self, names: [&str; N]) -> Self {
@@ -71,7 +71,7 @@ impl StateDef {
     /// Adds `add` relations.
     ///
     /// ```
-    /// let s = state_sync::StateDef::new().add(["Msg"]);
+    /// let s = async_state_machine::StateDef::new().add(["Msg"]);
     /// assert_eq!(s.adds, vec!["Msg".to_string()]);
     /// ```
     // The name is the relation's name in asyncmachine-go; this is a builder, not `+`.
@@ -84,7 +84,7 @@ impl StateDef {
     /// Marks the state as multi (see [`StateDef::multi`]).
     ///
     /// ```
-    /// assert!(state_sync::StateDef::new().multi().multi);
+    /// assert!(async_state_machine::StateDef::new().multi().multi);
     /// ```
     pub fn multi(mut self) -> Self {
         self.multi = true;
@@ -95,10 +95,10 @@ impl StateDef {
 /// The named states of a machine and their relations; both sides of a sync share it.
 ///
 /// ```
-/// use state_sync::{Schema, StateDef};
+/// use async_state_machine::{Schema, StateDef};
 /// let schema = Schema::new([("Ready", StateDef::new()), ("Bored", StateDef::new())])?;
 /// assert!(schema.contains("Bored"));
-/// # Ok::<(), state_sync::MachineError>(())
+/// # Ok::<(), async_state_machine::MachineError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Schema {
@@ -109,7 +109,7 @@ impl Schema {
     /// Builds a schema; every relation must name a state of the schema.
     ///
     /// ```
-    /// use state_sync::{MachineError, Schema, StateDef};
+    /// use async_state_machine::{MachineError, Schema, StateDef};
     /// let bad = Schema::new([("A", StateDef::new().require(["Nope"]))]);
     /// assert!(matches!(bad, Err(MachineError::UnknownState { .. })));
     /// ```
@@ -133,9 +133,9 @@ impl Schema {
     /// Whether `name` is a state of this schema.
     ///
     /// ```
-    /// let s = state_sync::Schema::new([("A", state_sync::StateDef::new())])?;
+    /// let s = async_state_machine::Schema::new([("A", async_state_machine::StateDef::new())])?;
     /// assert!(!s.contains("B"));
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), async_state_machine::MachineError>(())
     /// ```
     pub fn contains(&self, name: &str) -> bool {
         self.states.contains_key(name)
@@ -144,9 +144,9 @@ impl Schema {
     /// The state names, sorted.
     ///
     /// ```
-    /// let s = state_sync::Schema::new([("B", state_sync::StateDef::new()), ("A", state_sync::StateDef::new())])?;
+    /// let s = async_state_machine::Schema::new([("B", async_state_machine::StateDef::new()), ("A", async_state_machine::StateDef::new())])?;
     /// assert_eq!(s.names().collect::<Vec<_>>(), ["A", "B"]);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), async_state_machine::MachineError>(())
     /// ```
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.states.keys().map(String::as_str)
@@ -155,9 +155,9 @@ impl Schema {
     /// All clocks at zero (every state inactive).
     ///
     /// ```
-    /// let s = state_sync::Schema::new([("A", state_sync::StateDef::new())])?;
+    /// let s = async_state_machine::Schema::new([("A", async_state_machine::StateDef::new())])?;
     /// assert_eq!(s.zero_clocks()["A"], 0);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), async_state_machine::MachineError>(())
     /// ```
     pub fn zero_clocks(&self) -> Clocks {
         self.states.keys().map(|n| (n.clone(), 0)).collect()
@@ -175,7 +175,7 @@ impl Schema {
 /// Why a transition did not happen.
 ///
 /// ```
-/// let err = state_sync::MachineError::UnknownState { name: "Nope".into() };
+/// let err = async_state_machine::MachineError::UnknownState { name: "Nope".into() };
 /// assert!(err.to_string().contains("schema"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -234,11 +234,11 @@ impl std::error::Error for MachineError {}
 /// One executed transition, as subscribers and the debugger see it.
 ///
 /// ```
-/// use state_sync::{Machine, Schema, StateDef};
+/// use async_state_machine::{Machine, Schema, StateDef};
 /// let mut m = Machine::new(Schema::new([("A", StateDef::new())])?);
 /// let t = futures::executor::block_on(m.add(&["A"], "go"))?;
 /// assert_eq!((t.cause.as_str(), t.ticked["A"]), ("go", 1));
-/// # Ok::<(), state_sync::MachineError>(())
+/// # Ok::<(), async_state_machine::MachineError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transition {
@@ -256,12 +256,12 @@ pub struct Transition {
 /// subscribers.
 ///
 /// ```
-/// use state_sync::{Machine, Schema, StateDef};
+/// use async_state_machine::{Machine, Schema, StateDef};
 /// let mut m = Machine::new(Schema::new([("Ready", StateDef::new())])?);
 /// futures::executor::block_on(m.add(&["Ready"], "start"))?;
 /// assert!(m.is("Ready")?);
 /// assert_eq!(m.clock("Ready")?, 1);
-/// # Ok::<(), state_sync::MachineError>(())
+/// # Ok::<(), async_state_machine::MachineError>(())
 /// ```
 pub struct Machine {
     schema: Schema,
@@ -283,7 +283,7 @@ impl fmt::Debug for Machine {
 /// Whether a clock value means "active" (odd).
 ///
 /// ```
-/// assert!(state_sync::is_active(3) && !state_sync::is_active(4));
+/// assert!(async_state_machine::is_active(3) && !async_state_machine::is_active(4));
 /// ```
 pub fn is_active(clock: u64) -> bool {
     clock % 2 == 1
@@ -293,9 +293,9 @@ impl Machine {
     /// A machine with every state inactive.
     ///
     /// ```
-    /// let m = state_sync::Machine::new(state_sync::Schema::new([("A", state_sync::StateDef::new())])?);
+    /// let m = async_state_machine::Machine::new(async_state_machine::Schema::new([("A", async_state_machine::StateDef::new())])?);
     /// assert!(!m.is("A")?);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), async_state_machine::MachineError>(())
     /// ```
     pub fn new(schema: Schema) -> Self {
         let clocks = schema.zero_clocks();
@@ -310,11 +310,11 @@ impl Machine {
     /// A machine resumed at known clocks (for example rebuilt from a log).
     ///
     /// ```
-    /// use state_sync::{Machine, Schema, StateDef};
+    /// use async_state_machine::{Machine, Schema, StateDef};
     /// let s = Schema::new([("A", StateDef::new())])?;
     /// let m = Machine::with_clocks(s, [("A".to_string(), 3)].into())?;
     /// assert!(m.is("A")?);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), async_state_machine::MachineError>(())
     /// ```
     pub fn with_clocks(schema: Schema, clocks: Clocks) -> Result<Self, MachineError> {
         let mut m = Self::new(schema);
@@ -331,9 +331,9 @@ impl Machine {
     /// The schema.
     ///
     /// ```
-    /// let m = state_sync::Machine::new(state_sync::Schema::new([("A", state_sync::StateDef::new())])?);
+    /// let m = async_state_machine::Machine::new(async_state_machine::Schema::new([("A", async_state_machine::StateDef::new())])?);
     /// assert!(m.schema().contains("A"));
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), async_state_machine::MachineError>(())
     /// ```
     pub fn schema(&self) -> &Schema {
         &self.schema
@@ -342,9 +342,9 @@ impl Machine {
     /// Whether `state` is active.
     ///
     /// ```
-    /// let m = state_sync::Machine::new(state_sync::Schema::new([("A", state_sync::StateDef::new())])?);
+    /// let m = async_state_machine::Machine::new(async_state_machine::Schema::new([("A", async_state_machine::StateDef::new())])?);
     /// assert!(m.is("B").is_err());
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), async_state_machine::MachineError>(())
     /// ```
     pub fn is(&self, state: &str) -> Result<bool, MachineError> {
         self.clock(state).map(is_active)
@@ -353,9 +353,9 @@ impl Machine {
     /// The clock of `state`: how many times it was activated or deactivated.
     ///
     /// ```
-    /// let m = state_sync::Machine::new(state_sync::Schema::new([("A", state_sync::StateDef::new())])?);
+    /// let m = async_state_machine::Machine::new(async_state_machine::Schema::new([("A", async_state_machine::StateDef::new())])?);
     /// assert_eq!(m.clock("A")?, 0);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), async_state_machine::MachineError>(())
     /// ```
     pub fn clock(&self, state: &str) -> Result<u64, MachineError> {
         self.clocks
@@ -369,9 +369,9 @@ impl Machine {
     /// Every clock.
     ///
     /// ```
-    /// let m = state_sync::Machine::new(state_sync::Schema::new([("A", state_sync::StateDef::new())])?);
+    /// let m = async_state_machine::Machine::new(async_state_machine::Schema::new([("A", async_state_machine::StateDef::new())])?);
     /// assert_eq!(m.clocks().len(), 1);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), async_state_machine::MachineError>(())
     /// ```
     pub fn clocks(&self) -> &Clocks {
         &self.clocks
@@ -383,7 +383,7 @@ impl Machine {
     /// not be, so a handler may await a JS promise.
     ///
     /// ```
-    /// use state_sync::{Machine, MachineError, Schema, StateDef};
+    /// use async_state_machine::{Machine, MachineError, Schema, StateDef};
     /// let mut m = Machine::new(Schema::new([("A", StateDef::new())])?);
     /// m.on_enter("A", |_| Box::pin(async { Err("not now".to_string()) }))?;
     /// let r = futures::executor::block_on(m.add(&["A"], "try"));
@@ -404,15 +404,15 @@ impl Machine {
     ///
     /// ```
     /// use futures::StreamExt;
-    /// use state_sync::{Machine, Schema, StateDef};
+    /// use async_state_machine::{Machine, Schema, StateDef};
     /// let mut m = Machine::new(Schema::new([("A", StateDef::new())])?);
     /// let mut changes = m.subscribe();
     /// futures::executor::block_on(async {
     ///     m.add(&["A"], "go").await?;
     ///     assert_eq!(changes.next().await.map(|t| t.activated), Some(vec!["A".to_string()]));
-    ///     Ok::<(), state_sync::MachineError>(())
+    ///     Ok::<(), async_state_machine::MachineError>(())
     /// })?;
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), async_state_machine::MachineError>(())
     /// ```
     pub fn subscribe(&mut self) -> mpsc::UnboundedReceiver<Transition> {
         let (tx, rx) = mpsc::unbounded();
@@ -423,7 +423,7 @@ impl Machine {
     /// Activates `states` (and what they add), deactivating what they remove.
     ///
     /// ```
-    /// use state_sync::{Machine, Schema, StateDef};
+    /// use async_state_machine::{Machine, Schema, StateDef};
     /// let schema = Schema::new([
     ///     ("Ready", StateDef::new()),
     ///     ("Bored", StateDef::new().require(["Ready"])),
@@ -432,7 +432,7 @@ impl Machine {
     /// assert!(futures::executor::block_on(m.add(&["Bored"], "idle")).is_err());
     /// futures::executor::block_on(m.add(&["Ready", "Bored"], "idle"))?;
     /// assert!(m.is("Bored")?);
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), async_state_machine::MachineError>(())
     /// ```
     pub async fn add(&mut self, states: &[&str], cause: &str) -> Result<Transition, MachineError> {
         let mut called = BTreeSet::new();
@@ -472,15 +472,15 @@ impl Machine {
     /// Deactivates `states`, and with them every active state that requires one of them.
     ///
     /// ```
-    /// use state_sync::{Machine, Schema, StateDef};
+    /// use async_state_machine::{Machine, Schema, StateDef};
     /// let mut m = Machine::new(Schema::new([("A", StateDef::new()), ("B", StateDef::new().require(["A"]))])?);
     /// futures::executor::block_on(async {
     ///     m.add(&["A", "B"], "up").await?;
     ///     let t = m.remove(&["A"], "down").await?;
     ///     assert_eq!(t.deactivated, ["A", "B"]);
-    ///     Ok::<(), state_sync::MachineError>(())
+    ///     Ok::<(), async_state_machine::MachineError>(())
     /// })?;
-    /// # Ok::<(), state_sync::MachineError>(())
+    /// # Ok::<(), async_state_machine::MachineError>(())
     /// ```
     pub async fn remove(
         &mut self,
