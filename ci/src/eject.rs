@@ -1013,7 +1013,7 @@ fn readme(
                 .meta
                 .as_ref()
                 .map_or(c.name.as_str(), |m| m.title.as_str());
-            s.push_str(&format!("- {NESTED_DIR}/{}: the {title} recipe\n", c.name));
+            s.push_str(&format!("- `{NESTED_DIR}/{}/`: {title}\n", c.name));
         }
         s.push_str(
             "\n`cargo test` tests this crate only; `cargo test --workspace` tests them too (the\n\
@@ -2135,11 +2135,11 @@ opt-level = 3
 
         let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
         assert!(
-            readme.contains("- crates/lesson-b: the Lesson B recipe\n"),
+            readme.contains("- `crates/lesson-b/`: Lesson B\n"),
             "{readme}"
         );
         assert!(
-            readme.contains("- crates/lesson-a: the Lesson A recipe\n"),
+            readme.contains("- `crates/lesson-a/`: Lesson A\n"),
             "{readme}"
         );
         assert!(readme.contains("`cargo test --workspace`"), "{readme}");
