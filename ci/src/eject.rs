@@ -191,7 +191,7 @@ pub(crate) fn eject(ws: &Workspace, recipe: &Crate, dir: &Path, source: &Source)
     // Likewise its own cargo config (rustflags for a threads build, say).
     if !dir.join(".cargo/config.toml").exists() {
         std::fs::create_dir_all(dir.join(".cargo"))?;
-        write(&dir.join(".cargo/config.toml"), &cargo_config(ws)?)?;
+        write(&dir.join(".cargo/config.toml"), CARGO_CONFIG)?;
     }
     if !dir.join(".gitignore").exists() {
         write(&dir.join(".gitignore"), "/target\n")?;
@@ -212,40 +212,6 @@ const CARGO_CONFIG: &str = "\
 # worker with WASM_BINDGEN_USE_DEDICATED_WORKER=1 (see README.md).
 runner = \"wasm-bindgen-test-runner\"
 ";
-
-/// The ejected project's `.cargo/config.toml`: the wasm32 runner, and the rustflags this
-/// workspace tests wasm32 with (read from its own `.cargo/config.toml`), so the copy's test
-/// wasm is built exactly as the cookbook's is.
-fn cargo_config(ws: &Workspace) -> Result<String> {
-    let path = ws.root.join(".cargo/config.toml");
-    if !path.is_file() {
-        return Ok(CARGO_CONFIG.to_string());
-    }
-    let doc: toml::Table = read(&path)?
-        .parse()
-        .with_context(|| format!("parsing {}", path.display()))?;
-    let flags = doc
-        .get("target")
-        .and_then(|t| t.get("wasm32-unknown-unknown"))
-        .and_then(|t| t.get("rustflags"))
-        .and_then(toml::Value::as_array);
-    let mut text = CARGO_CONFIG.to_string();
-    if let Some(flags) = flags {
-        let flags: Vec<String> = flags
-            .iter()
-            .filter_map(toml::Value::as_str)
-            .map(|f| format!("{f:?}"))
-            .collect();
-        text.push_str(&format!(
-            "# Test wasm without DWARF: about 10x smaller, so it loads faster in the runner (the\n\
-             # cookbook's own setting). Panics and stack traces keep their names; to debug a test\n\
-             # with DWARF in DevTools, build with RUSTFLAGS=\"-C debuginfo=2\".\n\
-             rustflags = [{}]\n",
-            flags.join(", ")
-        ));
-    }
-    Ok(text)
-}
 
 fn read(p: &Path) -> Result<String> {
     std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
@@ -1618,14 +1584,10 @@ fn cargo_in_env(
     vars: &[(&str, std::ffi::OsString)],
     log: &Path,
 ) -> Result<Logged> {
-    // The copy builds in the workspace's target directory: it resolves the same versions (the
-    // copied Cargo.lock), features, profiles and wasm32 rustflags (`cargo_config`), so every
-    // dependency the test suites built is reused, and only the copied crates themselves
-    // compile (their different paths give them artifacts of their own).
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.current_dir(dir)
         .args(args)
-        .env("CARGO_TARGET_DIR", &ws.target_dir);
+        .env("CARGO_TARGET_DIR", ws.target_dir.join("eject"));
     process::scrub_runner_env(&mut cmd);
     for (k, v) in vars {
         cmd.env(k, v);
@@ -1640,23 +1602,6 @@ fn cargo_in_env(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_ejected_cargo_config_builds_test_wasm_with_the_workspace_rustflags() {
-        let ws = Workspace::load().unwrap();
-        let text = cargo_config(&ws).unwrap();
-        let doc: toml::Table = text.parse().unwrap();
-        let ours: toml::Table = read(&ws.root.join(".cargo/config.toml"))
-            .unwrap()
-            .parse()
-            .unwrap();
-        let wasm = |d: &toml::Table| d["target"]["wasm32-unknown-unknown"].clone();
-        assert_eq!(wasm(&doc)["rustflags"], wasm(&ours)["rustflags"], "{text}");
-        assert_eq!(
-            wasm(&doc)["runner"].as_str(),
-            Some("wasm-bindgen-test-runner")
-        );
-    }
 
     #[test]
     fn book_js_imports_point_at_web_js_once_ejected() {
