@@ -4,7 +4,11 @@
 //! timings table is 30–90 % of one core on a 2-core machine. The loom, Miri and fuzz suites
 //! each start with a build of a few tens of seconds (cold) in a target directory of their
 //! own, so those builds can run while the browsers wait, without taking cargo's lock on the
-//! directory the browser suites use.
+//! directory the browser suites use. So do the eject suite's dependency builds (in the
+//! ejected projects' own target directory; see `eject::warm_builds`) and Trunk's `cargo
+//! install` (about 200 CPU seconds, in a directory of cargo's own), which the eject and
+//! onramps suites would otherwise wait for on a fresh machine. Each suite waits only for
+//! its own builds (`Beside::wait_for`); the later ones keep running beside it.
 //!
 //! They start with the first worker suite (the worker suites run after every main-thread
 //! suite, whose frame-gap tests keep the machine to themselves), at the lowest CPU priority
@@ -18,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Receiver;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -54,7 +59,13 @@ pub(crate) struct Built {
 
 /// The builds that run beside the worker suites, once started.
 pub(crate) struct Beside {
-    handle: JoinHandle<Vec<Built>>,
+    handle: JoinHandle<()>,
+    /// Each build's result, as it finishes.
+    finished: Receiver<Built>,
+    /// The labels of the builds not received yet, in order.
+    pending: Vec<String>,
+    /// The results received so far.
+    done: Vec<Built>,
     /// CPU time (ms) of the background builds whose processes have been reaped, so that the
     /// foreground suites' `cpu %` can leave it out.
     cpu_ms: Arc<AtomicU64>,
@@ -67,17 +78,21 @@ pub(crate) struct Report {
     pub(crate) cpu_seconds: f64,
 }
 
+/// Which later suites of this run get their builds beside the worker suites.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Wanted {
+    pub(crate) loom: bool,
+    pub(crate) miri: bool,
+    pub(crate) fuzz: bool,
+}
+
 /// The build half of the loom, Miri and fuzz suites' commands, for the crates and suites
-/// selected. Each must match its suite's command exactly (flags, features, environment,
-/// target directory), or the suite rebuilds.
-pub(crate) fn builds(
-    ws: &Workspace,
-    crates: &[&Crate],
-    loom: bool,
-    miri: bool,
-    fuzz: bool,
-    deep: bool,
-) -> Vec<Build> {
+/// selected, in the order the suites run. Each build must match its suite's command
+/// exactly (flags, features, environment, target directory), or the suite rebuilds. (The
+/// eject suite's builds come from [`crate::eject::warm_builds`], Trunk's from
+/// [`trunk_build`].)
+pub(crate) fn builds(ws: &Workspace, crates: &[&Crate], wanted: Wanted, deep: bool) -> Vec<Build> {
+    let Wanted { loom, miri, fuzz } = wanted;
     let mut out = Vec::new();
     for c in crates {
         let Some(m) = &c.meta else { continue };
@@ -143,6 +158,16 @@ pub(crate) fn builds(
     out
 }
 
+/// Trunk's install, when `trunk` on PATH is not the pinned version (for the onramps and
+/// bench suites, which run it).
+pub(crate) fn trunk_build() -> Option<Build> {
+    setup::trunk_missing().map(|_| Build {
+        label: "trunk (cargo install)".into(),
+        needs: Needs::Nothing,
+        cmd: setup::trunk_install_command(),
+    })
+}
+
 /// The loom suite's target directory (`--cfg loom` changes every crate's build).
 pub(crate) fn loom_target_dir(ws: &Workspace) -> PathBuf {
     ws.target_dir.join("loom")
@@ -164,13 +189,50 @@ impl Beside {
             "  ⇉ beside the worker suites, at low priority: the builds of {}",
             labels.join(", ")
         );
+        let pending = labels.iter().map(|l| l.to_string()).collect();
+        let (tx, finished) = std::sync::mpsc::channel();
         let handle = std::thread::spawn(move || {
-            builds
-                .into_iter()
-                .map(|b| run_one(&root, &log_dir, b, &counter))
-                .collect()
+            for b in builds {
+                // The receiver is gone only if xtask is unwinding: stop building.
+                if tx.send(run_one(&root, &log_dir, b, &counter)).is_err() {
+                    break;
+                }
+            }
         });
-        Beside { handle, cpu_ms }
+        Beside {
+            handle,
+            finished,
+            pending,
+            done: Vec::new(),
+            cpu_ms,
+        }
+    }
+
+    /// Waits until every build whose label starts with `prefix` (`"miri "`, say) is done;
+    /// the builds after it keep running.
+    pub(crate) fn wait_for(&mut self, prefix: &str) {
+        while self.pending.iter().any(|l| l.starts_with(prefix)) {
+            if !self.receive() {
+                break;
+            }
+        }
+    }
+
+    /// Receives the next finished build; `false` when the builder thread is gone.
+    fn receive(&mut self) -> bool {
+        match self.finished.recv() {
+            Ok(b) => {
+                if let Some(i) = self.pending.iter().position(|l| *l == b.label) {
+                    self.pending.remove(i);
+                }
+                self.done.push(b);
+                true
+            }
+            Err(_) => {
+                self.pending.clear();
+                false
+            }
+        }
     }
 
     /// CPU seconds of the background builds reaped so far.
@@ -179,8 +241,10 @@ impl Beside {
     }
 
     /// Waits for the remaining builds.
-    pub(crate) fn join(self) -> Report {
-        let builds = self.handle.join().unwrap_or_default();
+    pub(crate) fn join(mut self) -> Report {
+        while !self.pending.is_empty() && self.receive() {}
+        let _ = self.handle.join();
+        let builds = self.done;
         let cpu_seconds = self.cpu_ms.load(Ordering::Acquire) as f64 / 1000.0;
         for b in builds.iter().filter(|b| !b.ok) {
             println!(
@@ -325,6 +389,40 @@ mod tests {
         assert!(child.wait().expect("wait").success());
         assert!(state > 0.0, "a busy loop used some CPU: {state}");
         assert!(process_state(pid).is_none(), "reaped");
+    }
+
+    #[test]
+    fn nothing_wanted_nothing_built_and_trunk_only_when_missing() {
+        let ws = Workspace::load().unwrap();
+        let crates: Vec<&Crate> = ws.crates.iter().collect();
+        assert!(builds(&ws, &crates, Wanted::default(), false).is_empty());
+        let all = Wanted {
+            loom: true,
+            miri: true,
+            fuzz: true,
+        };
+        let labels: Vec<String> = builds(&ws, &crates, all, false)
+            .into_iter()
+            .map(|b| b.label)
+            .collect();
+        // loom, then Miri, then fuzz: the order the suites run in.
+        let first = |p: &str| labels.iter().position(|l| l.starts_with(p)).unwrap();
+        assert!(first("loom ") < first("miri ") && first("miri ") < first("fuzz "));
+        // Whether Trunk is installed depends on this machine.
+        assert_eq!(trunk_build().is_some(), setup::trunk_missing().is_some());
+    }
+
+    #[test]
+    fn trunk_installs_pinned_and_locked() {
+        let cmd = setup::trunk_install_command();
+        let args: Vec<_> = cmd
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(args[..2], ["install", "trunk"]);
+        let version = format!("={}", setup::TRUNK_VERSION);
+        assert!(args.contains(&version), "{args:?}");
+        assert!(args.iter().any(|a| a == "--locked"), "{args:?}");
     }
 
     #[test]

@@ -70,7 +70,10 @@ fn private_dirs() -> Vec<(&'static [&'static str], Vec<SuiteId>)> {
             &["wasm32-wasip2"],
             vec![SuiteId::Env(Environment::Wasi(Wasi::P2))],
         ),
-        (&["eject", "xtask/eject"], vec![SuiteId::Eject]),
+        (
+            &["eject", "xtask/eject", "xtask/eject-warm"],
+            vec![SuiteId::Eject],
+        ),
         // The nightly recipes' demos are built for the book (book, links and e2e build it),
         // and their benches by the bench suite.
         (

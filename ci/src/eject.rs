@@ -1489,7 +1489,7 @@ fn test_ejected(
     report: &mut Outcome,
 ) -> Result<()> {
     let envs = c.environments()?;
-    let wasm_tests = &["test", "--target", "wasm32-unknown-unknown", "--tests"][..];
+    let wasm_tests = WASM_TESTS;
     // (label, cargo arguments, environment variables) of each test run.
     let mut runs: Vec<(String, &[&str], EnvVars)> = Vec::new();
     // Natively, every crate of the project: the recipes it builds on (if any) run their
@@ -1584,11 +1584,7 @@ fn cargo_in_env(
     vars: &[(&str, std::ffi::OsString)],
     log: &Path,
 ) -> Result<Logged> {
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.current_dir(dir)
-        .args(args)
-        .env("CARGO_TARGET_DIR", ws.target_dir.join("eject"));
-    process::scrub_runner_env(&mut cmd);
+    let mut cmd = cargo_command(ws, dir, args);
     for (k, v) in vars {
         cmd.env(k, v);
     }
@@ -1597,6 +1593,70 @@ fn cargo_in_env(
     }
     process::run_logged(&mut cmd, log, LogMode::Truncate)
         .with_context(|| format!("running cargo {} in {}", args.join(" "), dir.display()))
+}
+
+/// `cargo <args>` in the ejected project `dir`, building into the ejected projects' target
+/// directory, with the test runner's selectors cleared.
+fn cargo_command(ws: &Workspace, dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(dir)
+        .args(args)
+        .env("CARGO_TARGET_DIR", ws.target_dir.join("eject"));
+    process::scrub_runner_env(&mut cmd);
+    cmd
+}
+
+/// The cargo arguments of an ejected project's wasm32 test runs.
+const WASM_TESTS: &[&str] = &["test", "--target", "wasm32-unknown-unknown", "--tests"];
+
+/// Whether the eject suite runs an ejected copy's tests on wasm32 (in Node or Chromium), as
+/// [`test_ejected`] decides.
+fn tests_wasm(traits: &Traits) -> bool {
+    shape_of(traits) != Shape::Composed && (traits.node || traits.chromium.is_some())
+}
+
+/// The builds that warm the ejected projects' target directory beside the worker suites
+/// (see `beside.rs`): the recipes the eject suite tests by default, ejected into
+/// `target/xtask/eject-warm/` (the suite ejects its own copies again, into
+/// `target/xtask/eject/`) and built as the suite builds them, natively and, where the suite
+/// runs their wasm tests, for wasm32. The suite then finds every dependency built and
+/// compiles only the recipes' own crates. A recipe that fails to eject here is left out: the
+/// suite reports it.
+pub(crate) fn warm_builds(ws: &Workspace) -> Result<Vec<crate::beside::Build>> {
+    let scratch = ws.target_dir.join("xtask").join("eject-warm");
+    if scratch.exists() {
+        std::fs::remove_dir_all(&scratch)
+            .with_context(|| format!("removing the last run's {}", scratch.display()))?;
+    }
+    let mut recipes: Vec<(&Crate, Traits)> = Vec::new();
+    for c in ws.recipes() {
+        recipes.push((c, Traits::read(ws, c)?));
+    }
+    let groups = group_by_shape(&recipes);
+    let mut out = Vec::new();
+    for c in groups.iter().flat_map(|g| g.picked.iter()) {
+        let Some((_, traits)) = recipes.iter().find(|(r, _)| r.name == c.name) else {
+            continue;
+        };
+        let dir = scratch.join(&c.name);
+        if eject(ws, c, &dir, &Source::Path).is_err() {
+            continue;
+        }
+        out.push(crate::beside::Build {
+            label: format!("eject {}", c.name),
+            needs: crate::beside::Needs::Nothing,
+            cmd: cargo_command(ws, &dir, &["build", "--tests", "--workspace"]),
+        });
+        if tests_wasm(traits) {
+            let no_run: Vec<&str> = WASM_TESTS.iter().copied().chain(["--no-run"]).collect();
+            out.push(crate::beside::Build {
+                label: format!("eject {} wasm32", c.name),
+                needs: crate::beside::Needs::Nothing,
+                cmd: cargo_command(ws, &dir, &no_run),
+            });
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -715,47 +715,63 @@ pub(crate) fn ensure_toolchain(version: &str, targets: &[&str]) -> Result<()> {
 }
 
 /// Trunk, for the onramps suite: found on PATH at [`TRUNK_VERSION`], else built with
-/// `cargo install --locked` into cargo's bin folder, where later runs find it. Trunk's own
-/// release profile is fat LTO with one codegen unit; the install overrides both (16 units,
-/// thin local LTO) because on two cores that link alone takes minutes, and drops the default
-/// `update_check` feature (a crates.io lookup at every start) while keeping `rustls`.
+/// [`trunk_install_command`] into cargo's bin folder, where later runs find it. `cargo xtask
+/// test` usually starts that install beside the worker suites (see `beside.rs`), so that
+/// the onramps suite finds it done.
 pub(crate) fn ensure_trunk() -> Result<PathBuf> {
-    let found = tool_version("trunk", &["--version"]);
-    if found.as_deref() != Some(TRUNK_VERSION) {
-        let start = Instant::now();
-        println!(
-            "  trunk          {} → cargo install trunk --version ={TRUNK_VERSION}, unoptimised (about 2 minutes on 2 cores)",
-            found.as_deref().unwrap_or("missing")
-        );
-        run_checked(
-            Command::new("cargo")
-                .args([
-                    "install",
-                    "trunk",
-                    "--version",
-                    &format!("={TRUNK_VERSION}"),
-                    "--locked",
-                    "--force",
-                    "--no-default-features",
-                    "--features",
-                    "rustls",
-                ])
-                // Trunk here only drives cargo, wasm-bindgen and file copies for one small
-                // app: its own speed doesn't show, its build time does. Unoptimised, the
-                // install took 197 CPU seconds against 579 with opt-level 3 (both without
-                // LTO, 16 codegen units, measured side by side on 2 cores).
-                .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
-                .env("CARGO_PROFILE_RELEASE_LTO", "false")
-                .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
-        )?;
-        println!(
-            "  trunk          installed in {:.0} s",
-            start.elapsed().as_secs_f64()
-        );
-    } else {
-        println!("  trunk          {TRUNK_VERSION}");
+    match trunk_missing() {
+        Some(found) => {
+            let start = Instant::now();
+            println!(
+                "  trunk          {found} → cargo install trunk --version ={TRUNK_VERSION}, unoptimised (about 2 minutes on 2 cores)"
+            );
+            run_checked(&mut trunk_install_command())?;
+            println!(
+                "  trunk          installed in {:.0} s",
+                start.elapsed().as_secs_f64()
+            );
+        }
+        None => println!("  trunk          {TRUNK_VERSION}"),
     }
     which::which("trunk").context("trunk was installed but is not on PATH (add ~/.cargo/bin)")
+}
+
+/// `None` when `trunk` on PATH is [`TRUNK_VERSION`]; else what is there instead (a version,
+/// or `missing`).
+pub(crate) fn trunk_missing() -> Option<String> {
+    match tool_version("trunk", &["--version"]) {
+        Some(v) if v == TRUNK_VERSION => None,
+        Some(v) => Some(v),
+        None => Some("missing".into()),
+    }
+}
+
+/// `cargo install` of Trunk [`TRUNK_VERSION`], locked. Trunk's own release profile is fat
+/// LTO with one codegen unit; the install overrides both (16 units, no LTO) and the
+/// optimisation level, because on two cores that build alone takes minutes, and it drops
+/// the default `update_check` feature (a crates.io lookup at every start) while keeping
+/// `rustls`.
+pub(crate) fn trunk_install_command() -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.args([
+        "install",
+        "trunk",
+        "--version",
+        &format!("={TRUNK_VERSION}"),
+        "--locked",
+        "--force",
+        "--no-default-features",
+        "--features",
+        "rustls",
+    ])
+    // Trunk here only drives cargo, wasm-bindgen and file copies for one small app: its
+    // own speed doesn't show, its build time does. Unoptimised, the install took 197 CPU
+    // seconds against 579 with opt-level 3 (both without LTO, 16 codegen units, measured
+    // side by side on 2 cores).
+    .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+    .env("CARGO_PROFILE_RELEASE_LTO", "false")
+    .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16");
+    cmd
 }
 
 /// cargo-fuzz, for the fuzz suite (it runs on the nightly toolchain): the pinned prebuilt

@@ -147,34 +147,43 @@ pub(crate) fn run(ws: &Workspace, args: &TestArgs) -> Result<()> {
         built: None,
     };
     let to_run: Vec<Box<dyn Suite>> = ids.iter().copied().map(suites::for_id).collect();
-    // The loom, Miri and fuzz builds run beside the worker suites (see `beside.rs`).
+    // The loom, Miri and fuzz builds, the eject suite's and Trunk's install run beside the
+    // worker suites (see `beside.rs`), in the order the suites run.
     let has = |want: SuiteId| ids.contains(&want);
-    let mut to_build_beside = ids
-        .iter()
-        .any(|s| {
-            matches!(
-                s,
-                SuiteId::Env(Environment::Browser(_, PageContext::Worker))
-            )
-        })
-        .then(|| {
-            beside::builds(
-                ws,
-                &crates,
-                has(SuiteId::Loom),
-                has(SuiteId::Miri),
-                has(SuiteId::Fuzz),
-                args.deep,
-            )
-        })
-        .filter(|b| !b.is_empty());
+    let mut to_build_beside = None;
+    if ids.iter().any(|s| {
+        matches!(
+            s,
+            SuiteId::Env(Environment::Browser(_, PageContext::Worker))
+        )
+    }) {
+        let wanted = beside::Wanted {
+            loom: has(SuiteId::Loom),
+            miri: has(SuiteId::Miri),
+            fuzz: has(SuiteId::Fuzz),
+        };
+        let mut builds = beside::builds(ws, &crates, wanted, args.deep);
+        if has(SuiteId::Eject) {
+            builds.extend(crate::eject::warm_builds(ws)?);
+        }
+        if has(SuiteId::Onramps) || has(SuiteId::Bench) {
+            builds.extend(beside::trunk_build());
+        }
+        to_build_beside = Some(builds).filter(|b| !b.is_empty());
+    }
     let mut building: Option<beside::Beside> = None;
     for (index, suite) in to_run.iter().enumerate() {
         let id = suite.id();
-        if matches!(id, SuiteId::Loom | SuiteId::Miri | SuiteId::Fuzz)
-            && let Some(b) = building.take()
-        {
-            rows.push(beside_row(&runner, b.join()));
+        // A suite with builds beside waits for them (the later ones keep running).
+        if let Some(b) = building.as_mut() {
+            match id {
+                SuiteId::Loom => b.wait_for("loom "),
+                SuiteId::Miri => b.wait_for("miri "),
+                SuiteId::Fuzz => b.wait_for("fuzz "),
+                SuiteId::Eject => b.wait_for("eject "),
+                SuiteId::Onramps | SuiteId::Bench => b.wait_for("trunk "),
+                _ => {}
+            }
         }
         println!("\n== {} ==", id.name());
         if let SuiteId::Env(env @ Environment::Browser(_, PageContext::Worker)) = id {
