@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::env::Environment;
 use crate::workspace::Workspace;
@@ -128,25 +128,7 @@ pub(crate) fn ensure(ws: &Workspace, host: JsHost) -> Result<PathBuf> {
         host.package(),
         install_dir(ws).display()
     );
-    let dir = install_dir(ws);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    for file in ["package.json", "package-lock.json"] {
-        std::fs::copy(project(&ws.root).join(file), dir.join(file))
-            .with_context(|| format!("copying ci/js-hosts/{file}"))?;
-    }
-    let out = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&dir)
-        .output()
-        .context("running npm (it comes with Node.js)")?;
-    if !out.status.success() {
-        bail!(
-            "`npm ci` in {} failed:\n{}",
-            dir.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    crate::process::npm_ci(&project(&ws.root), &install_dir(ws))?;
     if !reports_version(&path, host) {
         bail!(
             "{} was installed but `{} --version` does not print {}",

@@ -106,6 +106,31 @@ pub(crate) fn run_logged(cmd: &mut Command, log: &Path, mode: LogMode) -> Result
     })
 }
 
+/// Installs the committed npm project `project` (its `package.json` and
+/// `package-lock.json`, which pins every package with an integrity hash) into `dir` with
+/// `npm ci`, replacing whatever `dir` held.
+pub(crate) fn npm_ci(project: &Path, dir: &Path) -> Result<()> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for file in ["package.json", "package-lock.json"] {
+        std::fs::copy(project.join(file), dir.join(file))
+            .with_context(|| format!("copying {}", project.join(file).display()))?;
+    }
+    let out = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(dir)
+        .output()
+        .context("running npm (it comes with Node.js)")?;
+    if !out.status.success() {
+        bail!(
+            "`npm ci` in {} failed:\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
 /// The last `n` lines of `text`.
 pub(crate) fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();

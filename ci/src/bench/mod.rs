@@ -433,7 +433,7 @@ impl Tools {
             None
         };
         let wasm_opt = if suites.contains(&SuiteName::Size) {
-            Some(setup::ensure_binaryen()?)
+            Some(setup::ensure_binaryen(ws)?)
         } else {
             None
         };

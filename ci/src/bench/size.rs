@@ -5,9 +5,9 @@
 //! what a user's app links): `baseline` is the bare exported function, and every other
 //! probe is the same function doing the work with a runtime crate or its peer. A probe's
 //! contribution is its size minus the baseline's. Each is built in release, bound with
-//! `wasm-bindgen --target web`, optimised with `wasm-opt -Oz` and the [`WASM_OPT_FEATURES`]
-//! that Rust's wasm32 target emits, and compressed with gzip level 9. Sizes are
-//! deterministic, so the suite runs once.
+//! `wasm-bindgen --target web`, optimised with `wasm-opt -Oz` (binaryen's npm release, pinned:
+//! see `setup::ensure_binaryen`) and the [`WASM_OPT_FEATURES`] that Rust's wasm32 target
+//! emits, and compressed with gzip level 9. Sizes are deterministic, so the suite runs once.
 //!
 //! It also measures what a live demo page of the book downloads ([`demo_page_size`]): the
 //! Rhai demo's module and JS glue against the smallest demo page's, built as the book builds
@@ -27,7 +27,7 @@ use super::model::{Better, RunFigure, RunReport};
 use crate::workspace::Workspace;
 
 /// The wasm features Rust 1.95's wasm32-unknown-unknown target enables by default, which
-/// binaryen must be told about (Debian's binaryen 108 enables none of them by itself).
+/// binaryen must be told about.
 pub(crate) const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-mutable-globals",
@@ -172,7 +172,8 @@ pub(crate) fn run(
             )
         } else {
             format!(
-                "this binaryen cannot read one of these modules (wasm-bindgen's externref table code uses table.fill, which binaryen 108 does not parse), so all three are measured as wasm-bindgen wrote them, gzipped without wasm-opt; baseline {} B",
+                "binaryen {}'s wasm-opt could not read one of these modules, so all three are measured as wasm-bindgen wrote them, gzipped without wasm-opt; baseline {} B",
+                crate::setup::BINARYEN_VERSION,
                 baseline.bound
             )
         };

@@ -194,6 +194,25 @@ impl Timers {
     }
 }
 
+/// What the run loops do with timers, reached through a pointer that only
+/// [`Runtime::register_timer`] sets: a module whose tasks never sleep calls none of it, so
+/// it doesn't link the timer heap's code or (on wasm32) the `setTimeout` callback, about
+/// 2 KB of wasm (the size benchmark of `cargo xtask bench`).
+struct TimerOps {
+    /// Wakes the timers due at the given time.
+    fire: fn(&Runtime, Instant),
+    /// Tells the platform when the earliest timer is due.
+    sync: fn(&Runtime),
+    /// The earliest deadline, for a blocking loop's park.
+    earliest: fn(&Runtime) -> Option<Instant>,
+}
+
+static TIMER_OPS: TimerOps = TimerOps {
+    fire: Runtime::fire_due_timers,
+    sync: Runtime::sync_platform_timer,
+    earliest: |rt| rt.timers.borrow_mut().earliest(),
+};
+
 /// One thread's executor.
 pub(crate) struct Runtime {
     id: u64,
@@ -201,6 +220,9 @@ pub(crate) struct Runtime {
     queue: RefCell<VecDeque<Entry>>,
     tasks: RefCell<Slab<Arc<dyn Runnable>>>,
     timers: RefCell<Timers>,
+    /// The timer half of the run loops, set by the first timer registration (see
+    /// [`TimerOps`]).
+    timer_ops: Cell<Option<&'static TimerOps>>,
     /// A run loop (drain, block_on, run_forever, run_until_stalled) is active.
     running: Cell<bool>,
     /// A blocking loop (block_on, run_forever) owns the thread: no JS callback runs
@@ -417,6 +439,7 @@ impl Runtime {
             queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(Slab::new()),
             timers: RefCell::new(Timers::new()),
+            timer_ops: Cell::new(None),
             running: Cell::new(false),
             full_time: Cell::new(false),
             suspending: Cell::new(false),
@@ -487,13 +510,19 @@ impl Runtime {
             self.shared.has_remote.store(false, Ordering::Release);
             let woken = std::mem::take(&mut remote.queue);
             drop(remote);
-            self.queue
-                .borrow_mut()
-                .extend(woken.iter().map(|task| Entry::of(task.key(), task)));
+            // One `push_back` at a time, like `enqueue`: `extend` would link a second,
+            // iterator-specialised copy of the queue's growth code (about 1 KB of wasm).
+            let mut queue = self.queue.borrow_mut();
+            for task in &woken {
+                queue.push_back(Entry::of(task.key(), task));
+            }
+            drop(queue);
             drop(woken);
         }
-        if self.timers.borrow().len() > 0 {
-            self.fire_timers(Instant::now());
+        if let Some(ops) = self.timer_ops.get() {
+            if self.timers.borrow().len() > 0 {
+                (ops.fire)(self, Instant::now());
+            }
         }
         !self.queue.borrow().is_empty()
     }
@@ -572,8 +601,18 @@ impl Runtime {
         }
     }
 
-    /// Fires expired timers (wasm32 timer callback, and the run loops).
+    /// Fires expired timers (the wasm32 `setTimeout` callback).
+    #[cfg_attr(
+        not(all(target_family = "wasm", target_os = "unknown")),
+        allow(dead_code)
+    )]
     pub(crate) fn fire_timers(&self, now: Instant) {
+        if let Some(ops) = self.timer_ops.get() {
+            (ops.fire)(self, now);
+        }
+    }
+
+    fn fire_due_timers(&self, now: Instant) {
         let mut expired = Vec::new();
         {
             let mut timers = self.timers.borrow_mut();
@@ -588,6 +627,12 @@ impl Runtime {
 
     /// Tells the platform when the earliest timer is due (wasm32: one setTimeout).
     pub(crate) fn sync_timer(&self) {
+        if let Some(ops) = self.timer_ops.get() {
+            (ops.sync)(self);
+        }
+    }
+
+    fn sync_platform_timer(&self) {
         if self.full_time.get() {
             return;
         }
@@ -602,6 +647,7 @@ impl Runtime {
         id: &mut Option<TimerId>,
         waker: &Waker,
     ) {
+        self.timer_ops.set(Some(&TIMER_OPS));
         let mut timers = self.timers.borrow_mut();
         if let Some(w) = id.and_then(|existing| timers.waker_mut(existing)) {
             if !w.will_wake(waker) {
@@ -636,7 +682,7 @@ impl Runtime {
     }
 
     fn next_deadline(&self) -> Option<Instant> {
-        self.timers.borrow_mut().earliest()
+        (self.timer_ops.get()?.earliest)(self)
     }
 
     /// The blocking loop behind `block_on` and `run_forever`.

@@ -273,7 +273,6 @@ fn frame_callback(_timestamp: f64) {
 struct Hooks {
     resolved: Promise,
     drain: Closure<dyn FnMut(JsValue)>,
-    timer: Closure<dyn FnMut()>,
     macrotask: Macrotask,
     #[cfg(target_feature = "atomics")]
     remote_wake: Closure<dyn FnMut(JsValue)>,
@@ -296,6 +295,9 @@ struct Registration {
 /// The executor's link to the JS event loop.
 pub(crate) struct Driver {
     hooks: OnceCell<Hooks>,
+    /// The `setTimeout` callback, created with the first timer (not in [`Hooks`]: a module
+    /// whose tasks never sleep doesn't link it; see `runtime::TimerOps`).
+    timer_callback: OnceCell<Closure<dyn FnMut()>>,
     frames: Option<FrameClock>,
     armed: Cell<Armed>,
     timer: RefCell<Option<(Instant, JsValue)>>,
@@ -347,6 +349,7 @@ impl Driver {
             environment() == Environment::BrowserMain && global_has("requestAnimationFrame");
         Driver {
             hooks: OnceCell::new(),
+            timer_callback: OnceCell::new(),
             frames: on_main_thread.then(FrameClock::new),
             armed: Cell::new(Armed::Nothing),
             timer: RefCell::new(None),
@@ -364,11 +367,17 @@ impl Driver {
         self.hooks.get_or_init(|| Hooks {
             resolved: Promise::resolve(&JsValue::UNDEFINED),
             drain: Closure::new(|_: JsValue| drain_callback()),
-            timer: Closure::new(timer_callback),
             macrotask: Macrotask::new(),
             #[cfg(target_feature = "atomics")]
             remote_wake: Closure::new(|_: JsValue| remote_wake_callback()),
         })
+    }
+
+    fn timer_function(&self) -> &Function {
+        self.timer_callback
+            .get_or_init(|| Closure::new(timer_callback))
+            .as_ref()
+            .unchecked_ref()
     }
 
     /// Whether JS events belong to the request that scheduled them (workerd).
@@ -440,7 +449,9 @@ impl Driver {
         match self.frames.as_ref() {
             Some(clock) => {
                 let ms = clock.slice_ms(budget.as_secs_f64() * 1000.0);
-                Duration::from_secs_f64(ms / 1000.0)
+                // `as` saturates (a negative or NaN slice is 0): `from_secs_f64` would
+                // link a panic that formats its error, about 1 KB of wasm.
+                Duration::from_micros((ms * 1000.0) as u64)
             }
             None => budget,
         }
@@ -465,7 +476,7 @@ impl Driver {
                     .saturating_duration_since(Instant::now())
                     .as_secs_f64()
                     * 1000.0;
-                let handle = set_timeout(self.hooks().timer.as_ref().unchecked_ref(), ms.ceil());
+                let handle = set_timeout(self.timer_function(), ms.ceil());
                 *armed = Some((deadline, handle));
             }
         }
@@ -482,7 +493,7 @@ impl Driver {
             .saturating_duration_since(Instant::now())
             .as_secs_f64()
             * 1000.0;
-        let _ = set_timeout(self.hooks().timer.as_ref().unchecked_ref(), ms.ceil());
+        let _ = set_timeout(self.timer_function(), ms.ceil());
     }
 
     pub(crate) fn drain_scheduled(&self) -> bool {
