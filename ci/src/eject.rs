@@ -1255,6 +1255,13 @@ fn shape_of(t: &Traits) -> Shape {
     }
 }
 
+/// Every recipe of `ws` with its [`Traits`], in workspace order.
+fn recipes_with_traits(ws: &Workspace) -> Result<Vec<(&Crate, Traits)>> {
+    ws.recipes()
+        .map(|c| Ok((c, Traits::read(ws, c)?)))
+        .collect()
+}
+
 /// The recipes of one shape and the one tested by default.
 #[derive(Debug)]
 struct ShapeGroup<'a> {
@@ -1386,10 +1393,7 @@ pub(crate) fn check_all(ws: &Workspace, deep: bool) -> Result<Outcome> {
             .with_context(|| format!("removing the last run's {}", scratch.display()))?;
     }
     let mut report = Outcome::default();
-    let mut recipes: Vec<(&Crate, Traits)> = Vec::new();
-    for c in ws.recipes() {
-        recipes.push((c, Traits::read(ws, c)?));
-    }
+    let recipes = recipes_with_traits(ws)?;
     let groups = group_by_shape(&recipes);
     for line in describe_groups(&groups, recipes.len(), deep) {
         println!("  {line}");
@@ -1628,10 +1632,7 @@ pub(crate) fn warm_builds(ws: &Workspace) -> Result<Vec<crate::beside::Build>> {
         std::fs::remove_dir_all(&scratch)
             .with_context(|| format!("removing the last run's {}", scratch.display()))?;
     }
-    let mut recipes: Vec<(&Crate, Traits)> = Vec::new();
-    for c in ws.recipes() {
-        recipes.push((c, Traits::read(ws, c)?));
-    }
+    let recipes = recipes_with_traits(ws)?;
     let groups = group_by_shape(&recipes);
     let mut out = Vec::new();
     for c in groups.iter().flat_map(|g| g.picked.iter()) {

@@ -147,6 +147,27 @@ pub(crate) fn print_tail(title: &str, text: &str, n: usize) {
     }
 }
 
+/// The `package-lock.json` entry of `package` in the committed npm project `project`
+/// (relative to the repository root), after checking that it is pinned at `version` with
+/// an sha512 integrity hash. For the tests that tie a pinned version in the code to its
+/// lockfile.
+#[cfg(test)]
+pub(crate) fn assert_npm_lock_pins(project: &str, package: &str, version: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let lock: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join(project).join("package-lock.json")).unwrap(),
+    )
+    .unwrap();
+    let entry = &lock["packages"][format!("node_modules/{package}")];
+    assert_eq!(entry["version"], version, "{project}: {package}");
+    assert!(
+        entry["integrity"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("sha512-")),
+        "{project}: {package} has no sha512 integrity hash"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1225,17 +1225,10 @@ mod tests {
     /// The binaryen the code names is the one the lockfile pins, with its integrity hash.
     #[test]
     fn the_binaryen_lockfile_pins_the_version_the_code_names() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let lock: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(root.join("ci/binaryen/package-lock.json")).unwrap(),
-        )
-        .unwrap();
-        let entry = &lock["packages"]["node_modules/binaryen"];
-        assert_eq!(entry["version"], format!("{BINARYEN_VERSION}.0.0"));
-        assert!(
-            entry["integrity"]
-                .as_str()
-                .is_some_and(|i| i.starts_with("sha512-"))
+        crate::process::assert_npm_lock_pins(
+            "ci/binaryen",
+            "binaryen",
+            &format!("{BINARYEN_VERSION}.0.0"),
         );
     }
 
