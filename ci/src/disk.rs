@@ -70,9 +70,11 @@ fn private_dirs() -> Vec<(&'static [&'static str], Vec<SuiteId>)> {
             &["wasm32-wasip2"],
             vec![SuiteId::Env(Environment::Wasi(Wasi::P2))],
         ),
+        // The onramps suite tests its ejected recipes as the eject suite does, in the same
+        // target directory, so it finds wasm-bindgen and the runtime crates built.
         (
             &["eject", "xtask/eject", "xtask/eject-warm"],
-            vec![SuiteId::Eject],
+            vec![SuiteId::Eject, SuiteId::Onramps],
         ),
         // The nightly recipes' demos are built for the book (book, links and e2e build it),
         // and their benches by the bench suite.
@@ -111,7 +113,7 @@ mod tests {
     #[test]
     fn a_dir_goes_only_after_its_last_user() {
         let t = tempfile::tempdir().unwrap();
-        for d in ["loom", "docsrs", "xtask/release", "wasm32-wasip1"] {
+        for d in ["loom", "docsrs", "xtask/release", "wasm32-wasip1", "eject"] {
             std::fs::create_dir_all(t.path().join(d)).unwrap();
         }
         // Release done, Msrv still to come: the release app stays.
@@ -127,6 +129,13 @@ mod tests {
         assert_eq!(
             done_with(t.path(), SuiteId::Loom, &[SuiteId::Fuzz]),
             vec![t.path().join("loom")]
+        );
+        // The ejected projects' builds stay for the onramps suite, which tests its ejected
+        // recipes in the same target directory.
+        assert!(done_with(t.path(), SuiteId::Eject, &[SuiteId::Onramps]).is_empty());
+        assert_eq!(
+            done_with(t.path(), SuiteId::Onramps, &[SuiteId::Bench]),
+            vec![t.path().join("eject")]
         );
         // A directory that was never made is not listed.
         assert!(done_with(t.path(), SuiteId::Miri, &[]).is_empty());

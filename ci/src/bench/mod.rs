@@ -264,7 +264,7 @@ pub(crate) fn run(ws: &Workspace, args: &BenchArgs) -> Result<Outcome> {
             .wasm_opt
             .as_deref()
             .context("wasm-opt is missing")
-            .and_then(|wasm_opt| size::run(ws, &tools.wasm_bindgen, wasm_opt, &out_dir))
+            .and_then(|wasm_opt| size::run(ws, &tools.wasm_bindgen, wasm_opt, &out_dir, args.quick))
         {
             Ok(report) => match model::combine(&[report]) {
                 Ok(mut r) => {

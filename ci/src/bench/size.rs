@@ -77,12 +77,17 @@ struct Sizes {
     gzipped: u64,
 }
 
-/// Builds, binds and measures every probe; returns the sizes as one run.
+/// Builds, binds and measures every probe; returns the sizes as one run. A `quick` run (the
+/// `bench` suite of `cargo xtask test`) builds the on-ramp pages with the `demo` profile the
+/// `onramps` suite has just built them with, so it reuses that build instead of compiling
+/// Leptos and the rest a second time in release (about 90 s on 2 cores); its on-ramp figures
+/// then say `demo build`. Every other figure is a release build either way.
 pub(crate) fn run(
     ws: &Workspace,
     wasm_bindgen: &Path,
     wasm_opt: &Path,
     out_dir: &Path,
+    quick: bool,
 ) -> Result<RunReport> {
     let manifest = ws.root.join("ci").join("size-probes").join("Cargo.toml");
     let target_dir = ws.target_dir.join("size-probes");
@@ -196,8 +201,9 @@ pub(crate) fn run(
     }
     figures.push(demo_page_size(ws, &work)?);
     let trunk = crate::setup::ensure_trunk()?;
+    let profile = if quick { "demo" } else { "release" };
     for onramp in &crate::onramps::ON_RAMPS {
-        figures.push(onramp_size(ws, onramp, &trunk)?);
+        figures.push(onramp_size(ws, onramp, profile, &trunk)?);
     }
     Ok(RunReport {
         suite: "size".into(),
@@ -403,20 +409,26 @@ fn leb128(bytes: &[u8], mut at: usize) -> Result<(usize, usize)> {
 
 /// What an on-ramp recipe's page ships, wasm and JS, each file gzipped as a server would send
 /// it: the bundler's production build (`dist/`) against the plain `--target web` files of
-/// the same release build (wasm-bindgen's output with its snippets, and the page's own
-/// `main.js`). Neither runs wasm-opt.
-fn onramp_size(ws: &Workspace, onramp: &crate::onramps::OnRamp, trunk: &Path) -> Result<RunFigure> {
-    let project = crate::onramps::build_project(ws, onramp, "release", "bench", trunk)?;
+/// the same build (wasm-bindgen's output with its snippets, and the page's own `main.js`),
+/// both from the cargo `profile`. Neither runs wasm-opt.
+fn onramp_size(
+    ws: &Workspace,
+    onramp: &crate::onramps::OnRamp,
+    profile: &str,
+    trunk: &Path,
+) -> Result<RunFigure> {
+    let project = crate::onramps::build_project(ws, onramp, profile, "bench", trunk)?;
     let bundled = gzipped_total(&project.join("dist"))?;
     let plain = match onramp.tool {
         crate::onramps::Tool::Npm => {
             gzipped_total(&project.join("pkg"))? + gzipped_file(&project.join("src/main.js"))?
         }
         crate::onramps::Tool::Trunk => {
-            // Trunk keeps wasm-bindgen's output to itself: bind the same release wasm here.
+            // Trunk keeps wasm-bindgen's output to itself: bind the same wasm here.
             let wasm = ws
                 .target_dir
-                .join("wasm32-unknown-unknown/release")
+                .join("wasm32-unknown-unknown")
+                .join(profile)
                 .join(format!("{}.wasm", onramp.recipe.replace('-', "_")));
             let pkg = project.join("pkg");
             let status = Command::new("wasm-bindgen")
@@ -447,7 +459,7 @@ fn onramp_size(ws: &Workspace, onramp: &crate::onramps::OnRamp, trunk: &Path) ->
         ),
         unit: "B".into(),
         better: Better::Lower,
-        note: "release build, no wasm-opt on either side".into(),
+        note: format!("{profile} build, no wasm-opt on either side"),
         values: vec![
             (build, Some(bundled as f64)),
             ("--target web".into(), Some(plain as f64)),
