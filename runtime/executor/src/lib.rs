@@ -139,7 +139,9 @@
 //! browser has rendered and handled input. On the browser main thread, while the
 //! executor stays busy, it also follows `requestAnimationFrame` and ends each slice
 //! just before the next expected frame, so frames are not delayed by a slice that
-//! started just before them. All timers share one `setTimeout` for
+//! started just before them; when a frame is due, the next slice starts from that
+//! frame's callback, so the frame renders first (some engines run message tasks ahead
+//! of a due frame). All timers share one `setTimeout` for
 //! the earliest deadline. With no ready task and no timer, nothing is scheduled:
 //! [`Stats::is_idle`] checks exactly that. Wakers are deduplicated (a task woken
 //! twice before it runs is polled once), cost one reference count to clone, and can

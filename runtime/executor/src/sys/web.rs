@@ -195,12 +195,17 @@ struct FrameClock {
     /// The pending `requestAnimationFrame` handle, to cancel it when idle.
     handle: RefCell<Option<JsValue>>,
     callback: OnceCell<Closure<dyn FnMut(f64)>>,
+    /// The timer callback that drains if a due frame never came, and its pending timer.
+    fallback: OnceCell<Closure<dyn FnMut()>>,
+    fallback_timer: RefCell<Option<JsValue>>,
 }
 
 /// Never run less than this per drain, so that work always progresses.
 const MIN_SLICE_MS: f64 = 0.5;
 /// End a slice this long before the expected frame.
 const FRAME_MARGIN_MS: f64 = 1.0;
+/// How long a drain waits for a due frame before it runs anyway (ms).
+const FRAME_FALLBACK_MS: f64 = 100.0;
 
 impl FrameClock {
     fn new() -> Self {
@@ -210,6 +215,8 @@ impl FrameClock {
             watching: Cell::new(false),
             handle: RefCell::new(None),
             callback: OnceCell::new(),
+            fallback: OnceCell::new(),
+            fallback_timer: RefCell::new(None),
         }
     }
 
@@ -232,6 +239,23 @@ impl FrameClock {
         until_frame
             .max(MIN_SLICE_MS)
             .min(budget_ms.max(MIN_SLICE_MS))
+    }
+
+    /// Cancels the pending fallback timer, if any.
+    fn clear_fallback(&self) {
+        if let Some(timer) = self.fallback_timer.borrow_mut().take() {
+            clear_timeout(&timer);
+        }
+    }
+
+    /// Whether the next frame is expected within the margin (from fresh frame knowledge).
+    fn frame_due(&self) -> bool {
+        if !self.watching.get() {
+            return false;
+        }
+        let interval = self.interval.get();
+        let since = now_ms() - self.last.get();
+        since <= 3.0 * interval && since >= interval - FRAME_MARGIN_MS
     }
 
     fn on_frame(&self, timestamp: f64) {
@@ -263,8 +287,29 @@ fn frame_callback(_timestamp: f64) {
         };
         // The rAF timestamp is on the `performance.now()` clock; use ours.
         clock.on_frame(now_ms());
-        if driver.armed.get() == Armed::Macrotask {
-            driver.watch_frames();
+        match driver.armed.get() {
+            Armed::Macrotask => driver.watch_frames(),
+            Armed::Frame => {
+                clock.clear_fallback();
+                driver.armed.set(Armed::Nothing);
+                driver.arm_macrotask();
+            }
+            Armed::Nothing | Armed::Microtask => {}
+        }
+    });
+}
+
+/// A drain waited [`FRAME_FALLBACK_MS`] for a due frame that did not come (the page was
+/// hidden meanwhile): drain now. A no-op when the frame came first.
+fn frame_fallback() {
+    runtime::with(|rt| {
+        let driver = rt.driver();
+        if let Some(clock) = driver.frames.as_ref() {
+            clock.fallback_timer.borrow_mut().take();
+        }
+        if driver.armed.get() == Armed::Frame {
+            driver.armed.set(Armed::Nothing);
+            driver.arm_macrotask();
         }
     });
 }
@@ -283,6 +328,9 @@ enum Armed {
     Nothing,
     Microtask,
     Macrotask,
+    /// A frame is due: the next animation frame's callback posts the macrotask, so the
+    /// frame renders before more work runs (see [`Driver::arm_macrotask`]).
+    Frame,
 }
 
 struct Registration {
@@ -398,9 +446,23 @@ impl Driver {
         let _ = hooks.resolved.then(&hooks.drain);
     }
 
-    /// The budget ran out: continue in a macrotask, after rendering and input.
+    /// The budget ran out: continue in a macrotask, after rendering and input. When a
+    /// frame is due on the main thread, continue only once its callback ran: some engines
+    /// (Firefox) run a stream of `MessageChannel` tasks before a due frame, so the page
+    /// would render every few frames only. A timer is the fallback if no frame comes
+    /// (the page was hidden meanwhile).
     pub(crate) fn arm_macrotask(&self) {
         if self.armed.get() != Armed::Nothing {
+            return;
+        }
+        if self.frames.as_ref().is_some_and(FrameClock::frame_due) {
+            self.armed.set(Armed::Frame);
+            self.watch_frames();
+            if let Some(clock) = self.frames.as_ref() {
+                let fallback = clock.fallback.get_or_init(|| Closure::new(frame_fallback));
+                let timer = set_timeout(fallback.as_ref().unchecked_ref(), FRAME_FALLBACK_MS);
+                *clock.fallback_timer.borrow_mut() = Some(timer);
+            }
             return;
         }
         self.armed.set(Armed::Macrotask);
