@@ -103,6 +103,9 @@ pub(crate) enum EnvName {
     Node,
     /// Headless Chromium's main thread, started by xtask, cross-origin isolated.
     Chromium,
+    /// Headless Firefox's main thread, started by xtask with a fresh profile, cross-origin
+    /// isolated.
+    Firefox,
 }
 
 impl EnvName {
@@ -111,7 +114,13 @@ impl EnvName {
             EnvName::Native => "native",
             EnvName::Node => "node",
             EnvName::Chromium => "chromium",
+            EnvName::Firefox => "firefox",
         }
+    }
+
+    /// Whether the environment is a browser page (the module bound with `--target web`).
+    pub(crate) fn is_browser(self) -> bool {
+        matches!(self, EnvName::Chromium | EnvName::Firefox)
     }
 }
 
@@ -134,7 +143,7 @@ pub(crate) const TARGETS: &[BenchTarget] = &[
         suite: SuiteName::Executor,
         package: "wasm-rs-async-executor",
         bench: "web",
-        envs: &[EnvName::Node, EnvName::Chromium],
+        envs: &[EnvName::Node, EnvName::Chromium, EnvName::Firefox],
     },
     BenchTarget {
         suite: SuiteName::Channel,

@@ -516,6 +516,18 @@ pub(crate) fn ensure_binaryen(ws: &Workspace) -> Result<PathBuf> {
     Ok(wasm_opt)
 }
 
+/// Firefox ESR, installed from Debian's packages when missing (the benchmarks start it
+/// themselves, headless, without geckodriver).
+pub(crate) fn ensure_firefox() -> Result<PathBuf> {
+    if firefox_path().is_none() {
+        apt_install(APT_FIREFOX.packages, APT_FIREFOX.what)?;
+    }
+    let firefox = firefox_path()
+        .context("firefox-esr was installed but neither firefox-esr nor firefox is on PATH")?;
+    println!("  firefox        {}", firefox.display());
+    Ok(firefox)
+}
+
 /// Firefox ESR (geckodriver is a cargo step).
 fn firefox_path() -> Option<PathBuf> {
     let browsers = ["/usr/bin/firefox-esr", "/usr/bin/firefox"];

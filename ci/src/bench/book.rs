@@ -138,7 +138,7 @@ fn generated(results: &Results) -> String {
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "The chart shows, per figure and peer, how many times better than the peer this project measured (the median of the per-run ratios; log scale, right of 1× is better). Green: target met; red: target missed; blue: no target. A black tick marks a ratio target; the frame-gap target is in milliseconds, so its bar has none."
+        "The chart shows, per figure and peer, how many times better than the peer this project measured (the median of the per-run ratios; log scale, right of 1× is better). Green: target met; red: target missed; blue: no target. A black tick marks a ratio target; the frame-interval p99 target is a difference in milliseconds, and the Rhai page's a size in bytes, so their bars have none."
     );
     let _ = writeln!(s);
     s.push_str(&model::render_markdown(&rows));

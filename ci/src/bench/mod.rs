@@ -158,7 +158,12 @@ pub(crate) fn run(ws: &Workspace, args: &BenchArgs) -> Result<Outcome> {
         args.suite.clone()
     };
     let envs: Vec<EnvName> = if args.env.is_empty() {
-        vec![EnvName::Native, EnvName::Node, EnvName::Chromium]
+        vec![
+            EnvName::Native,
+            EnvName::Node,
+            EnvName::Chromium,
+            EnvName::Firefox,
+        ]
     } else {
         args.env.clone()
     };
@@ -352,11 +357,7 @@ async fn run_env(
             .join(format!("{}-{}", target.suite.as_str(), target.bench));
     if env != EnvName::Native {
         std::fs::create_dir_all(&dir)?;
-        let bindgen_target = if env == EnvName::Chromium {
-            "web"
-        } else {
-            "nodejs"
-        };
+        let bindgen_target = if env.is_browser() { "web" } else { "nodejs" };
         run::bindgen(&tools.wasm_bindgen, artifact, bindgen_target, &dir)?;
     }
     let mut reports = Vec::new();
@@ -376,7 +377,13 @@ async fn run_env(
             }
             EnvName::Chromium => {
                 let chromium = tools.chromium.as_deref().context("chromium is missing")?;
-                run::chromium(chromium, &dir, env.as_str(), quick, &log, timeout).await?
+                let browser = run::BrowserKind::Chromium(chromium);
+                run::browser(browser, &dir, env.as_str(), quick, &log, timeout).await?
+            }
+            EnvName::Firefox => {
+                let firefox = tools.firefox.as_deref().context("firefox is missing")?;
+                let browser = run::BrowserKind::Firefox(firefox);
+                run::browser(browser, &dir, env.as_str(), quick, &log, timeout).await?
             }
         };
         let report = model::parse_run(&text)?;
@@ -408,6 +415,7 @@ struct Tools {
     wasm_bindgen: PathBuf,
     node: Option<PathBuf>,
     chromium: Option<PathBuf>,
+    firefox: Option<PathBuf>,
     wasm_opt: Option<PathBuf>,
     versions: BTreeMap<String, String>,
 }
@@ -432,6 +440,15 @@ impl Tools {
         } else {
             None
         };
+        // Only the suites with a Firefox target need it.
+        let firefox_envs = TARGETS
+            .iter()
+            .any(|t| suites.contains(&t.suite) && t.envs.contains(&EnvName::Firefox));
+        let firefox = if firefox_envs && envs.contains(&EnvName::Firefox) {
+            Some(setup::ensure_firefox()?)
+        } else {
+            None
+        };
         let wasm_opt = if suites.contains(&SuiteName::Size) {
             Some(setup::ensure_binaryen(ws)?)
         } else {
@@ -446,6 +463,7 @@ impl Tools {
         for (name, path) in [
             ("node", &node),
             ("chromium", &chromium),
+            ("firefox", &firefox),
             ("wasm-opt", &wasm_opt),
         ] {
             if let Some(p) = path {
@@ -459,6 +477,7 @@ impl Tools {
             wasm_bindgen,
             node,
             chromium,
+            firefox,
             wasm_opt,
             versions,
         })

@@ -1,5 +1,5 @@
 //! Building the bench binaries and running one fresh run of each: natively, in Node, and
-//! in a headless Chromium that xtask starts itself (no ChromeDriver, no DevTools
+//! in a headless Chromium or Firefox that xtask starts itself (no WebDriver, no DevTools
 //! connection), with the report POSTed back to a route of the bench server.
 
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use crate::serve;
 /// The line prefix a native bench prints its report on (`ci/bench-support/report.rs`).
 const LINE_PREFIX: &str = "BENCH_JSON ";
 
-/// The page every Chromium run loads.
+/// The page every browser run loads.
 const PAGE: &str = include_str!("../../bench-support/page.html");
 /// The script every Node run starts.
 const NODE_RUNNER: &str = include_str!("../../bench-support/node-runner.cjs");
@@ -190,7 +190,57 @@ pub(crate) async fn node(
     Ok(text)
 }
 
-/// A Chromium process group; dropping it kills the browser and every process it started.
+/// Preferences of the fresh profile each Firefox run starts with: no first-run pages, no
+/// update or telemetry traffic, and no throttling of a page that a headless browser may
+/// consider hidden.
+const FIREFOX_PREFS: &str = r#"user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("browser.startup.homepage_override.mstone", "ignore");
+user_pref("startup.homepage_welcome_url", "");
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
+user_pref("app.update.disabledForTesting", true);
+user_pref("dom.min_background_timeout_value", 4);
+user_pref("dom.timeout.enable_budget_timer_throttling", false);
+"#;
+
+/// The browser a bench page runs in, and its executable.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BrowserKind<'a> {
+    Chromium(&'a Path),
+    Firefox(&'a Path),
+}
+
+impl BrowserKind<'_> {
+    fn name(self) -> &'static str {
+        match self {
+            BrowserKind::Chromium(_) => "Chromium",
+            BrowserKind::Firefox(_) => "Firefox",
+        }
+    }
+
+    /// The command that opens `url` headless with the fresh `profile` directory.
+    fn command(self, profile: &Path, url: &str) -> Result<tokio::process::Command> {
+        Ok(match self {
+            BrowserKind::Chromium(exe) => {
+                let mut cmd = tokio::process::Command::new(exe);
+                cmd.args(CHROMIUM_FLAGS)
+                    .arg(format!("--user-data-dir={}", profile.display()))
+                    .arg(url);
+                cmd
+            }
+            BrowserKind::Firefox(exe) => {
+                std::fs::write(profile.join("user.js"), FIREFOX_PREFS)?;
+                let mut cmd = tokio::process::Command::new(exe);
+                cmd.args(["--headless", "--no-remote", "--profile"])
+                    .arg(profile)
+                    .arg(url);
+                cmd
+            }
+        })
+    }
+}
+
+/// A browser's process group; dropping it kills the browser and every process it started.
 struct Browser {
     pgid: Option<u32>,
 }
@@ -208,12 +258,12 @@ impl Drop for Browser {
     }
 }
 
-/// One Chromium run of the module in `dir` (made by [`bindgen`] with `--target web`): the
+/// One browser run of the module in `dir` (made by [`bindgen`] with `--target web`): the
 /// bench server serves `dir` cross-origin isolated and takes the report on
 /// `POST /__bench/result`; the browser starts with a fresh profile and is killed on every
 /// way out of this function (report, timeout, crash, Ctrl-C, error).
-pub(crate) async fn chromium(
-    chromium: &Path,
+pub(crate) async fn browser(
+    kind: BrowserKind<'_>,
     dir: &Path,
     env: &str,
     quick: bool,
@@ -238,33 +288,31 @@ pub(crate) async fn chromium(
     let addr = listener.local_addr()?;
     let server = tokio::spawn(axum::serve(listener, router).into_future());
     let profile = tempfile::Builder::new()
-        .prefix("xtask-bench-chromium-")
+        .prefix("xtask-bench-browser-")
         .tempdir()?;
     let url = format!(
         "http://{addr}/index.html?env={env}&quick={}",
         u8::from(quick)
     );
     let log_file = std::fs::File::create(log)?;
-    let mut cmd = tokio::process::Command::new(chromium);
-    cmd.args(CHROMIUM_FLAGS)
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(&url)
-        .stdin(Stdio::null())
+    let mut cmd = kind.command(profile.path(), &url)?;
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::from(log_file.try_clone()?))
         .stderr(Stdio::from(log_file))
         .process_group(0)
         .kill_on_drop(true);
-    let mut child = cmd.spawn().context("starting Chromium")?;
+    let name = kind.name();
+    let mut child = cmd.spawn().with_context(|| format!("starting {name}"))?;
     let browser = Browser { pgid: child.id() };
     let result = tokio::select! {
         body = rx.recv() => body.context("the bench server stopped"),
         status = child.wait() => Err(anyhow!(
-            "Chromium exited ({}) before the page reported; its log is {}",
+            "{name} exited ({}) before the page reported; its log is {}",
             status.map(|s| s.to_string()).unwrap_or_default(),
             log.display()
         )),
         () = tokio::time::sleep(timeout) => Err(anyhow!(
-            "the page reported nothing within {timeout:?}; Chromium's log is {}",
+            "the page reported nothing within {timeout:?}; {name}'s log is {}",
             log.display()
         )),
         _ = tokio::signal::ctrl_c() => Err(anyhow!("interrupted")),
