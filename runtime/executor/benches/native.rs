@@ -12,6 +12,10 @@
 //! - ping-pong: `ROUND_TRIPS` round trips between two tasks over `tokio::sync::mpsc`;
 //! - self-wake: one task that wakes itself and returns `Pending`, `WAKES` times.
 //!
+//! The last two also measure their floor: the same futures polled by hand in a loop with
+//! a waker that does nothing, no executor at all. No executor can go below it; what an
+//! executor adds is its figure minus the floor.
+//!
 //! Each sample takes well over 5 ms; within a run the executors take turns, and each
 //! figure is the median of the run's rounds after one warm-up round.
 
@@ -29,6 +33,7 @@ mod report;
 
 #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
 mod native {
+    use std::future::Future;
     use std::hint::black_box;
     use std::time::Instant;
 
@@ -124,9 +129,7 @@ mod native {
     const ROUND_TRIPS: usize = 100_000;
 
     /// Two tasks bouncing a counter over two `tokio::sync::mpsc` channels.
-    async fn ping_pong_pair(
-        spawn: impl Fn(std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>),
-    ) {
+    async fn ping_pong_pair(spawn: impl Fn(std::pin::Pin<Box<dyn Future<Output = ()>>>)) {
         let (ping_tx, mut ping_rx) = tokio::sync::mpsc::channel::<u32>(1);
         let (pong_tx, mut pong_rx) = tokio::sync::mpsc::channel::<u32>(1);
         spawn(Box::pin(async move {
@@ -152,6 +155,22 @@ mod native {
         start.elapsed().as_nanos() as f64 / ROUND_TRIPS as f64
     }
 
+    /// The floor under ping-pong: the two futures polled by hand in turn with a no-op
+    /// waker (what tokio's channel and the futures' own polls cost, with no queue).
+    fn ping_pong_by_hand() -> f64 {
+        type Boxed = std::pin::Pin<Box<dyn Future<Output = ()>>>;
+        let server: std::cell::RefCell<Option<Boxed>> = std::cell::RefCell::new(None);
+        let mut client = Box::pin(ping_pong_pair(|f| *server.borrow_mut() = Some(f)));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let start = Instant::now();
+        while client.as_mut().poll(&mut cx).is_pending() {
+            if let Some(server) = server.borrow_mut().as_mut() {
+                let _ = server.as_mut().poll(&mut cx);
+            }
+        }
+        per(start, ROUND_TRIPS)
+    }
+
     fn ping_pong_local_pool() -> f64 {
         use futures::task::LocalSpawnExt;
         let mut pool = futures::executor::LocalPool::new();
@@ -167,7 +186,7 @@ mod native {
 
     /// Wakes itself once, then completes.
     struct SelfWake(bool);
-    impl std::future::Future for SelfWake {
+    impl Future for SelfWake {
         type Output = ();
         fn poll(
             mut self: std::pin::Pin<&mut Self>,
@@ -214,6 +233,22 @@ mod native {
         per(start, WAKES)
     }
 
+    /// The floor under self-wake: the task's future re-polled by hand in a loop with a
+    /// no-op waker (two polls of the future per wake, with no queue).
+    fn self_wake_by_hand() -> f64 {
+        // Boxed and behind `black_box`, as an executor holds it: otherwise the compiler
+        // folds the whole loop away.
+        let mut task: std::pin::Pin<Box<dyn Future<Output = ()>>> = Box::pin(self_wakes());
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let start = Instant::now();
+        while black_box(&mut task)
+            .as_mut()
+            .poll(black_box(&mut cx))
+            .is_pending()
+        {}
+        per(start, WAKES)
+    }
+
     fn self_wake_local_pool() -> f64 {
         let mut pool = futures::executor::LocalPool::new();
         let start = Instant::now();
@@ -240,11 +275,12 @@ mod native {
     /// One executor's measurement of one figure (one sample).
     type Measure<'a> = Box<dyn Fn() -> f64 + 'a>;
 
-    const NAMES: [&str; 4] = [
+    const NAMES: [&str; 5] = [
         "wasm-rs-async-executor",
         "futures LocalPool",
         "async-executor LocalExecutor",
         "tokio current_thread LocalSet",
+        "no executor (polled by hand)",
     ];
 
     pub(super) fn main() {
@@ -274,6 +310,7 @@ mod native {
                     Box::new(ping_pong_local_pool),
                     Box::new(ping_pong_async_executor),
                     Box::new(|| ping_pong_tokio(&rt)),
+                    Box::new(ping_pong_by_hand),
                 ],
             ),
             (
@@ -285,6 +322,7 @@ mod native {
                     Box::new(self_wake_local_pool),
                     Box::new(self_wake_async_executor),
                     Box::new(|| self_wake_tokio(&rt)),
+                    Box::new(self_wake_by_hand),
                 ],
             ),
         ];

@@ -285,15 +285,22 @@ pub(crate) fn try_with<R>(f: impl FnOnce(&Runtime) -> R) -> Result<R, std::threa
     RUNTIME.try_with(|rt| f(rt))
 }
 
-/// Queues a woken task on its executor: directly when the wake happens on the
-/// executor's own thread, through the cross-thread queue otherwise.
+/// Queues a woken task on its executor (once, however often it is woken before it
+/// runs): directly when the wake happens on the executor's own thread, through the
+/// cross-thread queue otherwise.
 pub(crate) fn schedule<T: Runnable + 'static>(task: &Arc<T>) {
     let id = task.executor();
     if CURRENT.try_with(|c| c.get() == id).unwrap_or(false) {
-        // If the executor is being torn down (thread exit), it has cancelled every
-        // task already and the wake is dropped.
-        let _ = RUNTIME.try_with(|rt| rt.enqueue(Entry::of(task.key(), task)));
+        // The owner thread: `mark_queued` may touch the task's thread-local flags.
+        if task.mark_queued() {
+            // If the executor is being torn down (thread exit), it has cancelled every
+            // task already and the wake is dropped.
+            let _ = RUNTIME.try_with(|rt| rt.enqueue(Entry::of(task.key(), task)));
+        }
         return;
+    }
+    if !task.mark_remote() {
+        return; // already in the cross-thread queue
     }
     let shared = executors()
         .iter()
@@ -514,7 +521,9 @@ impl Runtime {
             // iterator-specialised copy of the queue's growth code (about 1 KB of wasm).
             let mut queue = self.queue.borrow_mut();
             for task in &woken {
-                queue.push_back(Entry::of(task.key(), task));
+                if task.take_remote() {
+                    queue.push_back(Entry::of(task.key(), task));
+                }
             }
             drop(queue);
             drop(woken);

@@ -28,9 +28,11 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use crate::runtime;
 
-/// The task sits in a run queue (or is about to be pushed into one). The only
-/// state that wakers on other threads touch.
-const SCHEDULED: u8 = 1;
+/// A waker on another thread pushed the task to its executor's cross-thread queue,
+/// and the executor has not taken it from there yet. The only state that wakers on
+/// other threads touch: a wake on the owner thread (the common case) costs no atomic
+/// operation.
+const REMOTE_QUEUED: u8 = 1;
 
 /// Owner-thread-only flags.
 /// The future is being polled or dropped.
@@ -43,6 +45,9 @@ const DETACHED: u8 = 4;
 const DONE: u8 = 8;
 /// The registry has let go of the task (the `JoinHandle` holds the count).
 const UNREGISTERED: u8 = 16;
+/// The task sits in its executor's run queue (or is about to be pushed into it). A task
+/// woken twice before it runs is queued once.
+const QUEUED: u8 = 32;
 
 /// What a task holds: first the future, then its output until the `JoinHandle` takes it.
 enum Stage<F: Future> {
@@ -95,6 +100,16 @@ pub(crate) trait Runnable: Send + Sync {
     fn unregistered(self: Arc<Self>);
     /// The id of the executor the task belongs to.
     fn executor(&self) -> u64;
+    /// Sets `QUEUED`; true when the caller must push the task to the run queue.
+    /// Owner thread only.
+    fn mark_queued(&self) -> bool;
+    /// Sets `REMOTE_QUEUED`; true when the caller (a waker on another thread) must push
+    /// the task to the executor's cross-thread queue.
+    fn mark_remote(&self) -> bool;
+    /// The executor took the task from its cross-thread queue: clears `REMOTE_QUEUED`
+    /// (which also makes the waking thread's writes visible to the next poll) and
+    /// returns true when the task must be pushed to the run queue. Owner thread only.
+    fn take_remote(&self) -> bool;
     /// The future's type name (the `debug` feature).
     #[cfg(feature = "debug")]
     fn type_name(&self) -> &'static str;
@@ -103,9 +118,9 @@ pub(crate) trait Runnable: Send + Sync {
 impl<F: Future + 'static> Task<F> {
     pub(crate) fn new(future: F, key: usize, executor: u64) -> Self {
         Task {
-            // A new task starts out scheduled: the spawner pushes it to the queue.
-            state: AtomicU8::new(SCHEDULED),
-            local: Cell::new(0),
+            // A new task starts out queued: the spawner pushes it to the run queue.
+            state: AtomicU8::new(0),
+            local: Cell::new(QUEUED),
             key,
             executor,
             stage: UnsafeCell::new(Stage::Running(future)),
@@ -135,34 +150,19 @@ impl<F: Future + 'static> Task<F> {
     unsafe fn waker_wake(ptr: *const ()) {
         // SAFETY: `wake` consumes the waker, which owns one strong count (see clone).
         let task = unsafe { Arc::from_raw(ptr.cast::<Self>()) };
-        Self::schedule(task);
+        runtime::schedule(&task);
     }
 
     unsafe fn waker_wake_by_ref(ptr: *const ()) {
         // SAFETY: the waker is alive for this call, so `ptr` points into a live `Arc`;
         // `ManuallyDrop` keeps the borrowed strong count untouched.
         let task = ManuallyDrop::new(unsafe { Arc::from_raw(ptr.cast::<Self>()) });
-        if task.mark_scheduled() {
-            runtime::schedule(&task);
-        }
+        runtime::schedule(&task);
     }
 
     unsafe fn waker_drop(ptr: *const ()) {
         // SAFETY: the waker owns one strong count, released here exactly once.
         unsafe { Arc::decrement_strong_count(ptr.cast::<Self>()) };
-    }
-
-    /// Sets `SCHEDULED`; true when the caller must push the task to a queue.
-    /// A task woken twice before it runs is queued once.
-    fn mark_scheduled(&self) -> bool {
-        let prev = self.state.fetch_or(SCHEDULED, Ordering::AcqRel);
-        prev & SCHEDULED == 0
-    }
-
-    fn schedule(task: Arc<Self>) {
-        if task.mark_scheduled() {
-            runtime::schedule(&task);
-        }
     }
 
     /// Drops the future (owner thread, not while it is being polled), stores the
@@ -199,7 +199,8 @@ impl<F: Future + 'static> Task<F> {
 
 impl<F: Future + 'static> Runnable for Task<F> {
     unsafe fn run(&self, this: *const ()) -> bool {
-        self.state.fetch_and(!SCHEDULED, Ordering::AcqRel);
+        // Out of the run queue: a wake from now on queues the task again.
+        self.local.set(self.local.get() & !QUEUED);
         if self.local.get() & DONE != 0 {
             return false; // aborted while it waited in the queue; already unregistered
         }
@@ -261,6 +262,22 @@ impl<F: Future + 'static> Runnable for Task<F> {
 
     fn executor(&self) -> u64 {
         self.executor
+    }
+
+    fn mark_queued(&self) -> bool {
+        let local = self.local.get();
+        self.local.set(local | QUEUED);
+        local & QUEUED == 0
+    }
+
+    fn mark_remote(&self) -> bool {
+        let prev = self.state.fetch_or(REMOTE_QUEUED, Ordering::AcqRel);
+        prev & REMOTE_QUEUED == 0
+    }
+
+    fn take_remote(&self) -> bool {
+        self.state.fetch_and(!REMOTE_QUEUED, Ordering::AcqRel);
+        self.mark_queued()
     }
 
     #[cfg(feature = "debug")]

@@ -301,6 +301,60 @@ mod native {
         worker.join().unwrap();
     }
 
+    /// Wakes race from both sides: another thread publishes a count and wakes the task
+    /// (the cross-thread queue), then waits until the task has seen it, while the task
+    /// also wakes itself now and then on its own thread (the run queue). A wake lost
+    /// between the two paths parks the task and stalls both threads: the test then fails
+    /// on its timeout.
+    #[test]
+    fn wakes_from_another_thread_and_from_the_task_itself_are_never_lost() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        use std::sync::{Arc, Mutex};
+        const N: u32 = if cfg!(miri) { 100 } else { 20_000 };
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let count = Arc::new(AtomicU32::new(0));
+            let seen = Arc::new(AtomicU32::new(0));
+            let waker: Arc<Mutex<Option<Waker>>> = Arc::default();
+            let (c, s, w) = (count.clone(), seen.clone(), waker.clone());
+            let producer = std::thread::spawn(move || {
+                for i in 1..=N {
+                    c.store(i, Ordering::Release);
+                    if let Some(w) = w.lock().unwrap().as_ref() {
+                        w.wake_by_ref();
+                    }
+                    // One value at a time: the next wake races the task's own wakes.
+                    while s.load(Ordering::Acquire) < i {
+                        std::thread::yield_now();
+                    }
+                }
+            });
+            let mut polls = 0u32;
+            let last = block_on(spawn(poll_fn(move |cx| {
+                polls += 1;
+                // Register first, then read: a wake after the read finds the new waker.
+                *waker.lock().unwrap() = Some(cx.waker().clone());
+                let n = count.load(Ordering::Acquire);
+                seen.store(n, Ordering::Release);
+                if n == N {
+                    return Poll::Ready(n);
+                }
+                if polls % 3 == 0 {
+                    cx.waker().wake_by_ref();
+                }
+                Poll::Pending
+            })))
+            .unwrap()
+            .unwrap();
+            producer.join().unwrap();
+            let _ = done_tx.send(last);
+        });
+        let last = done_rx
+            .recv_timeout(Duration::from_secs(if cfg!(miri) { 600 } else { 60 }))
+            .expect("a wake was lost: the task stopped before it saw the last count");
+        assert_eq!(last, N);
+    }
+
     #[test]
     fn run_until_stalled_steps_the_executor() {
         let first = spawn(async {
