@@ -151,9 +151,18 @@ pub(crate) fn run(
         })
     };
     let baseline = measure("baseline")?;
+    let code_of =
+        |probe: &str| code_by_crate(&std::fs::read(work.join(probe).join("bench_bg.wasm"))?);
+    let baseline_code = code_of("baseline")?;
     let mut figures = Vec::new();
     for c in COMPARISONS {
         let (ours, peer) = (measure(c.ours.1)?, measure(c.peer.1)?);
+        let parts = added_by_crate(
+            &baseline_code,
+            &code_of(c.ours.1)?,
+            &code_of(c.peer.1)?,
+            c.peer.0,
+        );
         let all_optimised = [baseline, ours, peer].iter().all(|s| s.optimised.is_some());
         // Every size of a comparison is taken the same way: after wasm-opt when binaryen
         // read all three modules, else all three as wasm-bindgen wrote them.
@@ -191,7 +200,12 @@ pub(crate) fn run(
                 label: format!("bytes added to a release wasm, {what}: {}", c.label),
                 unit: "B".into(),
                 better: Better::Lower,
-                note: note.clone(),
+                // The parts once, with the first figure of the comparison.
+                note: if suffix == "opt" {
+                    format!("{note}; {parts}")
+                } else {
+                    note.clone()
+                },
                 values: vec![
                     (c.ours.0.into(), Some(value(ours) - value(baseline))),
                     (c.peer.0.into(), Some(value(peer) - value(baseline))),
@@ -391,6 +405,98 @@ fn sections(bytes: &[u8]) -> Result<Sections> {
     Ok(out)
 }
 
+/// The bytes of function bodies in a module, by the crate each function comes from (read
+/// from the `name` section, which wasm-bindgen keeps; before `wasm-opt`, which drops it).
+/// A function's crate is the first path segment of its name, after any `<` of a trait
+/// impl: `<alloc::vec::Vec<T> as Drop>::drop` counts for `alloc`, `core::ptr::drop_in_place<X>`
+/// for `core`. Functions without a name count as `(unnamed)`.
+fn code_by_crate(module: &[u8]) -> Result<std::collections::BTreeMap<String, u64>> {
+    use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
+    let mut imported = 0u32;
+    let mut bodies: Vec<u64> = Vec::new();
+    let mut names: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
+    for payload in Parser::new(0).parse_all(module) {
+        match payload.context("reading the size probe's module")? {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    if matches!(import?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
+                        imported += 1;
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => bodies.push(body.range().len() as u64),
+            Payload::CustomSection(custom) => {
+                if let KnownCustom::Name(reader) = custom.as_known() {
+                    for name in reader {
+                        if let Name::Function(map) = name? {
+                            for naming in map {
+                                let naming = naming?;
+                                names.insert(naming.index, naming.name.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    for (i, size) in bodies.into_iter().enumerate() {
+        let index = imported + u32::try_from(i)?;
+        let krate = names
+            .get(&index)
+            .map_or("(unnamed)", |n| crate_of(n))
+            .to_string();
+        *out.entry(krate).or_insert(0) += size;
+    }
+    Ok(out)
+}
+
+/// The crate a function name starts with (see [`code_by_crate`]).
+fn crate_of(name: &str) -> &str {
+    let name = name.trim_start_matches(['<', '&', '*']);
+    let name = name.strip_prefix("dyn ").unwrap_or(name);
+    let end = name
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(name.len());
+    if end == 0 || !name[end..].starts_with("::") && !name[end..].starts_with('[') {
+        // Not a path (`memcpy`, `__rust_alloc`, a wasm-bindgen shim): the module's own.
+        return "(no crate path)";
+    }
+    &name[..end]
+}
+
+/// What each crate adds to the baseline in `ours` and in `peer`, the largest first, as one
+/// line for the figure's note.
+fn added_by_crate(
+    baseline: &std::collections::BTreeMap<String, u64>,
+    ours: &std::collections::BTreeMap<String, u64>,
+    peer: &std::collections::BTreeMap<String, u64>,
+    peer_name: &str,
+) -> String {
+    let added = |m: &std::collections::BTreeMap<String, u64>, k: &str| -> i64 {
+        let base = baseline.get(k).copied().unwrap_or(0);
+        m.get(k).copied().unwrap_or(0) as i64 - base as i64
+    };
+    let mut crates: Vec<&String> = ours.keys().chain(peer.keys()).collect();
+    crates.sort();
+    crates.dedup();
+    let mut rows: Vec<(&String, i64, i64)> = crates
+        .into_iter()
+        .map(|k| (k, added(ours, k), added(peer, k)))
+        .filter(|(_, a, b)| *a != 0 || *b != 0)
+        .collect();
+    rows.sort_by_key(|(k, a, b)| (std::cmp::Reverse(*a.max(b)), (*k).clone()));
+    let list: Vec<String> = rows
+        .iter()
+        .map(|(k, a, b)| format!("{k} {a:+} ({b:+})"))
+        .collect();
+    format!(
+        "code bytes each crate adds to the baseline before wasm-opt, this crate's probe (and {peer_name}'s): {}",
+        list.join(", ")
+    )
+}
+
 /// An unsigned LEB128 number at `at`: its value, and where the next byte starts.
 fn leb128(bytes: &[u8], mut at: usize) -> Result<(usize, usize)> {
     let mut value: u64 = 0;
@@ -539,6 +645,69 @@ mod tests {
             }
         );
         assert_eq!(s.total - s.code - s.data - s.name, 8 + 5 + 11);
+    }
+
+    #[test]
+    fn a_function_counts_for_the_crate_its_name_starts_with() {
+        assert_eq!(
+            crate_of("wasm_rs_async_executor::sys::web::Driver::hooks::{{closure}}::h1"),
+            "wasm_rs_async_executor"
+        );
+        assert_eq!(
+            crate_of("<dlmalloc[e24a]::dlmalloc::Dlmalloc<A>>::malloc"),
+            "dlmalloc"
+        );
+        assert_eq!(
+            crate_of("<alloc::vec::Vec<T> as core::ops::Drop>::drop::h2"),
+            "alloc"
+        );
+        assert_eq!(
+            crate_of("core::ptr::drop_in_place<wasm_rs_dbg::X>::h3"),
+            "core"
+        );
+        assert_eq!(crate_of("memcpy"), "(no crate path)");
+        assert_eq!(crate_of("__wbindgen_malloc"), "(no crate path)");
+    }
+
+    #[test]
+    fn each_crate_s_part_is_what_it_adds_to_the_baseline() {
+        let map = |v: &[(&str, u64)]| -> std::collections::BTreeMap<String, u64> {
+            v.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+        };
+        let line = added_by_crate(
+            &map(&[("core", 100)]),
+            &map(&[("core", 400), ("wasm_rs", 900)]),
+            &map(&[("core", 150), ("js_sys", 50)]),
+            "spawn_local",
+        );
+        assert!(
+            line.ends_with("wasm_rs +900 (+0), core +300 (+50), js_sys +0 (+50)"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn code_is_counted_by_the_name_section() {
+        // One imported function (index 0), then two bodies (indices 1 and 2): the name
+        // section names the first, the second has no name.
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        // type section: one type, () -> ()
+        m.extend(section(1, &[1, 0x60, 0, 0]));
+        // import section: one function import "m"."f" of type 0
+        m.extend(section(2, &[1, 1, b'm', 1, b'f', 0, 0]));
+        // function section: two functions of type 0
+        m.extend(section(3, &[2, 0, 0]));
+        // code section: bodies of 2 and 4 bytes (no locals, `end`; no locals, 2 `nop`s, `end`)
+        m.extend(section(10, &[2, 2, 0, 0x0b, 4, 0, 0x01, 0x01, 0x0b]));
+        // name section, subsection 1 (function names): index 1 named `core::x`
+        let mut names = vec![1u8];
+        let sub = [1u8, 1, 7, b'c', b'o', b'r', b'e', b':', b':', b'x'];
+        names.push(sub.len() as u8);
+        names.extend(sub);
+        m.extend(custom("name", &names));
+        let by = code_by_crate(&m).unwrap();
+        assert_eq!(by.get("core"), Some(&2), "{by:?}");
+        assert_eq!(by.get("(unnamed)"), Some(&4), "{by:?}");
     }
 
     #[test]
