@@ -408,6 +408,25 @@ mod js_only {
                 ..
             })
         ));
+        // An end from another release of the crate: its version is named in the error.
+        for (version, says) in [
+            (
+                JsValue::from(1),
+                "it has version 1, where this release expects version 2",
+            ),
+            (
+                JsValue::from(1.5),
+                "it has a version that is not a whole number",
+            ),
+            (JsValue::UNDEFINED, "it has no version"),
+        ] {
+            let other = spsc::raw_channel(64).unwrap().1.into_js();
+            Reflect::set(&other, &"version".into(), &version).unwrap();
+            match RawReceiver::from_js(&other) {
+                Err(ChannelError::NotAChannelEnd(why)) => assert!(why.contains(says), "{why}"),
+                other => panic!("expected NotAChannelEnd, got {:?}", other.map(|_| ())),
+            }
+        }
         // A buffer with a bad magic number.
         let buffer = Reflect::get(&rx_js, &"buffer".into()).unwrap();
         let words = js_sys::Int32Array::new(&buffer);

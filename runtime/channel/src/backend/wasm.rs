@@ -806,8 +806,18 @@ pub(crate) fn end_from_js(
     }
     let version = get("version").as_f64();
     if version != Some(JS_VERSION) {
+        // Whole numbers are printed as integers: formatting an `f64` would link about 20 KB
+        // of float printing into every module that uses the channel.
+        let found = match version {
+            Some(v) if v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v) => {
+                format!("version {}", v as u32)
+            }
+            Some(_) => "a version that is not a whole number".to_string(),
+            None => "no version".to_string(),
+        };
         return Err(ChannelError::NotAChannelEnd(format!(
-            "unsupported version {version:?}: both sides must use the same wasm-rs-shared-channel release"
+            "it has {found}, where this release expects version {}: both sides must use the same wasm-rs-shared-channel release",
+            JS_VERSION as u32
         )));
     }
     let ticket = get("ticket")
