@@ -338,6 +338,31 @@ mod web {
         Ok(times.map(|t| median(&t)))
     }
 
+    /// The floor under one `send_async` at a time, on one thread: nanoseconds per 64-byte
+    /// `send_async(..).await` with room in the ring and nobody waiting. Against
+    /// [`send_floor`]'s `try_send`, what the future and its poll add; against the two-thread
+    /// figure, what the second thread adds. The median of `passes` passes.
+    async fn send_async_floor(passes: usize) -> Result<f64, JsValue> {
+        const PER_PASS: usize = 20_000;
+        let (mut tx, mut rx) = spsc::raw_channel(PER_PASS * 68).map_err(js_err)?;
+        let msg = [5u8; 64];
+        let mut times = Vec::new();
+        for round in 0..=passes {
+            let start = now();
+            for _ in 0..PER_PASS {
+                tx.send_async(&msg).await.map_err(js_err)?;
+            }
+            let ns = (now() - start) * 1e6 / PER_PASS as f64;
+            for _ in 0..PER_PASS {
+                rx.try_recv().map_err(js_err)?;
+            }
+            if round > 0 {
+                times.push(ns);
+            }
+        }
+        Ok(median(&times))
+    }
+
     /// The peers, measured by the same rules in JS: `[postMessage, MessageChannel]` ×
     /// `[64 B msg/s, 4 KiB msg/s, round trip µs]`.
     const PEER_JS: &str = r#"
@@ -452,6 +477,7 @@ return pm.concat(mc);
         let rtt = channel_round_trip(batches).await?;
         let [try_recv, recv, recv_timeout] = recv_paths(if quick { 3 } else { 9 })?;
         let [try_send, js_call] = send_floor(if quick { 3 } else { 9 })?;
+        let send_async = send_async_floor(if quick { 3 } else { 9 }).await?;
         let [death, death_rtt] = peer_death(if quick { 2 } else { 7 }).await?;
         let p = peers(n64, n4k, batches).await?;
         let (pm, mc) = (&p[0..3], &p[3..6]);
@@ -528,6 +554,13 @@ return pm.concat(mc);
             "msg/s",
             Better::Higher,
             &[("try_send", 1e9 / try_send), ("postMessage", pm[0])],
+        );
+        r.figure(
+            "send-ceiling-64-async",
+            "64 B send_async on one thread, ring never full, nobody to wake: one message at a time with its future, without a second thread",
+            "msg/s",
+            Better::Higher,
+            &[("send_async", 1e9 / send_async), ("postMessage", pm[0])],
         );
         r.figure(
             "send-calls",
