@@ -8,7 +8,9 @@
 //! only in those unpacked tarballs (`[patch.crates-io]`, its own `[workspace]`, nothing that
 //! points into the repository). It then runs the app natively, and its wasm tests in Node
 //! and in headless Chromium, where the main thread streams numbers over the shared channel to
-//! a worker started with `wasm-rs-worker`. A crate that reads a file outside its own directory
+//! a worker started with `wasm-rs-worker`. A second app (`ci/templates/release-app-minimal/`)
+//! depends on the executor alone with `default-features = false`, and its tests in Node and
+//! Chromium check that a drain then runs to the end (they fail if time slicing is on). A crate that reads a file outside its own directory
 //! (an `include_str!` or a `module = "/../.."` binding) fails here, since the tarball does not
 //! carry that file. It also checks the manifests: no `=` requirement in a runtime crate, and
 //! no crate but `wasm-rs-worker` binds the worker loader.
@@ -63,7 +65,9 @@ pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> 
     };
     report.passed += unpacked.len() as u64;
     let app = work.join("app");
-    write_app(ws, &app, &unpacked, true)?;
+    write_app(ws, APP, &app, &unpacked, true)?;
+    let minimal = work.join("app-minimal");
+    write_app(ws, MINIMAL_APP, &minimal, &unpacked, true)?;
     let target = work.join("target");
 
     println!("  → the app, natively");
@@ -92,23 +96,32 @@ pub(crate) fn run(ws: &Workspace, chromium: Option<&Driver>, log_dir: &Path) -> 
         _ => report.problem("release: Chromium is not set up; `cargo xtask setup` installs it"),
     }
     for (name, vars) in envs {
-        println!("  → the app's wasm tests in {name}");
-        let mut cmd = cargo(&app, &target, None);
-        cmd.args(["test", "--target", "wasm32-unknown-unknown"]);
-        for (k, v) in vars {
-            cmd.env(k, v);
-        }
-        let run = cmd.output_logged(&log_dir.join(format!("release-{name}.log")))?;
-        let counts = crate::counts::parse_counts(&run.text);
-        println!("    {} passed, {} failed", counts.passed, counts.failed);
-        report.passed += counts.passed;
-        if !run.success() || counts.failed > 0 || counts.passed < 2 {
-            report.problem(format!(
-                "release: the app's wasm tests failed in {name} ({} passed, {} failed; log: {})",
-                counts.passed,
-                counts.failed,
-                run.log.display()
-            ));
+        for (which, dir, log) in [
+            ("the app", &app, format!("release-{name}.log")),
+            (
+                "the minimal app (executor without default features)",
+                &minimal,
+                format!("release-minimal-{name}.log"),
+            ),
+        ] {
+            println!("  → {which}: wasm tests in {name}");
+            let mut cmd = cargo(dir, &target, None);
+            cmd.args(["test", "--target", "wasm32-unknown-unknown"]);
+            for (k, v) in &vars {
+                cmd.env(k, v);
+            }
+            let run = cmd.output_logged(&log_dir.join(log))?;
+            let counts = crate::counts::parse_counts(&run.text);
+            println!("    {} passed, {} failed", counts.passed, counts.failed);
+            report.passed += counts.passed;
+            if !run.success() || counts.failed > 0 || counts.passed < 2 {
+                report.problem(format!(
+                    "release: {which}'s wasm tests failed in {name} ({} passed, {} failed; log: {})",
+                    counts.passed,
+                    counts.failed,
+                    run.log.display()
+                ));
+            }
         }
     }
     Ok(report)
@@ -158,7 +171,7 @@ pub(crate) fn msrv(ws: &Workspace, log_dir: &Path) -> Result<Outcome> {
         }
     };
     let app = work.join("app-msrv");
-    write_app(ws, &app, &unpacked, false)?;
+    write_app(ws, APP, &app, &unpacked, false)?;
     // Resolved afresh with `rust-version` set: Cargo then prefers dependency versions that
     // support it, as it would in a user's app on that toolchain.
     let manifest = app.join("Cargo.toml");
@@ -490,11 +503,25 @@ fn crate_version(manifest: &Path) -> Result<String> {
 /// Writes the scratch app into `app` (replacing what was there). With `lock`, it starts from
 /// the workspace's `Cargo.lock`, so that it builds with the wasm-bindgen that
 /// wasm-bindgen-cli matches, as an app that already uses wasm-bindgen would.
-fn write_app(ws: &Workspace, app: &Path, crates: &[Unpacked], lock: bool) -> Result<()> {
+/// The main scratch app: every runtime crate with its default features.
+const APP: &str = "release-app";
+/// The executor alone without its default features (no time slicing): a second app, since
+/// Cargo unites the features of one build.
+const MINIMAL_APP: &str = "release-app-minimal";
+
+/// Writes the scratch app of `ci/templates/<template>/`, patched to the unpacked crates it
+/// depends on.
+fn write_app(
+    ws: &Workspace,
+    template: &str,
+    app: &Path,
+    crates: &[Unpacked],
+    lock: bool,
+) -> Result<()> {
     if app.exists() {
         std::fs::remove_dir_all(app)?;
     }
-    let template = ws.root.join("ci").join("templates").join("release-app");
+    let template = ws.root.join("ci").join("templates").join(template);
     for entry in walkdir::WalkDir::new(&template).into_iter().flatten() {
         let rel = entry.path().strip_prefix(&template)?;
         let dest = app.join(rel);
@@ -503,7 +530,7 @@ fn write_app(ws: &Workspace, app: &Path, crates: &[Unpacked], lock: bool) -> Res
         } else if rel == Path::new("Cargo.toml.tmpl") {
             let mut text = std::fs::read_to_string(entry.path())?;
             let mut patches = String::new();
-            for c in crates {
+            for c in crates.iter().filter(|c| requires(&text, &c.name)) {
                 check_requirement(&text, c)?;
                 patches.push_str(&format!(
                     "{} = {{ path = {:?} }}\n",
@@ -538,7 +565,12 @@ fn check_requirement(manifest: &str, c: &Unpacked) -> Result<()> {
         tables.extend(targets.values().map(|t| t.get("dependencies")));
     }
     for table in tables.into_iter().flatten() {
-        if let Some(req) = table.get(&c.name).and_then(|v| v.as_str()) {
+        let dep = table.get(&c.name);
+        // `name = "0.10"`, or `name = { version = "0.10", ... }`.
+        let req = dep
+            .and_then(|v| v.as_str())
+            .or_else(|| dep.and_then(|v| v.get("version")).and_then(|v| v.as_str()));
+        if let Some(req) = req {
             reqs.push(req.to_owned());
         }
     }
@@ -560,6 +592,13 @@ fn check_requirement(manifest: &str, c: &Unpacked) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Whether the app's manifest depends on the crate `name` (a `name = ` line).
+fn requires(manifest: &str, name: &str) -> bool {
+    manifest
+        .lines()
+        .any(|l| l.trim_start().starts_with(&format!("{name} =")))
 }
 
 /// A cargo command for the app, in its own target directory, with nothing of this

@@ -201,6 +201,8 @@ impl Timers {
 struct TimerOps {
     /// Wakes the timers due at the given time.
     fire: fn(&Runtime, Instant),
+    /// Wakes the timers due now (reading the clock only where timers are used).
+    fire_now: fn(&Runtime),
     /// Tells the platform when the earliest timer is due.
     sync: fn(&Runtime),
     /// The earliest deadline, for a blocking loop's park.
@@ -209,6 +211,7 @@ struct TimerOps {
 
 static TIMER_OPS: TimerOps = TimerOps {
     fire: Runtime::fire_due_timers,
+    fire_now: |rt| rt.fire_due_timers(Instant::now()),
     sync: Runtime::sync_platform_timer,
     earliest: |rt| rt.timers.borrow_mut().earliest(),
 };
@@ -261,6 +264,12 @@ thread_local! {
     static CURRENT: Cell<u64> = const { Cell::new(0) };
 }
 
+/// Whether other threads can exist to wake a task: not on wasm without the `atomics` target
+/// feature (wasm32-unknown-unknown's default, WASI preview 1 and 2), where the one thread
+/// is the executor's. There the registry of executors and the cross-thread queue are never
+/// touched, so they are not linked (about 1.5 KB of wasm with std's `Mutex`).
+const OTHER_THREADS: bool = !cfg!(all(target_family = "wasm", not(target_feature = "atomics")));
+
 /// Executor ids, never reused.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -277,7 +286,7 @@ fn executors() -> std::sync::MutexGuard<'static, Vec<(u64, Arc<Shared>)>> {
 
 /// Runs `f` with this thread's executor.
 pub(crate) fn with<R>(f: impl FnOnce(&Runtime) -> R) -> R {
-    RUNTIME.with(|rt| f(rt))
+    crate::sys::local(&RUNTIME, |rt| f(rt))
 }
 
 /// Like [`with`], but `Err` during thread shutdown (for destructors).
@@ -299,8 +308,10 @@ pub(crate) fn schedule<T: Runnable + 'static>(task: &Arc<T>) {
         }
         return;
     }
-    if !task.mark_remote() {
-        return; // already in the cross-thread queue
+    if !OTHER_THREADS || !task.mark_remote() {
+        // Single-threaded target: a wake from "another thread" can only be a stale waker of
+        // an executor that no longer exists. Or already in the cross-thread queue.
+        return;
     }
     let shared = executors()
         .iter()
@@ -327,12 +338,18 @@ struct RunGuard<'a> {
 
 impl<'a> RunGuard<'a> {
     fn enter(rt: &'a Runtime, full_time: bool) -> Result<Self, RunError> {
+        Self::try_enter(rt, full_time).ok_or(RunError::Nested)
+    }
+
+    /// [`enter`](Self::enter) for a drain, which only needs to know whether a loop runs
+    /// already: no `RunError` (whose `String` variant's drop code a drain would link).
+    fn try_enter(rt: &'a Runtime, full_time: bool) -> Option<Self> {
         if rt.running.get() {
-            return Err(RunError::Nested);
+            return None;
         }
         rt.running.set(true);
         let was = rt.full_time.replace(full_time);
-        Ok(RunGuard {
+        Some(RunGuard {
             rt,
             full_time: was,
             rearm: true,
@@ -438,8 +455,10 @@ impl Runtime {
             unparker: sys::Unparker::current(),
         });
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        executors().push((id, Arc::clone(&shared)));
-        CURRENT.with(|c| c.set(id));
+        if OTHER_THREADS {
+            executors().push((id, Arc::clone(&shared)));
+        }
+        crate::sys::local(&CURRENT, |c| c.set(id));
         Runtime {
             id,
             shared,
@@ -478,7 +497,7 @@ impl Runtime {
         let was_empty = queue.is_empty();
         queue.push_back(task);
         drop(queue);
-        if (was_empty || self.driver.per_request()) && !self.running.get() {
+        if (was_empty || self.driver.drain_may_be_stale()) && !self.running.get() {
             self.driver.request_drain();
         }
         #[cfg(all(feature = "jspi", all(target_family = "wasm", target_os = "unknown")))]
@@ -512,7 +531,7 @@ impl Runtime {
     /// Moves cross-thread wakes and expired timers into the run queue.
     /// Returns whether the queue has work.
     fn collect(&self) -> bool {
-        if self.shared.has_remote.load(Ordering::Acquire) {
+        if OTHER_THREADS && self.shared.has_remote.load(Ordering::Acquire) {
             let mut remote = sys::lock(&self.shared.remote);
             self.shared.has_remote.store(false, Ordering::Release);
             let woken = std::mem::take(&mut remote.queue);
@@ -530,16 +549,26 @@ impl Runtime {
         }
         if let Some(ops) = self.timer_ops.get() {
             if self.timers.borrow().len() > 0 {
-                (ops.fire)(self, Instant::now());
+                (ops.fire_now)(self);
             }
         }
         !self.queue.borrow().is_empty()
     }
 
     /// Runs ready tasks in one pass until none is ready or `budget` is spent.
+    #[inline]
     pub(crate) fn run_ready(&self, budget: Option<Duration>) -> Outcome {
+        // Two copies of the loop, so that a module whose drains have no budget (without the
+        // `time-slicing` feature) links no clock.
+        match budget {
+            Some(budget) => self.run_loop::<true>(budget),
+            None => self.run_loop::<false>(Duration::ZERO),
+        }
+    }
+
+    fn run_loop<const TIMED: bool>(&self, budget: Duration) -> Outcome {
         self.drains.set(self.drains.get() + 1);
-        let start = budget.map(|_| Instant::now());
+        let start = TIMED.then(Instant::now);
         let mut last_check = start;
         let mut stride: u32 = 1;
         let mut until_check = stride;
@@ -567,7 +596,7 @@ impl Runtime {
             if unsafe { (*task).run(task.cast::<()>()) } {
                 self.remove_finished(entry.key);
             }
-            if let (Some(budget), Some(start), Some(last)) = (budget, start, last_check) {
+            if let (true, Some(start), Some(last)) = (TIMED, start, last_check) {
                 until_check -= 1;
                 if until_check == 0 {
                     // Reading the clock costs a JS call on wasm: read it every
@@ -597,16 +626,26 @@ impl Runtime {
         allow(dead_code)
     )]
     pub(crate) fn event_loop_drain(&self) {
-        let Ok(mut guard) = RunGuard::enter(self, false) else {
+        let Some(mut guard) = RunGuard::try_enter(self, false) else {
             return;
         };
-        let outcome = self.run_ready(Some(self.driver.slice_budget(self.budget.get())));
-        if outcome == Outcome::Budget {
-            // Yield to the event loop (rendering, input) before the next slice.
+        #[cfg(feature = "time-slicing")]
+        {
+            let outcome = self.run_ready(Some(self.driver.slice_budget(self.budget.get())));
+            if outcome == Outcome::Budget {
+                // Yield to the event loop (rendering, input) before the next slice.
+                guard.rearm = false;
+                self.driver.arm_macrotask();
+            } else {
+                self.driver.went_idle();
+            }
+        }
+        // Without time slicing, a drain runs until no task is ready, as wasm-bindgen-futures'
+        // `spawn_local` does: nothing is left to re-arm.
+        #[cfg(not(feature = "time-slicing"))]
+        {
+            let _ = self.run_ready(None);
             guard.rearm = false;
-            self.driver.arm_macrotask();
-        } else {
-            self.driver.went_idle();
         }
     }
 

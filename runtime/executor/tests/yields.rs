@@ -2,7 +2,6 @@
 
 use wasm_rs_async_executor::async_test;
 
-use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -59,7 +58,11 @@ async_test! {
 
 /// A task that only ever awaits ready futures still lets a JS timer callback run:
 /// the drain yields to the event loop when its budget is spent.
-#[cfg(all(target_family = "wasm", target_os = "unknown"))]
+#[cfg(all(
+    target_family = "wasm",
+    target_os = "unknown",
+    feature = "time-slicing"
+))]
 #[wasm_bindgen_test::wasm_bindgen_test]
 async fn a_busy_task_does_not_starve_the_js_event_loop() {
     use wasm_bindgen::prelude::*;
@@ -70,7 +73,7 @@ async fn a_busy_task_does_not_starve_the_js_event_loop() {
         fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
     }
 
-    let fired = Rc::new(Cell::new(false));
+    let fired = Rc::new(std::cell::Cell::new(false));
     let flag = fired.clone();
     let callback = Closure::once_into_js(move || flag.set(true));
     set_timeout(callback.unchecked_ref(), 0);
@@ -110,7 +113,7 @@ fn natively_and_on_wasi_yield_points_complete_or_explain() {
         assert_eq!(wasm_rs_async_executor::environment().to_string(), here);
         assert!(err.to_string().contains(here), "{err}");
         assert!(err.to_string().contains("browser main thread"), "{err}");
-        let flag = Cell::new(true);
+        let flag = std::cell::Cell::new(true);
         assert!(flag.get());
     })
     .unwrap();

@@ -51,6 +51,24 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// `key.with(f)`, without `LocalKey::with`'s panic: that one formats the `AccessError` with
+/// `Debug`, which links about 250 B of formatting into every wasm module. A thread-local is
+/// only inaccessible while its thread is being torn down, which a wasm module without
+/// threads never is.
+pub(crate) fn local<T: 'static, R>(
+    key: &'static std::thread::LocalKey<T>,
+    f: impl FnOnce(&T) -> R,
+) -> R {
+    match key.try_with(f) {
+        Ok(value) => value,
+        // Unreachable without threads: no panic message or location to link.
+        #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+        Err(_) => std::process::abort(),
+        #[cfg(not(all(target_family = "wasm", not(target_feature = "atomics"))))]
+        Err(_) => panic!("wasm-rs-async-executor: used while its thread was exiting"),
+    }
+}
+
 /// Where this code runs, from [`environment`](crate::environment()): which host, and so
 /// what the executor does there. The crate docs' "Where it runs" table sums it up.
 ///

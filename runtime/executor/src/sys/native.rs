@@ -45,8 +45,10 @@ impl Driver {
 
     pub(crate) fn request_drain(&self) {}
 
+    #[cfg_attr(not(feature = "time-slicing"), allow(dead_code))]
     pub(crate) fn arm_macrotask(&self) {}
 
+    #[cfg_attr(not(feature = "time-slicing"), allow(dead_code))]
     pub(crate) fn went_idle(&self) {}
 
     pub(crate) fn watch_remote_wakes(&self) {}
@@ -55,10 +57,11 @@ impl Driver {
 
     pub(crate) fn timer_registered(&self, _deadline: Instant) {}
 
-    pub(crate) fn per_request(&self) -> bool {
+    pub(crate) fn drain_may_be_stale(&self) -> bool {
         false
     }
 
+    #[cfg_attr(not(feature = "time-slicing"), allow(dead_code))]
     pub(crate) fn slice_budget(&self, budget: std::time::Duration) -> std::time::Duration {
         budget
     }

@@ -115,7 +115,7 @@ fn read_probe() -> Probe {
 }
 
 pub(crate) fn environment() -> Environment {
-    ENVIRONMENT.with(|e| *e)
+    super::local(&ENVIRONMENT, |e| *e)
 }
 
 /// How this host runs a macrotask (chosen by `detect::macrotask_for`).
@@ -185,6 +185,7 @@ impl Macrotask {
 
 /// Frame timing on the browser main thread, learned from `requestAnimationFrame`
 /// while the executor is busy, so that time slices end just before the next frame.
+#[cfg_attr(not(feature = "time-slicing"), allow(dead_code))]
 struct FrameClock {
     /// Timestamp (ms) of the last animation frame seen.
     last: Cell<f64>,
@@ -201,12 +202,16 @@ struct FrameClock {
 }
 
 /// Never run less than this per drain, so that work always progresses.
+#[cfg_attr(not(feature = "time-slicing"), allow(dead_code))]
 const MIN_SLICE_MS: f64 = 0.5;
 /// End a slice this long before the expected frame.
+#[cfg_attr(not(feature = "time-slicing"), allow(dead_code))]
 const FRAME_MARGIN_MS: f64 = 1.0;
 /// How long a drain waits for a due frame before it runs anyway (ms).
+#[cfg_attr(not(feature = "time-slicing"), allow(dead_code))]
 const FRAME_FALLBACK_MS: f64 = 100.0;
 
+#[cfg_attr(not(feature = "time-slicing"), allow(dead_code))]
 impl FrameClock {
     fn new() -> Self {
         FrameClock {
@@ -271,18 +276,20 @@ impl FrameClock {
     }
 }
 
+#[cfg_attr(not(feature = "time-slicing"), allow(dead_code))]
 fn now_ms() -> f64 {
-    TIME_ZERO.with(|zero| zero.elapsed()).as_secs_f64() * 1000.0
+    super::local(&TIME_ZERO, Instant::elapsed).as_secs_f64() * 1000.0
 }
 
 thread_local! {
     static TIME_ZERO: Instant = Instant::now();
 }
 
+#[cfg(feature = "time-slicing")]
 fn frame_callback(_timestamp: f64) {
     runtime::with(|rt| {
         let driver = rt.driver();
-        let Some(clock) = driver.frames.as_ref() else {
+        let Some(clock) = driver.frames() else {
             return;
         };
         // The rAF timestamp is on the `performance.now()` clock; use ours.
@@ -301,10 +308,11 @@ fn frame_callback(_timestamp: f64) {
 
 /// A drain waited [`FRAME_FALLBACK_MS`] for a due frame that did not come (the page was
 /// hidden meanwhile): drain now. A no-op when the frame came first.
+#[cfg(feature = "time-slicing")]
 fn frame_fallback() {
     runtime::with(|rt| {
         let driver = rt.driver();
-        if let Some(clock) = driver.frames.as_ref() {
+        if let Some(clock) = driver.frames() {
             clock.fallback_timer.borrow_mut().take();
         }
         if driver.armed.get() == Armed::Frame {
@@ -314,16 +322,24 @@ fn frame_fallback() {
     });
 }
 
+impl Hooks {
+    fn macrotask(&self) -> &Macrotask {
+        self.macrotask.get_or_init(Macrotask::new)
+    }
+}
+
 /// The JS callbacks, created on first use.
 struct Hooks {
     resolved: Promise,
     drain: Closure<dyn FnMut(JsValue)>,
-    macrotask: Macrotask,
+    /// Created on first use: by a drain that used up its budget, or a yield to the event loop.
+    macrotask: OnceCell<Macrotask>,
     #[cfg(target_feature = "atomics")]
     remote_wake: Closure<dyn FnMut(JsValue)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "time-slicing"), allow(dead_code))]
 enum Armed {
     Nothing,
     Microtask,
@@ -346,6 +362,7 @@ pub(crate) struct Driver {
     /// The `setTimeout` callback, created with the first timer (not in [`Hooks`]: a module
     /// whose tasks never sleep doesn't link it; see `runtime::TimerOps`).
     timer_callback: OnceCell<Closure<dyn FnMut()>>,
+    #[cfg(feature = "time-slicing")]
     frames: Option<FrameClock>,
     armed: Cell<Armed>,
     timer: RefCell<Option<(Instant, JsValue)>>,
@@ -355,7 +372,7 @@ pub(crate) struct Driver {
     /// on one shared `setTimeout` failed that way). So there every executor timer also gets
     /// a `setTimeout` of its own, set from the request that made it, and a wake never waits
     /// on a macrotask another request scheduled.
-    per_request: bool,
+    per_request: OnceCell<bool>,
     parks: RefCell<Vec<Registration>>,
     sleeper: OnceCell<Option<Int32Array>>,
     #[cfg(target_feature = "atomics")]
@@ -393,15 +410,17 @@ fn timer_callback() {
 
 impl Driver {
     pub(crate) fn new() -> Self {
+        #[cfg(feature = "time-slicing")]
         let on_main_thread =
             environment() == Environment::BrowserMain && global_has("requestAnimationFrame");
         Driver {
             hooks: OnceCell::new(),
             timer_callback: OnceCell::new(),
+            #[cfg(feature = "time-slicing")]
             frames: on_main_thread.then(FrameClock::new),
             armed: Cell::new(Armed::Nothing),
             timer: RefCell::new(None),
-            per_request: environment() == Environment::Workerd,
+            per_request: OnceCell::new(),
             parks: RefCell::new(Vec::new()),
             sleeper: OnceCell::new(),
             #[cfg(target_feature = "atomics")]
@@ -415,7 +434,7 @@ impl Driver {
         self.hooks.get_or_init(|| Hooks {
             resolved: Promise::resolve(&JsValue::UNDEFINED),
             drain: Closure::new(|_: JsValue| drain_callback()),
-            macrotask: Macrotask::new(),
+            macrotask: OnceCell::new(),
             #[cfg(target_feature = "atomics")]
             remote_wake: Closure::new(|_: JsValue| remote_wake_callback()),
         })
@@ -428,9 +447,32 @@ impl Driver {
             .unchecked_ref()
     }
 
-    /// Whether JS events belong to the request that scheduled them (workerd).
-    pub(crate) fn per_request(&self) -> bool {
-        self.per_request
+    /// Whether JS events belong to the request that scheduled them (workerd). Detected on
+    /// first use, so that a module that needs neither macrotasks nor timers doesn't link the
+    /// host detection.
+    fn per_request(&self) -> bool {
+        *self
+            .per_request
+            .get_or_init(|| environment() == Environment::Workerd)
+    }
+
+    /// Whether every wake must ask for a drain, even when the queue was not empty: in
+    /// workerd, where a pending macrotask drain may belong to a request that has ended
+    /// ([`request_drain`](Self::request_drain) then adds a microtask). Without time slicing
+    /// no drain is ever a macrotask, so the queue's own state is enough.
+    pub(crate) fn drain_may_be_stale(&self) -> bool {
+        #[cfg(feature = "time-slicing")]
+        return self.per_request();
+        #[cfg(not(feature = "time-slicing"))]
+        false
+    }
+
+    /// Frame timing, on a browser main thread with the `time-slicing` feature.
+    fn frames(&self) -> Option<&FrameClock> {
+        #[cfg(feature = "time-slicing")]
+        return self.frames.as_ref();
+        #[cfg(not(feature = "time-slicing"))]
+        None
     }
 
     /// The queue went from empty to non-empty outside a run loop: one microtask. In
@@ -438,7 +480,8 @@ impl Driver {
     pub(crate) fn request_drain(&self) {
         match self.armed.get() {
             Armed::Nothing => {}
-            Armed::Macrotask if self.per_request => {}
+            #[cfg(feature = "time-slicing")]
+            Armed::Macrotask if self.per_request() => {}
             _ => return,
         }
         self.armed.set(Armed::Microtask);
@@ -451,14 +494,15 @@ impl Driver {
     /// (Firefox) run a stream of `MessageChannel` tasks before a due frame, so the page
     /// would render every few frames only. A timer is the fallback if no frame comes
     /// (the page was hidden meanwhile).
+    #[cfg(feature = "time-slicing")]
     pub(crate) fn arm_macrotask(&self) {
         if self.armed.get() != Armed::Nothing {
             return;
         }
-        if self.frames.as_ref().is_some_and(FrameClock::frame_due) {
+        if self.frames().is_some_and(FrameClock::frame_due) {
             self.armed.set(Armed::Frame);
             self.watch_frames();
-            if let Some(clock) = self.frames.as_ref() {
+            if let Some(clock) = self.frames() {
                 let fallback = clock.fallback.get_or_init(|| Closure::new(frame_fallback));
                 let timer = set_timeout(fallback.as_ref().unchecked_ref(), FRAME_FALLBACK_MS);
                 *clock.fallback_timer.borrow_mut() = Some(timer);
@@ -468,15 +512,16 @@ impl Driver {
         self.armed.set(Armed::Macrotask);
         let hooks = self.hooks();
         hooks
-            .macrotask
+            .macrotask()
             .post(hooks.drain.as_ref().unchecked_ref::<Function>().clone());
         self.watch_frames();
     }
 
     /// While busy on the main thread, follow animation frames (one pending
     /// `requestAnimationFrame` at a time, none once the executor is idle).
+    #[cfg(feature = "time-slicing")]
     fn watch_frames(&self) {
-        let Some(clock) = self.frames.as_ref() else {
+        let Some(clock) = self.frames() else {
             return;
         };
         if clock.watching.replace(true) {
@@ -489,8 +534,9 @@ impl Driver {
 
     /// A drain found nothing more to run: stop following frames, so that an idle
     /// executor has nothing scheduled at all.
+    #[cfg_attr(not(feature = "time-slicing"), allow(dead_code))]
     pub(crate) fn went_idle(&self) {
-        let Some(clock) = self.frames.as_ref() else {
+        let Some(clock) = self.frames() else {
             return;
         };
         if let Some(handle) = clock.handle.borrow_mut().take() {
@@ -507,8 +553,9 @@ impl Driver {
     }
 
     /// The time budget of the next drain (see `FrameClock::slice_ms`).
+    #[cfg_attr(not(feature = "time-slicing"), allow(dead_code))]
     pub(crate) fn slice_budget(&self, budget: Duration) -> Duration {
-        match self.frames.as_ref() {
+        match self.frames() {
             Some(clock) => {
                 let ms = clock.slice_ms(budget.as_secs_f64() * 1000.0);
                 // `as` saturates (a negative or NaN slice is 0): `from_secs_f64` would
@@ -548,7 +595,7 @@ impl Driver {
     /// request that registered it (see `per_request`); elsewhere the one `setTimeout` of
     /// [`sync_timer`](Self::sync_timer) serves every timer.
     pub(crate) fn timer_registered(&self, deadline: Instant) {
-        if !self.per_request {
+        if !self.per_request() {
             return;
         }
         let ms = deadline
@@ -559,7 +606,7 @@ impl Driver {
     }
 
     pub(crate) fn drain_scheduled(&self) -> bool {
-        self.armed.get() != Armed::Nothing || self.frames.as_ref().is_some_and(|f| f.watching.get())
+        self.armed.get() != Armed::Nothing || self.frames().is_some_and(|f| f.watching.get())
     }
 
     pub(crate) fn timer_armed(&self) -> bool {
@@ -734,7 +781,7 @@ fn promise_from(register: impl FnOnce(&Function)) -> Promise {
 fn macrotask_promise() -> Promise {
     runtime::with(|rt| {
         let hooks = rt.driver().hooks();
-        promise_from(|resolve| hooks.macrotask.post(resolve.clone()))
+        promise_from(|resolve| hooks.macrotask().post(resolve.clone()))
     })
 }
 

@@ -1,0 +1,1 @@
+//! The minimal build's scratch app: everything is in `tests/web.rs`.
