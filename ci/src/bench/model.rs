@@ -317,10 +317,28 @@ const TARGETS: &[Rule] = &[
         "≤ 1.1×",
     ),
     rule("dbg", None, "sink", None, Bound::RatioAtMost(1.1), "≤ 1.1×"),
+    // Issue #25, item 1: the default executor ≤ 20 KB after wasm-opt -Oz and ≤ 8 KB gzipped
+    // (KB read as 1024 bytes), and a minimal feature set no bigger than spawn_local.
     rule(
         "size",
         None,
         "executor-opt",
+        None,
+        Bound::ValueAtMost(20_480.0),
+        "≤ 20 KB (20,480 B)",
+    ),
+    rule(
+        "size",
+        None,
+        "executor-gz",
+        None,
+        Bound::ValueAtMost(8_192.0),
+        "≤ 8 KB (8,192 B)",
+    ),
+    rule(
+        "size",
+        None,
+        "executor-minimal-opt",
         None,
         Bound::RatioAtMost(1.0),
         "adds no more than spawn_local",
@@ -328,7 +346,7 @@ const TARGETS: &[Rule] = &[
     rule(
         "size",
         None,
-        "executor-gz",
+        "executor-minimal-gz",
         None,
         Bound::RatioAtMost(1.0),
         "adds no more than spawn_local",

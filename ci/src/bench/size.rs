@@ -53,6 +53,15 @@ const COMPARISONS: &[Comparison] = &[
         peer: ("spawn_local", "spawn_local"),
     },
     Comparison {
+        id: "executor-minimal",
+        label: "spawn one task, the executor without default features (no time slicing)",
+        ours: (
+            "wasm-rs-async-executor, default-features = false",
+            "executor_minimal",
+        ),
+        peer: ("spawn_local", "spawn_local"),
+    },
+    Comparison {
         id: "channel",
         label: "send bytes to a worker and receive them",
         ours: ("wasm-rs-shared-channel", "channel"),
@@ -89,26 +98,36 @@ pub(crate) fn run(
     out_dir: &Path,
     quick: bool,
 ) -> Result<RunReport> {
-    let manifest = ws.root.join("ci").join("size-probes").join("Cargo.toml");
+    let probes = ws.root.join("ci").join("size-probes");
     let target_dir = ws.target_dir.join("size-probes");
-    println!(
-        "  → cargo build --release --target wasm32-unknown-unknown --examples (ci/size-probes)"
-    );
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--examples",
-            "--manifest-path",
-        ])
-        .arg(&manifest)
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .status()
-        .context("starting cargo build for the size probes")?;
-    if !status.success() {
-        bail!("building the size probes failed; the compiler's errors are above");
+    // Two packages: the minimal executor's probe needs a dependency graph of its own (see
+    // its Cargo.toml). Both put their examples in the same directory.
+    for (package, manifest) in [
+        ("ci/size-probes", probes.join("Cargo.toml")),
+        (
+            "ci/size-probes/minimal",
+            probes.join("minimal").join("Cargo.toml"),
+        ),
+    ] {
+        println!(
+            "  → cargo build --release --target wasm32-unknown-unknown --examples ({package})"
+        );
+        let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--examples",
+                "--manifest-path",
+            ])
+            .arg(&manifest)
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .status()
+            .context("starting cargo build for the size probes")?;
+        if !status.success() {
+            bail!("building the size probes ({package}) failed; the compiler's errors are above");
+        }
     }
     let examples = target_dir.join("wasm32-unknown-unknown/release/examples");
     let work = out_dir.join("size");
