@@ -55,10 +55,12 @@ fn animate() {
         while let Ok(now) = yield_animation_frame().await {
             FRAMES.with(|f| f.set(f.get() + 1));
             if let Some(ball) = &ball {
-                let x = ((now / 8.0) % 400.0 - 200.0).abs();
+                // Whole pixels as an integer: formatting an `f64` would link Rust's float
+                // printing (about 20 KB of wasm) into the page.
+                let x = ((now / 8.0) % 400.0 - 200.0).abs() as i32;
                 let _ = ball
                     .style()
-                    .set_property("transform", &format!("translateX({x:.0}px)"));
+                    .set_property("transform", &format!("translateX({x}px)"));
             }
         }
     }));
@@ -89,8 +91,8 @@ pub async fn run_demo() -> Result<(), JsValue> {
     let started = Instant::now();
     let mut engine = EngineClient::start(limits).await.map_err(js_error)?;
     log(&format!(
-        "engine started in a worker in {:.0} ms",
-        started.elapsed().as_secs_f64() * 1e3
+        "engine started in a worker in {} ms",
+        started.elapsed().as_millis()
     ));
 
     let answer = engine.compile("event * 2").await.map_err(js_error)?;
@@ -118,9 +120,13 @@ pub async fn run_demo() -> Result<(), JsValue> {
     let cancelled_at = Instant::now();
     engine.cancel();
     let output = engine.finish(run).await.map_err(js_error)?;
-    let latency = cancelled_at.elapsed().as_secs_f64() * 1e3;
+    let latency = cancelled_at.elapsed().as_micros();
     match output.result {
-        Err(e) => log(&format!("cancelled after {latency:.2} ms: {e}")),
+        Err(e) => log(&format!(
+            "cancelled after {}.{:02} ms: {e}",
+            latency / 1000,
+            latency % 1000 / 10
+        )),
         Ok(v) => log(&format!("unexpected: the endless script returned {v}")),
     }
     let output = engine.run(answer, Value::Int(21)).await.map_err(js_error)?;
@@ -205,7 +211,7 @@ async fn run_in_editor(
             Reply::Emitted { value, .. } => append(output, &format!("emit: {value}")),
             Reply::Printed { text, .. } => append(output, &text),
             Reply::Finished { result, .. } => {
-                let ms = started.elapsed().as_secs_f64() * 1e3;
+                let ms = started.elapsed().as_millis();
                 match result {
                     Ok(value) => append(output, &format!("=> {value}")),
                     Err(e) => append(output, &format!("error: {e}")),
@@ -213,7 +219,7 @@ async fn run_in_editor(
                 append(
                     output,
                     &format!(
-                        "({ms:.0} ms; {} frames drawn meanwhile)",
+                        "({ms} ms; {} frames drawn meanwhile)",
                         frames() - frames_before
                     ),
                 );
