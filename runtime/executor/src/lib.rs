@@ -133,7 +133,8 @@
 //! Spawning or waking a task pushes it to the run queue. Only when the queue goes
 //! from empty to non-empty is one drain scheduled, as a `Promise.then` microtask.
 //! A drain polls ready tasks in one pass (tasks woken during the pass run in the
-//! same pass) until the queue is empty, or until the [`time_budget`] is spent; then
+//! same pass) until the queue is empty, or (with the default `time-slicing` feature)
+//! until the [`time_budget`] is spent; then
 //! it continues in a macrotask (`MessageChannel` in browsers; `setImmediate` in Node.js,
 //! Deno, Bun and workerd), after the
 //! browser has rendered and handled input. On the browser main thread, while the
@@ -156,14 +157,14 @@
 //! | `jspi` | off | `jspi::run_forever` / `jspi::block_on` (wasm32): full-time mode that parks by suspending through JS Promise Integration, so the JS event loop runs meanwhile | 259 B after `wasm-opt -Oz` with no JSPI function called (measured the same way); the JSPI park itself when called |
 //!
 //! Without `time-slicing` (`default-features = false`), a drain runs until no task is
-//! ready, as wasm-bindgen-futures' `spawn_local` does: a task set that stays busy (or a
-//! task that wakes itself without awaiting a yield) holds the thread until it is done,
-//! and a browser page freezes meanwhile. Everything else stays: [`JoinHandle`]s, abort,
-//! [`JoinSet`], timers, the yields (an explicit [`yield_to_event_loop`] still lets the
-//! page render), full-time mode (which keeps using [`time_budget`] to look at timers and
-//! cross-thread wakes). The host is then detected only where something needs it (timers
-//! in workerd, full-time mode, [`environment`]). Natively and on WASI the feature changes
-//! nothing.
+//! ready, as wasm-bindgen-futures' `spawn_local` does: work that stays ready (a loop of
+//! [`yield_now`], tasks that keep waking each other) holds the thread until it is done, and
+//! a browser page freezes meanwhile. Everything else stays: [`JoinHandle`]s, abort,
+//! [`JoinSet`], timers, the yields ([`yield_to_event_loop`] and a timer still hand the
+//! thread back), full-time mode (which keeps using [`time_budget`] to look at timers and
+//! cross-thread wakes). The host is then detected only when something needs it: the first
+//! timer (timers behave differently in workerd), a yield to the event loop, full-time mode,
+//! [`environment`]. Natively and on WASI the feature changes nothing.
 //!
 //! ```toml
 //! [dependencies]

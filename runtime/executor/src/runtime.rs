@@ -1048,7 +1048,8 @@ impl std::error::Error for RunError {}
 /// Sets the time budget of one drain: after running tasks this long, the executor
 /// yields to the JS event loop (a macrotask) so the page can render and handle
 /// input. Default [`DEFAULT_TIME_BUDGET`] (8 ms). Natively, and in full-time mode,
-/// the budget decides how often timers and cross-thread wakes are looked at.
+/// the budget decides how often timers and cross-thread wakes are looked at. Without the
+/// `time-slicing` feature, event-loop drains ignore it and run until no task is ready.
 ///
 /// ```
 /// use std::time::Duration;
