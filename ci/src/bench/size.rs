@@ -62,6 +62,18 @@ const COMPARISONS: &[Comparison] = &[
         peer: ("spawn_local", "spawn_local"),
     },
     Comparison {
+        id: "executor-debug",
+        label: "spawn one task, the executor with its debug feature (task names)",
+        ours: ("wasm-rs-async-executor, features = [\"debug\"]", "executor_debug"),
+        peer: ("the default features", "executor"),
+    },
+    Comparison {
+        id: "executor-jspi",
+        label: "spawn one task, the executor with its jspi feature, no JSPI function called",
+        ours: ("wasm-rs-async-executor, features = [\"jspi\"]", "executor_jspi"),
+        peer: ("the default features", "executor"),
+    },
+    Comparison {
         id: "channel",
         label: "send bytes to a worker and receive them",
         ours: ("wasm-rs-shared-channel", "channel"),
@@ -100,15 +112,12 @@ pub(crate) fn run(
 ) -> Result<RunReport> {
     let probes = ws.root.join("ci").join("size-probes");
     let target_dir = ws.target_dir.join("size-probes");
-    // Two packages: the minimal executor's probe needs a dependency graph of its own (see
-    // its Cargo.toml). Both put their examples in the same directory.
-    for (package, manifest) in [
-        ("ci/size-probes", probes.join("Cargo.toml")),
-        (
-            "ci/size-probes/minimal",
-            probes.join("minimal").join("Cargo.toml"),
-        ),
-    ] {
+    // One package per feature set of the executor (Cargo unites the features of one
+    // dependency graph; see their Cargo.toml). All put their examples in one directory and
+    // share the builds of every other dependency.
+    for sub in ["", "minimal", "debug", "jspi"] {
+        let package = format!("ci/size-probes{}{sub}", if sub.is_empty() { "" } else { "/" });
+        let manifest = probes.join(sub).join("Cargo.toml");
         println!(
             "  → cargo build --release --target wasm32-unknown-unknown --examples ({package})"
         );
