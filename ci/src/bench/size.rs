@@ -64,13 +64,19 @@ const COMPARISONS: &[Comparison] = &[
     Comparison {
         id: "executor-debug",
         label: "spawn one task, the executor with its debug feature (task names)",
-        ours: ("wasm-rs-async-executor, features = [\"debug\"]", "executor_debug"),
+        ours: (
+            "wasm-rs-async-executor, features = [\"debug\"]",
+            "executor_debug",
+        ),
         peer: ("the default features", "executor"),
     },
     Comparison {
         id: "executor-jspi",
         label: "spawn one task, the executor with its jspi feature, no JSPI function called",
-        ours: ("wasm-rs-async-executor, features = [\"jspi\"]", "executor_jspi"),
+        ours: (
+            "wasm-rs-async-executor, features = [\"jspi\"]",
+            "executor_jspi",
+        ),
         peer: ("the default features", "executor"),
     },
     Comparison {
@@ -116,7 +122,10 @@ pub(crate) fn run(
     // dependency graph; see their Cargo.toml). All put their examples in one directory and
     // share the builds of every other dependency.
     for sub in ["", "minimal", "debug", "jspi"] {
-        let package = format!("ci/size-probes{}{sub}", if sub.is_empty() { "" } else { "/" });
+        let package = format!(
+            "ci/size-probes{}{sub}",
+            if sub.is_empty() { "" } else { "/" }
+        );
         let manifest = probes.join(sub).join("Cargo.toml");
         println!(
             "  → cargo build --release --target wasm32-unknown-unknown --examples ({package})"
