@@ -10,9 +10,9 @@
 //! and in headless Chromium, where the main thread streams numbers over the shared channel to
 //! a worker started with `wasm-rs-worker`. A second app (`ci/templates/release-app-minimal/`)
 //! depends on the executor alone with `default-features = false`, and its tests in Node and
-//! Chromium check that a drain then runs to the end (they fail if time slicing is on). A crate that reads a file outside its own directory
-//! (an `include_str!` or a `module = "/../.."` binding) fails here, since the tarball does not
-//! carry that file. It also checks the manifests: no `=` requirement in a runtime crate, and
+//! Chromium check that a drain then runs to the end (they fail if time slicing is on). A
+//! crate that reads a file outside its own directory (an `include_str!` or a
+//! `module = "/../.."` binding) fails here, since the tarball does not carry that file. It also checks the manifests: no `=` requirement in a runtime crate, and
 //! no crate but `wasm-rs-worker` binds the worker loader.
 //!
 //! `msrv` builds the same app, resolved afresh for the declared `rust-version` (Cargo's
@@ -500,17 +500,16 @@ fn crate_version(manifest: &Path) -> Result<String> {
         })
 }
 
-/// Writes the scratch app into `app` (replacing what was there). With `lock`, it starts from
-/// the workspace's `Cargo.lock`, so that it builds with the wasm-bindgen that
-/// wasm-bindgen-cli matches, as an app that already uses wasm-bindgen would.
 /// The main scratch app: every runtime crate with its default features.
 const APP: &str = "release-app";
 /// The executor alone without its default features (no time slicing): a second app, since
 /// Cargo unites the features of one build.
 const MINIMAL_APP: &str = "release-app-minimal";
 
-/// Writes the scratch app of `ci/templates/<template>/`, patched to the unpacked crates it
-/// depends on.
+/// Writes the scratch app of `ci/templates/<template>/` into `app` (replacing what was
+/// there), patched to the unpacked crates it depends on. With `lock`, it starts from the
+/// workspace's `Cargo.lock`, so that it builds with the wasm-bindgen that wasm-bindgen-cli
+/// matches, as an app that already uses wasm-bindgen would.
 fn write_app(
     ws: &Workspace,
     template: &str,
@@ -686,6 +685,22 @@ f = { path = "y" }
             "{e}"
         );
         assert!(check_requirement(manifest, &c("wasm-rs-async-executor", "0.10.0")).is_err());
+    }
+
+    #[test]
+    fn a_requirement_with_features_is_read_and_only_required_crates_are_patched() {
+        let manifest = "[dependencies]
+                        wasm-rs-async-executor = { version = \"0.10\", default-features = false }
+";
+        let c = |version: &str| Unpacked {
+            name: "wasm-rs-async-executor".into(),
+            version: version.into(),
+            dir: PathBuf::new(),
+        };
+        assert!(check_requirement(manifest, &c("0.10.2")).is_ok());
+        assert!(check_requirement(manifest, &c("0.11.0")).is_err());
+        assert!(requires(manifest, "wasm-rs-async-executor"));
+        assert!(!requires(manifest, "wasm-rs-shared-channel"));
     }
 
     #[test]
