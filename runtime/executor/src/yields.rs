@@ -66,8 +66,15 @@ impl Future for YieldNow {
 
 /// Returns to the JS event loop and resumes in a later macrotask, after pending
 /// rendering, input and other events had their turn. Uses `scheduler.yield()`
-/// where the host has it (Chromium: the task keeps its priority), otherwise a
+/// where the host has it (Chromium, Firefox: the task keeps its priority), otherwise a
 /// macrotask (`MessageChannel`, or `setImmediate` in Node).
+///
+/// A `scheduler.yield()` continuation runs ahead of other tasks, so a loop that only
+/// yields this way can keep timers and even rendering waiting. Measured in Chromium: a
+/// `setTimeout(0)` had not run after 50 ms of back-to-back yields, and a page doing
+/// nothing else rendered about every 100 ms (the Benchmarks page's "scheduler.yield
+/// loop"). This executor's time slicing does not depend on it; to let a timer run, await
+/// one ([`sleep`](crate::sleep)).
 ///
 /// Errors in full-time mode ([`run_forever`](crate::run_forever) or
 /// [`block_on`](crate::block_on) on wasm32), where the thread never returns to its
