@@ -71,9 +71,9 @@ impl Future for YieldNow {
 ///
 /// A `scheduler.yield()` continuation runs ahead of other tasks, so a loop that only
 /// yields this way can keep timers and even rendering waiting. Measured in Chromium: a
-/// `setTimeout(0)` had not run after 50 ms of back-to-back yields, and a page doing
-/// nothing else rendered about every 100 ms (the Benchmarks page's "scheduler.yield
-/// loop"). This executor's time slicing does not depend on it; to let a timer run, await
+/// `setTimeout(0)` had not run after 50 ms of back-to-back yields, and a page whose work
+/// yielded this way every 50 µs rendered about every 100 ms (the Benchmarks page's
+/// "scheduler.yield loop"). This executor's time slicing does not depend on it; to let a timer run, await
 /// one ([`sleep`](crate::sleep)).
 ///
 /// Errors in full-time mode ([`run_forever`](crate::run_forever) or
