@@ -1,5 +1,6 @@
 //! Size probe: one task spawned with `wasm_rs_async_executor::spawn`; compare with
-//! `spawn_local.rs`.
+//! `spawn_local.rs`. The packages in `minimal/`, `debug/` and `jspi/` build this same file
+//! with other features of the executor.
 
 use wasm_bindgen::prelude::*;
 

@@ -154,7 +154,7 @@
 //! |---|---|---|---|
 //! | `time-slicing` | on | drains end after the [`time_budget`] (before the next frame on a main thread) and continue in a macrotask: the page keeps rendering and handling input under any async load | about 9.6 KB after `wasm-opt -Oz`, 4.4 KB gzipped (30.8 KB against 21.2 KB for spawning one task) |
 //! | `debug` | off | `task_names()` lists each task's future type | its type name per spawned future type: 63 B after `wasm-opt -Oz` for the size probe's one task |
-//! | `jspi` | off | `jspi::run_forever` / `jspi::block_on` (wasm32): full-time mode that parks by suspending through JS Promise Integration, so the JS event loop runs meanwhile | 267 B after `wasm-opt -Oz` with no JSPI function called; the JSPI park itself when called |
+//! | `jspi` | off | `jspi::run_forever` / `jspi::block_on` (wasm32): full-time mode that parks by suspending through JS Promise Integration, so the JS event loop runs meanwhile | 263 B after `wasm-opt -Oz` with no JSPI function called; the JSPI park itself when called |
 //!
 //! Without `time-slicing` (`default-features = false`), a drain runs until no task is
 //! ready, as wasm-bindgen-futures' `spawn_local` does: work that stays ready (a loop of

@@ -1,2 +1,0 @@
-//! Holds the minimal executor's size probe in `examples/`; `cargo xtask bench --suite size`
-//! builds it.
